@@ -1,0 +1,77 @@
+import Vapor
+import VertrouwdCore
+
+/// Runs password hashing off the event loop, with at most `limit` derivations at once: each scrypt
+/// run takes about 128 MiB, so the bound is what keeps a burst of logins from exhausting memory.
+public struct PasswordService: Sendable {
+    public let hasher: ScryptPasswordHasher
+    let limiter: ConcurrencyLimiter
+    let threadPool: NIOThreadPool
+
+    init(hasher: ScryptPasswordHasher, limit: Int, threadPool: NIOThreadPool) {
+        self.hasher = hasher
+        self.limiter = ConcurrencyLimiter(limit: limit)
+        self.threadPool = threadPool
+    }
+
+    public func hash(_ password: String) async throws -> String {
+        let hasher = self.hasher
+        return try await limiter.run { try await threadPool.runIfActive { try hasher.hash(password) } }
+    }
+
+    public func verify(_ password: String, against encoded: String) async throws -> Bool {
+        let hasher = self.hasher
+        return try await limiter.run { try await threadPool.runIfActive { try hasher.verify(password, against: encoded) } }
+    }
+
+    /// Spends the same time as a real check, so that an unknown account cannot be told from a wrong password.
+    public func verifyAgainstDecoy(_ password: String) async throws {
+        _ = try await verify(password.isEmpty ? "-" : password, against: decoyHash)
+    }
+
+    private var decoyHash: String {
+        let parameters = hasher.parameters
+        let salt = String(repeating: "A", count: 22) + "=="
+        let hash = String(repeating: "A", count: 43) + "="
+        return "$scrypt$ln=\(parameters.logRounds),r=\(parameters.blockSize),p=\(parameters.parallelism)$\(salt)$\(hash)"
+    }
+
+    /// How many derivations are waiting for a place.
+    public func queueLength() async -> Int { await limiter.waiting }
+}
+
+/// A counting semaphore for async code.
+actor ConcurrencyLimiter {
+    private let limit: Int
+    private var running = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = max(1, limit)
+    }
+
+    var waiting: Int { waiters.count }
+    var active: Int { running }
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        if running < limit {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            running -= 1
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}

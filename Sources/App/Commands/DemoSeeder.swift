@@ -1,0 +1,84 @@
+import Fluent
+import Foundation
+import Vapor
+import VertrouwdCore
+
+/// `vertrouwd demo`: a demo organisation with its staff, ready to log in to. Running it again changes
+/// nothing but prints the same logins. The passwords are public: never run the demo on real data.
+struct DemoSeeder {
+    let app: Application
+
+    struct DemoAccount {
+        let email: String
+        let name: String
+        let role: StaffRole
+        let password: String
+        /// How the account serves the demo organisation.
+        let membership: CounsellorKind??
+    }
+
+    static let organisationSlug = "voorbeeld"
+    static let organisationName = "Voorbeeld BV"
+
+    static let accounts = [
+        DemoAccount(email: "beheer@vertrouwd.example", name: "Demo Beheerder", role: .admin,
+                    password: "demo-beheer-2026", membership: .none),
+        DemoAccount(email: "anna.devries@voorbeeld.example", name: "Anna de Vries", role: .counsellor,
+                    password: "demo-anna-2026", membership: .some(.internal)),
+        DemoAccount(email: "mehmet.yilmaz@praktijk.example", name: "Mehmet Yılmaz", role: .counsellor,
+                    password: "demo-mehmet-2026", membership: .some(.external)),
+        DemoAccount(email: "hr@voorbeeld.example", name: "Team HR Voorbeeld", role: .organisationContact,
+                    password: "demo-hr-2026", membership: .some(nil)),
+    ]
+
+    func run() async throws {
+        let services = app.vertrouwd
+        let db = app.db
+        let organisation: Organisation
+        if let existing = try await Organisation.query(on: db).filter(\.$slug == Self.organisationSlug).first() {
+            organisation = existing
+        } else {
+            organisation = Organisation(name: Self.organisationName, slug: Self.organisationSlug, defaultLanguage: Language.dutch.code)
+            try await organisation.create(on: db)
+        }
+        let organisationID = try organisation.requireID()
+
+        var lines: [String] = []
+        for demo in Self.accounts {
+            let account = try await ensureAccount(demo, services: services, on: db)
+            let accountID = try account.requireID()
+            if case .some(let kind) = demo.membership,
+                try await OrganisationMembership.query(on: db).filter(\.$account.$id == accountID)
+                    .filter(\.$organisation.$id == organisationID).first() == nil
+            {
+                try await OrganisationMembership(organisationID: organisationID, accountID: accountID, counsellorKind: kind).create(on: db)
+            }
+            let secret = try services.totpBox.open(Array(account.totpSecretSealed ?? Data()), context: account.totpSealContext)
+            lines.append("demo-account role=\(demo.role.rawValue) email=\(demo.email) password=\(demo.password) totp-secret=\(Base32.encode(secret))")
+        }
+        print("Vertrouwd demo: organisation \"\(Self.organisationName)\" at \(services.settings.publicURL)/o/\(Self.organisationSlug)")
+        print("These demo logins are public. Add the TOTP secret to an authenticator app, or compute codes from it.")
+        lines.forEach { print($0) }
+        // stdout is block-buffered when it is a file or pipe (CI, scripts): flush so the lines arrive now.
+        fflush(nil)
+    }
+
+    private func ensureAccount(_ demo: DemoAccount, services: VertrouwdServices, on db: any Database) async throws -> StaffAccount {
+        let email = EmailAddress(demo.email)!
+        let account = try await StaffAccount.query(on: db).filter(\.$email == email.value).first()
+            ?? StaffAccount(email: email, displayName: demo.name, role: demo.role)
+        if account.id == nil { try await account.create(on: db) }
+        let currentHash = account.passwordHash
+        let passwordWorks: Bool
+        if let currentHash { passwordWorks = (try? await services.passwords.verify(demo.password, against: currentHash)) == true } else { passwordWorks = false }
+        if !passwordWorks { account.passwordHash = try await services.passwords.hash(demo.password) }
+        if account.totpSecretSealed == nil {
+            let secret = TOTP.generateSecret(using: services.random)
+            account.totpSecretSealed = Data(try services.totpBox.seal(secret, context: account.totpSealContext))
+        }
+        account.isDisabled = false
+        if account.activatedAt == nil { account.activatedAt = services.clock.now }
+        try await account.save(on: db)
+        return account
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import VertrouwdCore
+
+/// Every setting the process reads from its environment, read in one place (see the README's table).
+public struct AppSettings: Sendable {
+    public var dataDirectory: String
+    /// `postgres://…` selects PostgreSQL; nil keeps the SQLite file in the data directory.
+    public var databaseURL: String?
+    /// Where the instance secret is read from; by default `<data directory>/instance-secret`.
+    public var secretFile: String?
+    /// The secret itself (base64), for instances that share it through their environment.
+    public var secretBase64: String?
+    /// The address people use, for links in e-mails and activation links; https also makes cookies Secure.
+    public var publicURL: String
+    public var quickExitURL: String
+    public var sessionIdleTimeout: TimeInterval
+    public var sessionAbsoluteTimeout: TimeInterval
+    public var maxBodySize: Int
+    public var kdfConcurrency: Int
+    public var passwordParameters: ScryptPasswordHasher.Parameters
+
+    public var usesTLS: Bool { publicURL.lowercased().hasPrefix("https://") }
+
+    public static let defaultQuickExitURL = "https://www.buienradar.nl/"
+
+    public init(
+        dataDirectory: String = "./data", databaseURL: String? = nil, secretFile: String? = nil,
+        secretBase64: String? = nil, publicURL: String = "http://127.0.0.1:8080",
+        quickExitURL: String = AppSettings.defaultQuickExitURL, sessionIdleTimeout: TimeInterval = 30 * 60,
+        sessionAbsoluteTimeout: TimeInterval = 12 * 60 * 60, maxBodySize: Int = 1 << 20, kdfConcurrency: Int = 2,
+        passwordParameters: ScryptPasswordHasher.Parameters = .standard
+    ) {
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.secretFile = secretFile
+        self.secretBase64 = secretBase64
+        self.publicURL = publicURL
+        self.quickExitURL = quickExitURL
+        self.sessionIdleTimeout = sessionIdleTimeout
+        self.sessionAbsoluteTimeout = sessionAbsoluteTimeout
+        self.maxBodySize = maxBodySize
+        self.kdfConcurrency = kdfConcurrency
+        self.passwordParameters = passwordParameters
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case invalid(variable: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .invalid(let variable, let reason): "\(variable): \(reason)"
+            }
+        }
+    }
+
+    /// Reads the `VERTROUWD_*` variables and `DATABASE_URL`; a malformed value stops the start with a clear message.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppSettings {
+        var settings = AppSettings()
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func number(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard let raw = value(name) else { return nil }
+            guard let parsed = Int(raw), range.contains(parsed) else {
+                throw Failure.invalid(variable: name, reason: "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return parsed
+        }
+        if let directory = value("VERTROUWD_DATA_DIR") { settings.dataDirectory = directory }
+        if let url = value("DATABASE_URL") {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw Failure.invalid(variable: "DATABASE_URL", reason: "only postgres:// addresses are supported")
+            }
+            settings.databaseURL = url
+        }
+        settings.secretFile = value("VERTROUWD_SECRET_FILE")
+        settings.secretBase64 = value("VERTROUWD_SECRET")
+        if let url = value("VERTROUWD_PUBLIC_URL") {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw Failure.invalid(variable: "VERTROUWD_PUBLIC_URL", reason: "must start with http:// or https://")
+            }
+            settings.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        if let url = value("VERTROUWD_QUICK_EXIT_URL") {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw Failure.invalid(variable: "VERTROUWD_QUICK_EXIT_URL", reason: "must start with http:// or https://")
+            }
+            settings.quickExitURL = url
+        }
+        if let minutes = try number("VERTROUWD_SESSION_IDLE_MINUTES", in: 1...1440) {
+            settings.sessionIdleTimeout = TimeInterval(minutes * 60)
+        }
+        if let hours = try number("VERTROUWD_SESSION_MAX_HOURS", in: 1...72) {
+            settings.sessionAbsoluteTimeout = TimeInterval(hours * 3600)
+        }
+        if let mebibytes = try number("VERTROUWD_MAX_BODY_MB", in: 1...512) {
+            settings.maxBodySize = mebibytes << 20
+        }
+        if let limit = try number("VERTROUWD_KDF_CONCURRENCY", in: 1...20) {
+            settings.kdfConcurrency = limit
+        }
+        return settings
+    }
+}

@@ -1,0 +1,41 @@
+import Vapor
+import VertrouwdCore
+
+/// The dependencies every controller needs, built once in `configure` and reached through
+/// `app.vertrouwd` / `req.vertrouwd`. Tests build the same app with other settings, clock or randomness.
+public struct VertrouwdServices: Sendable {
+    public let settings: AppSettings
+    public let catalog: Catalog
+    public let clock: any WallClock
+    public let random: any RandomSource
+    public let instanceSecret: InstanceSecret
+    public let passwords: PasswordService
+    public let throttlePolicy: LoginThrottlePolicy
+
+    /// Seals staff TOTP seeds at rest.
+    public var totpBox: SecretBox { SecretBox(instanceSecret: instanceSecret.bytes, purpose: "staff-totp") }
+
+    /// A digest of something guessable (an e-mail address) that cannot be tested offline without the instance secret.
+    public func lookupDigest(_ value: String, purpose: String) -> String {
+        Token.keyedDigest(value, key: instanceSecret.bytes, purpose: purpose)
+    }
+}
+
+extension Application {
+    private struct ServicesKey: StorageKey {
+        typealias Value = VertrouwdServices
+    }
+
+    public var vertrouwd: VertrouwdServices {
+        get {
+            guard let services = storage[ServicesKey.self] else { fatalError("configure(_:) has not run") }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    public var vertrouwd: VertrouwdServices { application.vertrouwd }
+    public var now: Date { application.vertrouwd.clock.now }
+}

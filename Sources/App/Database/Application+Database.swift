@@ -1,0 +1,45 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+import Vapor
+
+extension Application {
+    /// SQLite in the data directory unless `DATABASE_URL` names a PostgreSQL server.
+    ///
+    /// Query logging is switched off (SQLite) or kept at trace (PostgreSQL), because bound values may
+    /// hold personal data such as staff e-mail addresses.
+    func configureDatabase(_ settings: AppSettings) throws {
+        if let url = settings.databaseURL {
+            databases.use(try .postgres(url: url, sqlLogLevel: .trace), as: .psql)
+        } else {
+            databases.use(.sqlite(.file(Self.sqlitePath(settings)), sqlLogLevel: nil), as: .sqlite)
+        }
+    }
+
+    static func sqlitePath(_ settings: AppSettings) -> String {
+        URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("vertrouwd.sqlite").path
+    }
+
+    /// WAL lets readers go on while one writer commits; `synchronous = FULL` makes each commit durable
+    /// through a power cut; `secure_delete` overwrites deleted content instead of leaving it in free pages.
+    /// Foreign keys are switched on per connection by the SQLite driver.
+    func prepareSQLite() async throws {
+        guard vertrouwd.settings.databaseURL == nil, let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("PRAGMA journal_mode = WAL").run()
+        try await sql.raw("PRAGMA synchronous = FULL").run()
+        try await sql.raw("PRAGMA secure_delete = ON").run()
+    }
+
+    /// True when the database answers a trivial query.
+    func databaseAnswers() async -> Bool {
+        guard let sql = db as? any SQLDatabase else { return false }
+        do {
+            try await sql.raw("SELECT 1").run()
+            return true
+        } catch {
+            return false
+        }
+    }
+}

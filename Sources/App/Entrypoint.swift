@@ -1,0 +1,47 @@
+import Fluent
+import Logging
+import Vapor
+
+/// What `vertrouwd` does when started: bootstrap logging, build the app, run the command, shut down.
+public enum Vertrouwd {
+    public static func main() async throws {
+        var env = try Environment.detect()
+        try LoggingSystem.bootstrap(from: &env)
+        // `vertrouwd demo` is `serve` with demo data put in first.
+        let isDemo = env.arguments.count > 1 && env.arguments[1] == "demo"
+        if isDemo { env.arguments[1] = "serve" }
+        let command = env.arguments.count > 1 ? env.arguments[1] : "serve"
+
+        let app = try await Application.make(env)
+        do {
+            var settings = try AppSettings.fromEnvironment()
+            if ProcessInfo.processInfo.environment["VERTROUWD_PUBLIC_URL"] == nil {
+                settings.publicURL = Self.localAddress(arguments: env.arguments)
+            }
+            try await configure(app, settings: settings)
+            app.asyncCommands.use(AdminCommand(), as: "admin")
+            if command == "serve" || command == "admin" || command.hasPrefix("-") {
+                try await app.autoMigrate()
+                try await app.prepareSQLite()
+            }
+            if isDemo { try await DemoSeeder(app: app).run() }
+            try await app.execute()
+        } catch {
+            app.logger.report(error: error)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// Without `VERTROUWD_PUBLIC_URL`, links point at the address `serve` listens on.
+    static func localAddress(arguments: [String]) -> String {
+        func option(_ names: Set<String>) -> String? {
+            guard let index = arguments.firstIndex(where: names.contains), index + 1 < arguments.count else { return nil }
+            return arguments[index + 1]
+        }
+        let host = option(["--hostname", "-H"]) ?? "127.0.0.1"
+        let port = option(["--port", "-p"]) ?? "8080"
+        return "http://\(host):\(port)"
+    }
+}

@@ -1,0 +1,41 @@
+import Vapor
+import VertrouwdCore
+
+/// Refuses every state-changing request whose `csrf` form field does not match the token in the
+/// person's session. The token is made when a form is first rendered (`req.csrfToken()`).
+struct CSRFMiddleware: AsyncMiddleware {
+    static let sessionKey = "csrf"
+    static let fieldName = "csrf"
+
+    struct Field: Decodable {
+        var csrf: String?
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
+            return try await next.respond(to: request)
+        }
+        // Collecting here also enforces the body limit (413) for every form, before any handler runs.
+        _ = try await request.body.collect(max: request.application.vertrouwd.settings.maxBodySize).get()
+        let sent = (try? request.content.decode(Field.self))?.csrf ?? ""
+        guard let expected = request.hasSession ? request.session.data[Self.sessionKey] : nil, !sent.isEmpty,
+            constantTimeEquals(Array(sent.utf8), Array(expected.utf8))
+        else {
+            throw PageError.csrf
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    /// True when the request arrived with a live session (so reading `session` does not make a new one).
+    var hasSession: Bool { cookies[Application.sessionCookieName] != nil }
+
+    /// The session's CSRF token, made on first use.
+    func csrfToken() -> String {
+        if let token = session.data[CSRFMiddleware.sessionKey] { return token }
+        let token = Token.generate(using: vertrouwd.random)
+        session.data[CSRFMiddleware.sessionKey] = token
+        return token
+    }
+}

@@ -1,0 +1,52 @@
+import Vapor
+
+/// Turns every error into a page in the person's language (or JSON for API clients) that says what
+/// happened in plain words and nothing about the server's insides.
+struct ErrorPageMiddleware: AsyncMiddleware {
+    static let knownStatuses: Set<UInt> = [400, 401, 403, 404, 405, 413, 429, 500, 503]
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return await page(for: error, request: request)
+        }
+    }
+
+    private func page(for error: any Error, request: Request) async -> Response {
+        let status: HTTPResponseStatus
+        var bodyKey: String?
+        switch error {
+        case let pageError as PageError:
+            status = pageError.status
+            bodyKey = pageError.reason
+        case let abort as any AbortError:
+            status = abort.status
+        default:
+            status = .internalServerError
+        }
+        if status.code >= 500 {
+            // The type tells an operator where to look; the message might carry data, so it stays out.
+            request.logger.error("request failed", metadata: ["error": .string(String(reflecting: type(of: error)))])
+        }
+        let code = Self.knownStatuses.contains(status.code) ? status.code : (status.code >= 500 ? 500 : 400)
+        if request.url.path.hasPrefix("/api/") || request.url.path == "/health" {
+            let response = Response(status: status)
+            try? response.content.encode(["error": request.t("error.\(code).title")])
+            return response
+        }
+        let context = ErrorPageContext(
+            shell: PageShell(request, page: "error", titleKey: "error.\(code).title", publicPage: true),
+            status: status.code, titleKey: "error.\(code).title", bodyKey: bodyKey ?? "error.\(code).body")
+        do {
+            let response = try await request.view.render("error", context).encodeResponse(for: request)
+            response.status = status
+            return response
+        } catch {
+            let response = Response(status: status)
+            response.headers.contentType = .plainText
+            response.body = .init(string: request.t("error.\(code).title"))
+            return response
+        }
+    }
+}

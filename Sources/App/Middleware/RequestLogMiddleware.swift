@@ -1,0 +1,30 @@
+import Vapor
+
+/// One log line per request: method, route pattern, status and duration. Never the client's address,
+/// the concrete path (which may hold an id or token), the query string, cookies or the body.
+struct RequestLogMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let started = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next.respond(to: request)
+        } catch {
+            log(request, status: (error as? any AbortError)?.status ?? .internalServerError, since: started)
+            throw error
+        }
+        log(request, status: response.status, since: started)
+        return response
+    }
+
+    private func log(_ request: Request, status: HTTPResponseStatus, since started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+        request.logger.info("request", metadata: [
+            "method": .string(request.method.rawValue),
+            "route": .string(route),
+            "status": .stringConvertible(status.code),
+            "ms": .string(String(format: "%.1f", milliseconds)),
+        ])
+    }
+}

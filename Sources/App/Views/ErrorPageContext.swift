@@ -1,0 +1,7 @@
+/// The error page: a status, a title and a plain explanation, each a translation key.
+struct ErrorPageContext: Encodable {
+    let shell: PageShell
+    let status: UInt
+    let titleKey: String
+    let bodyKey: String
+}

@@ -1,0 +1,13 @@
+import Vapor
+
+func routes(_ app: Application) throws {
+    try app.register(collection: HealthController())
+    try app.register(collection: HomeController())
+    try app.register(collection: LanguageController())
+    try app.register(collection: PortalController())
+    try app.register(collection: LoginController())
+    try app.register(collection: ActivationController())
+    try app.register(collection: BackofficeController())
+    try app.register(collection: ManagementController())
+    try app.register(collection: AdminController())
+}

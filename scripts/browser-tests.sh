@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Browser tests: headless Chromium (Selenium + pytest) against `vertrouwd demo`.
+#
+#   scripts/browser-tests.sh [extra pytest args...]
+#
+# Assumes `swift build` was done (uses .build/debug/vertrouwd, or $VERTROUWD_BIN).
+# Installs chromium + chromium-driver with apt when missing (needs root) and selenium +
+# pytest into a virtualenv outside the repo ($BROWSER_VENV, default
+# ${TMPDIR:-/tmp}/vertrouwd-browser-venv). Starts the demo server on 127.0.0.1:$APP_PORT
+# (default 8089) with a throwaway data dir, and a neutral quick-exit page on
+# 127.0.0.1:$EXIT_PORT (default 8090); stops both on exit. Screenshots and the server
+# log end up in artifacts/browser/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+APP_PORT="${APP_PORT:-8089}"
+EXIT_PORT="${EXIT_PORT:-8090}"
+BIN="${VERTROUWD_BIN:-$ROOT/.build/debug/vertrouwd}"
+VENV="${BROWSER_VENV:-${TMPDIR:-/tmp}/vertrouwd-browser-venv}"
+ARTIFACTS="$ROOT/artifacts/browser"
+REQUIREMENTS="$ROOT/Tests/Browser/requirements.txt"
+STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
+
+log() { echo "browser-tests: $*"; }
+die() { echo "browser-tests: ERROR: $*" >&2; exit 1; }
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+http_status() {
+    curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null || true
+}
+
+# ------------------------------------------------------------------ tools
+ensure_chromium() {
+    if command -v chromium >/dev/null && [[ -x /usr/bin/chromedriver ]] && command -v curl >/dev/null; then
+        return
+    fi
+    [[ "$(id -u)" == 0 ]] || die "chromium/chromium-driver/curl missing; install them as root: apt-get install chromium chromium-driver curl"
+    log "installing chromium, chromium-driver and curl with apt"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q chromium chromium-driver curl
+}
+
+ensure_venv() {
+    local stamp="$VENV/.requirements"
+    if [[ -x "$VENV/bin/python" ]] && cmp -s "$REQUIREMENTS" "$stamp"; then
+        return
+    fi
+    log "setting up the Python virtualenv in $VENV"
+    if [[ ! -x "$VENV/bin/python" ]]; then
+        python3 -m venv "$VENV"
+    fi
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+    cp "$REQUIREMENTS" "$stamp"
+}
+
+[[ -x "$BIN" ]] || die "$BIN not found; run 'swift build' first"
+ensure_chromium
+ensure_venv
+log "$(chromium --version 2>/dev/null) / $(/usr/bin/chromedriver --version | cut -d' ' -f1-2)"
+log "$("$VENV/bin/python" -c 'import selenium, pytest; print("selenium", selenium.__version__, "/ pytest", pytest.__version__)')"
+
+for port in "$APP_PORT" "$EXIT_PORT"; do
+    if port_in_use "$port"; then
+        die "port $port on 127.0.0.1 is already in use (a server left running?)"
+    fi
+done
+
+# ------------------------------------------------------------------ servers
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/vertrouwd-browser.XXXXXX")"
+SERVER_LOG="$WORK/server.log"
+SERVER_PID=""
+EXIT_SERVER_PID=""
+
+# shellcheck disable=SC2317  # stop_pid and cleanup run from the EXIT trap
+stop_pid() {
+    local pid="$1"
+    [[ -n "$pid" ]] || return 0
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.2
+    done
+    kill -9 "$pid" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317
+cleanup() {
+    stop_pid "$SERVER_PID"
+    stop_pid "$EXIT_SERVER_PID"
+    mkdir -p "$ARTIFACTS"
+    cp "$SERVER_LOG" "$ARTIFACTS/server.log" 2>/dev/null || true
+    rm -rf -- "$WORK"
+}
+trap cleanup EXIT
+
+mkdir -p "$WORK/data" "$WORK/neutral"
+rm -rf -- "$ARTIFACTS"
+mkdir -p "$ARTIFACTS"
+
+cat >"$WORK/neutral/neutral.html" <<'HTML'
+<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Neutral</title></head>
+<body><h1>Weather</h1><p>Sunny spells, 18 &deg;C, light wind from the west.</p></body>
+</html>
+HTML
+
+python3 -m http.server "$EXIT_PORT" --bind 127.0.0.1 --directory "$WORK/neutral" \
+    >"$WORK/neutral-server.log" 2>&1 </dev/null &
+EXIT_SERVER_PID=$!
+
+log "starting $BIN demo on 127.0.0.1:$APP_PORT (log: artifacts/browser/server.log)"
+# stdbuf: Swift's print() is block-buffered when stdout is a file; line-buffer it so the
+# demo-account lines reach the log while the server runs. DATABASE_URL is dropped so the
+# demo always uses the throwaway data dir.
+env -u DATABASE_URL \
+    VERTROUWD_DATA_DIR="$WORK/data" \
+    VERTROUWD_QUICK_EXIT_URL="http://127.0.0.1:$EXIT_PORT/neutral.html" \
+    stdbuf -oL -eL "$BIN" demo --hostname 127.0.0.1 --port "$APP_PORT" >"$SERVER_LOG" 2>&1 </dev/null &
+SERVER_PID=$!
+
+show_server_log() {
+    echo "----- server log ($SERVER_LOG) -----" >&2
+    cat "$SERVER_LOG" >&2 || true
+    echo "----- end of server log -----" >&2
+}
+
+deadline=$((SECONDS + STARTUP_TIMEOUT))
+until [[ "$(http_status "http://127.0.0.1:$APP_PORT/health")" == 200 ]]; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+        show_server_log
+        die "the demo server exited before answering /health"
+    fi
+    if ((SECONDS >= deadline)); then
+        show_server_log
+        die "no 200 from http://127.0.0.1:$APP_PORT/health within ${STARTUP_TIMEOUT}s"
+    fi
+    sleep 0.5
+done
+log "demo server is up: $(curl -s "http://127.0.0.1:$APP_PORT/health")"
+
+until [[ "$(http_status "http://127.0.0.1:$EXIT_PORT/neutral.html")" == 200 ]]; do
+    kill -0 "$EXIT_SERVER_PID" 2>/dev/null || { cat "$WORK/neutral-server.log" >&2; die "neutral page server died"; }
+    ((SECONDS < deadline)) || die "neutral page server did not start"
+    sleep 0.2
+done
+
+accounts="$(grep -c 'demo-account ' "$SERVER_LOG" || true)"
+if [[ "$accounts" == 0 ]]; then
+    show_server_log
+    die "no 'demo-account role=... email=... password=... totp-secret=...' lines in the server's output"
+fi
+log "$accounts demo accounts:"
+sed -n 's/.*demo-account \(role=[^ ]*\) \(email=[^ ]*\).*/  \1 \2/p' "$SERVER_LOG"
+
+# ------------------------------------------------------------------ tests
+status=0
+VERTROUWD_BASE_URL="http://127.0.0.1:$APP_PORT" \
+VERTROUWD_QUICK_EXIT_URL="http://127.0.0.1:$EXIT_PORT/neutral.html" \
+VERTROUWD_SERVER_LOG="$SERVER_LOG" \
+BROWSER_ARTIFACTS_DIR="$ARTIFACTS" \
+PYTHONDONTWRITEBYTECODE=1 \
+    "$VENV/bin/python" -m pytest -v Tests/Browser "$@" || status=$?
+
+shots="$(find "$ARTIFACTS" -name '*.png' | wc -l)"
+log "$shots screenshot(s) in artifacts/browser/"
+if ((status != 0)); then
+    log "pytest failed (exit $status); last lines of the server log:"
+    tail -n 40 "$SERVER_LOG" || true
+fi
+exit "$status"
