@@ -127,8 +127,10 @@ def make_driver(request):
         for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
                     "--disable-gpu", "--no-first-run", "--disable-extensions",
                     "--disable-background-networking", "--disable-component-update",
-                    "--hide-scrollbars", f"--window-size={width},{height}"):
+                    "--hide-scrollbars", "--lang=nl-NL", f"--window-size={width},{height}"):
             options.add_argument(arg)
+        # A Dutch phone: the product's default language must be what such a visitor sees.
+        options.add_experimental_option("prefs", {"intl.accept_languages": "nl-NL,nl"})
         service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
         driver = webdriver.Chrome(options=options, service=service)
         driver.set_page_load_timeout(60)

@@ -16,7 +16,10 @@ struct CSRFMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         // Collecting here also enforces the body limit (413) for every form, before any handler runs.
-        _ = try await request.body.collect(max: request.application.vertrouwd.settings.maxBodySize).get()
+        let limit = request.application.vertrouwd.settings.maxBodySize
+        let body = try await request.body.collect(max: limit).get()
+        // A body that arrived whole is not re-checked by `collect`, so measure it here too.
+        if let body, body.readableBytes > limit { throw Abort(.payloadTooLarge) }
         let sent = (try? request.content.decode(Field.self))?.csrf ?? ""
         guard let expected = request.hasSession ? request.session.data[Self.sessionKey] : nil, !sent.isEmpty,
             constantTimeEquals(Array(sent.utf8), Array(expected.utf8))

@@ -19,7 +19,9 @@ struct RequestLogMiddleware: AsyncMiddleware {
     private func log(_ request: Request, status: HTTPResponseStatus, since started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+        // A request that matched no route was either a static file (200/304) or nothing at all.
+        let unmatched = status == .ok || status == .notModified ? "static" : "unmatched"
+        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? unmatched
         request.logger.info("request", metadata: [
             "method": .string(request.method.rawValue),
             "route": .string(route),

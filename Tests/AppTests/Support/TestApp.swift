@@ -1,0 +1,44 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import VertrouwdCore
+
+@testable import App
+
+/// Builds the real application for a test: SQLite in a fresh temporary data directory, or the
+/// PostgreSQL named by `DATABASE_URL` (CI's second stage, run serially). Time is a manual clock.
+func withTestApp(
+    clock: ManualWallClock = ManualWallClock(),
+    adjust: (inout AppSettings) -> Void = { _ in },
+    _ body: (Application, ManualWallClock) async throws -> Void
+) async throws {
+    TestLogs.bootstrapOnce()
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-test-\(UUID().uuidString)")
+    var settings = AppSettings(dataDirectory: directory.path, passwordParameters: .fastForTests)
+    settings.databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"]
+    adjust(&settings)
+    let app = try await Application.make(.testing)
+    app.directory = DirectoryConfiguration(workingDirectory: packageRoot.path + "/")
+    do {
+        try await configure(app, settings: settings, clock: clock)
+        if settings.databaseURL != nil { try await app.autoRevert() }
+        try await app.autoMigrate()
+        try await app.prepareSQLite()
+        try await body(app, clock)
+        if settings.databaseURL != nil { try await app.autoRevert() }
+    } catch {
+        try? await app.asyncShutdown()
+        try? FileManager.default.removeItem(at: directory)
+        throw error
+    }
+    try await app.asyncShutdown()
+    try? FileManager.default.removeItem(at: directory)
+}
+
+/// The package's root folder, where `Resources/` and `Public/` live.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+var usingPostgres: Bool { ProcessInfo.processInfo.environment["DATABASE_URL"] != nil }

@@ -1,0 +1,91 @@
+import Foundation
+import NIOCore
+import Testing
+import Vapor
+import VaporTesting
+
+/// A tiny browser for in-process tests: keeps cookies, posts forms, finds the CSRF token in a page.
+final class TestBrowser {
+    let app: Application
+    private(set) var cookies: [String: String] = [:]
+    var acceptLanguage: String?
+
+    init(_ app: Application) {
+        self.app = app
+    }
+
+    struct Page {
+        let status: HTTPResponseStatus
+        let headers: HTTPHeaders
+        let body: String
+
+        var location: String? { headers.first(name: .location) }
+
+        /// The value of the first hidden `csrf` field on the page.
+        var csrf: String? { firstMatch(#"name="csrf" value="([^"]+)""#) }
+
+        var dataPage: String? { firstMatch(#"data-page="([^"]+)""#) }
+        var lang: String? { firstMatch(#"<html lang="([^"]+)""#) }
+        var heading: String? { firstMatch(#"<h1>([^<]*)</h1>"#) }
+
+        func firstMatch(_ pattern: String) -> String? {
+            guard let regex = try? NSRegularExpression(pattern: pattern),
+                let match = regex.firstMatch(in: body, range: NSRange(body.startIndex..., in: body)),
+                let range = Range(match.range(at: 1), in: body)
+            else { return nil }
+            return String(body[range])
+        }
+    }
+
+    @discardableResult
+    func get(_ path: String) async throws -> Page {
+        try await send(.GET, path, body: nil, contentType: nil)
+    }
+
+    /// Posts `fields` as an HTML form would; the page's CSRF token is added unless `csrf` is given as nil explicitly.
+    @discardableResult
+    func post(_ path: String, _ fields: [(String, String)], csrf: String?) async throws -> Page {
+        var all = fields
+        if let csrf { all.append(("csrf", csrf)) }
+        let encoded = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try await send(.POST, path, body: Array(encoded.utf8), contentType: "application/x-www-form-urlencoded")
+    }
+
+    @discardableResult
+    func postRaw(_ path: String, bytes: [UInt8], contentType: String) async throws -> Page {
+        try await send(.POST, path, body: bytes, contentType: contentType)
+    }
+
+    func clearCookies() { cookies = [:] }
+
+    var sessionCookie: String? { cookies["vertrouwd_session"] }
+
+    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?) async throws -> Page {
+        var headers = HTTPHeaders()
+        if !cookies.isEmpty {
+            headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        if let contentType { headers.add(name: .contentType, value: contentType) }
+        if let acceptLanguage { headers.add(name: .acceptLanguage, value: acceptLanguage) }
+        let buffer = body.map { ByteBuffer(bytes: $0) }
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
+        for header in response.headers[.setCookie] {
+            let pair = header.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let name = String(pair[0]).trimmingCharacters(in: .whitespaces)
+            let value = String(pair[1])
+            if header.lowercased().contains("expires=thu, 01 jan 1970") || value.isEmpty {
+                cookies[name] = nil
+            } else {
+                cookies[name] = value
+            }
+        }
+        return Page(status: response.status, headers: response.headers, body: response.body.string)
+    }
+
+    static func encode(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}

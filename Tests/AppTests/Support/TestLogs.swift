@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Captures every log line of the test process, so tests can prove what never reaches the logs.
+enum TestLogs {
+    private static let lines = NIOLockedValueBox<[String]>([])
+    private static let bootstrapped = NIOLockedValueBox(false)
+
+    static func bootstrapOnce() {
+        bootstrapped.withLockedValue { done in
+            guard !done else { return }
+            done = true
+            LoggingSystem.bootstrap { label in CapturingHandler(label: label) }
+        }
+    }
+
+    static func append(_ line: String) {
+        lines.withLockedValue { $0.append(line) }
+    }
+
+    static var all: [String] { lines.withLockedValue { $0 } }
+
+    struct CapturingHandler: LogHandler {
+        let label: String
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            var merged = metadata
+            event.metadata?.forEach { merged[$0.key] = $0.value }
+            TestLogs.append("\(event.level) \(label) \(event.message) \(merged)")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import VertrouwdCore
+
+/// Every text exists in Dutch and English, and every key a template or the code uses exists.
+@Suite("Translations")
+struct CatalogTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let resources = root.appendingPathComponent("Resources")
+
+    func catalog() throws -> Catalog {
+        try Catalog.load(from: Self.resources.appendingPathComponent("Localization"))
+    }
+
+    @Test func noKeyIsMissingInEitherLanguage() throws {
+        let missing = try catalog().missingKeys()
+        #expect(missing.isEmpty, "missing translations: \(missing)")
+    }
+
+    @Test func noTextIsEmptyOrUntranslatedLooking() throws {
+        let catalog = try catalog()
+        for language in Language.allCases {
+            for key in catalog.keys(for: language) {
+                let text = catalog.text(key, in: language)
+                #expect(!text.trimmingCharacters(in: .whitespaces).isEmpty, "\(language.code): \(key) is empty")
+                #expect(text != key, "\(language.code): \(key) has its key as text")
+            }
+        }
+    }
+
+    @Test func everyKeyUsedInATemplateExists() throws {
+        let catalog = try catalog()
+        let keys = try Self.literalKeys(in: Self.resources.appendingPathComponent("Views"), pattern: #"#t\("([a-z0-9_.\-]+)""#, extensions: ["leaf"])
+        #expect(keys.count > 50)
+        for key in keys {
+            #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "template key \(key) missing")
+        }
+    }
+
+    @Test func everyKeyNamedInSwiftCodeExists() throws {
+        let catalog = try catalog()
+        // Keys are written as dotted string literals; the few dynamic families are listed below.
+        let known = ["vertrouwd.sqlite", "codes.vapor"]
+        let keys = try Self.literalKeys(in: Self.root.appendingPathComponent("Sources/App"), pattern: #""((?:[a-z]+\.)+[a-z0-9_]+)""#, extensions: ["swift"])
+            .filter { key in !known.contains(where: key.hasPrefix) }
+        #expect(keys.count > 30)
+        for key in keys {
+            #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "code key \(key) missing")
+        }
+        let dynamic = ["error.400", "error.401", "error.403", "error.404", "error.405", "error.413", "error.429", "error.500", "error.503"]
+            .flatMap { ["\($0).title", "\($0).body"] }
+            + StaffRole.allCases.map { "role.\($0.rawValue)" }
+            + CounsellorKind.allCases.map { "counsellor.kind.\($0.rawValue)" }
+            + Language.allCases.map { "language.switch.\($0.code)" }
+            + ["password.too_short", "password.too_long", "password.mismatch", "password.contains_email", "password.too_simple"]
+        for key in dynamic {
+            #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "dynamic key \(key) missing")
+        }
+    }
+
+    @Test func placeholdersAreFilledIn() {
+        let catalog = Catalog(texts: [.dutch: ["a": "Wacht {0} minuten"], .english: ["a": "Wait {0} minutes"]])
+        #expect(catalog.text("a", in: .english, ["5"]) == "Wait 5 minutes")
+        #expect(catalog.text("missing", in: .english) == "missing")
+    }
+
+    static func literalKeys(in directory: URL, pattern: String, extensions: Set<String>) throws -> Set<String> {
+        let regex = try NSRegularExpression(pattern: pattern)
+        var keys = Set<String>()
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)
+        while let file = enumerator?.nextObject() as? URL {
+            guard extensions.contains(file.pathExtension) else { continue }
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                if let range = Range(match.range(at: 1), in: text) { keys.insert(String(text[range])) }
+            }
+        }
+        return keys
+    }
+}
