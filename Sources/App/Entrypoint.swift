@@ -6,7 +6,9 @@ import Vapor
 public enum Vertrouwd {
     public static func main() async throws {
         var env = try Environment.detect()
-        try LoggingSystem.bootstrap(from: &env)
+        try LoggingSystem.bootstrap(from: &env) { level in
+            { label in PrivacyLogHandler(wrapping: ConsoleLogger(label: label, console: Terminal(), level: level)) }
+        }
         // `vertrouwd demo` is `serve` with demo data put in first.
         let isDemo = env.arguments.count > 1 && env.arguments[1] == "demo"
         if isDemo { env.arguments[1] = "serve" }

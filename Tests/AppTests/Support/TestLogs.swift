@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
+@testable import App
+
 /// Captures every log line of the test process, so tests can prove what never reaches the logs.
 enum TestLogs {
     private static let lines = NIOLockedValueBox<[String]>([])
@@ -11,7 +13,8 @@ enum TestLogs {
         bootstrapped.withLockedValue { done in
             guard !done else { return }
             done = true
-            LoggingSystem.bootstrap { label in CapturingHandler(label: label) }
+            // The same privacy filter as production, around a handler that remembers every line.
+            LoggingSystem.bootstrap { label in PrivacyLogHandler(wrapping: CapturingHandler(label: label)) }
         }
     }
 
@@ -31,10 +34,13 @@ enum TestLogs {
             set { metadata[key] = newValue }
         }
 
-        func log(event: LogEvent) {
+        func log(
+            level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+            file: String, function: String, line: UInt
+        ) {
             var merged = metadata
-            event.metadata?.forEach { merged[$0.key] = $0.value }
-            TestLogs.append("\(event.level) \(label) \(event.message) \(merged)")
+            explicit?.forEach { merged[$0.key] = $0.value }
+            TestLogs.append("\(level) \(label) \(message) \(merged)")
         }
     }
 }

@@ -1,0 +1,105 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+import VertrouwdCore
+
+@testable import App
+
+@Suite("What never reaches logs or the database in clear")
+struct PrivacyTests {
+    @Test func logsCarryNoEmailPasswordTokenOrQuery() async throws {
+        try await withTestApp { app, clock in
+            let marker = "markeer\(UUID().uuidString.prefix(8).lowercased())"
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "\(marker)@acme.example", password: "wachtwoord-\(marker)")
+            let browser = TestBrowser(app)
+            try await browser.get("/o?code=\(marker)")
+            let form = try await browser.get("/login")
+            try await browser.post("/login", [("email", anna.email), ("password", "fout-\(marker)")], csrf: form.csrf)
+            try await browser.logIn(anna, at: clock.now)
+            let secrets = [marker, form.csrf ?? "", browser.sessionCookie ?? ""].filter { !$0.isEmpty }
+            let lines = TestLogs.all
+            #expect(lines.contains { $0.contains("request") }, "request logging is on")
+            for line in lines {
+                for secret in secrets { #expect(!line.contains(secret), "log line leaks a secret: \(line)") }
+            }
+        }
+    }
+
+    @Test func theDatabaseHoldsNoTOTPSeedEmailOfAFailedLoginOrRecoveryCodeInClear() async throws {
+        try await withTestApp { app, clock in
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example")
+            let browser = TestBrowser(app)
+            let form = try await browser.get("/login")
+            try await browser.post("/login", [("email", "onbekend-persoon@acme.example"), ("password", "x")], csrf: form.csrf)
+            let seed = Base32.encode(anna.totpSecret)
+            let dump = try await Self.dump(app)
+            #expect(!dump.contains("onbekend-persoon"), "the throttle stores a keyed digest, not the address")
+            #expect(!dump.contains(seed))
+            #expect(!dump.contains(String(decoding: anna.totpSecret.map { $0 & 0x7F }, as: UTF8.self)))
+            _ = clock
+        }
+    }
+
+    /// Every text and blob in every table, as one string.
+    static func dump(_ app: Application) async throws -> String {
+        let sql = try #require(app.db as? any SQLDatabase)
+        var out = ""
+        for table in [StaffAccount.schema, LoginThrottle.schema, RecoveryCode.schema, ActivationToken.schema, "_fluent_sessions"] {
+            let rows = try await sql.raw("SELECT * FROM \(ident: table)").all()
+            for row in rows {
+                for column in row.allColumns {
+                    if let text = try? row.decode(column: column, as: String.self) { out += text + "\n" }
+                    if let data = try? row.decode(column: column, as: Data.self) { out += String(decoding: data, as: UTF8.self) + "\n" }
+                }
+            }
+        }
+        return out
+    }
+}
+
+@Suite("Bounded password hashing")
+struct PasswordServiceTests {
+    actor Gauge {
+        var current = 0
+        var peak = 0
+        func enter() { current += 1; peak = max(peak, current) }
+        func leave() { current -= 1 }
+    }
+
+    @Test func noMoreThanTheLimitRunAtOnce() async throws {
+        let limiter = ConcurrencyLimiter(limit: 2)
+        let gauge = Gauge()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await limiter.run {
+                        await gauge.enter()
+                        try await Task.sleep(for: .milliseconds(5))
+                        await gauge.leave()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await gauge.peak == 2)
+        #expect(await limiter.waiting == 0)
+    }
+
+    @Test func twentyConcurrentHashesAtFullCostStayUnderTheMemoryBound() async throws {
+        // 20 simultaneous logins at N = 2^17 would need 2.5 GiB unbounded; the default limit keeps it to 2 × 128 MiB.
+        let settings = AppSettings()
+        let worstCase = settings.kdfConcurrency * ScryptPasswordHasher.Parameters.standard.memoryBytes
+        #expect(worstCase <= 3 << 30)
+        try await withTestApp { app, _ in
+            let passwords = app.vertrouwd.passwords
+            let hashes = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<20 { group.addTask { try await passwords.hash("wachtwoord \(index)") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(hashes).count == 20)
+        }
+    }
+}
