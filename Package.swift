@@ -4,14 +4,14 @@ import PackageDescription
 // Every dependency comes from the machine's package mirror by its GitHub address; the versions are
 // the ones the mirror holds (see the README's "Set-up" section).
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
     name: "vertrouwd",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "vertrouwd", targets: ["vertrouwd"]),
+        .executable(name: "vertrouwd", targets: ["vertrouwd"])
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),

@@ -22,8 +22,9 @@ public func configure(
     let catalog = try Catalog.load(from: URL(fileURLWithPath: app.directory.resourcesDirectory).appendingPathComponent("Localization"))
     app.vertrouwd = VertrouwdServices(
         settings: settings, catalog: catalog, clock: clock, random: random, instanceSecret: secret,
-        passwords: PasswordService(hasher: ScryptPasswordHasher(parameters: settings.passwordParameters, random: random),
-                                   limit: settings.kdfConcurrency, threadPool: app.threadPool),
+        passwords: PasswordService(
+            hasher: ScryptPasswordHasher(parameters: settings.passwordParameters, random: random),
+            limit: settings.kdfConcurrency, threadPool: app.threadPool),
         throttlePolicy: .standard)
 
     try app.configureDatabase(settings)

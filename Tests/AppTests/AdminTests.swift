@@ -22,20 +22,25 @@ struct AdminTests {
             let browser = try await adminBrowser(app, clock)
             let form = try await browser.get("/admin/organisations/new")
             #expect(form.status == .ok)
-            let invalid = try await browser.post("/admin/organisations", [("name", ""), ("slug", "Niet Goed!"), ("language", "fr")], csrf: form.csrf)
+            let invalid = try await browser.post(
+                "/admin/organisations", [("name", ""), ("slug", "Niet Goed!"), ("language", "fr")], csrf: form.csrf)
             #expect(invalid.status == .unprocessableEntity)
             for field in ["name", "slug", "language"] { #expect(invalid.body.contains("id=\"\(field)-error\""), "\(field)") }
             #expect(try await Organisation.query(on: app.db).count() == 0, "nothing is stored from an invalid form")
 
-            let saved = try await browser.post("/admin/organisations", [("name", "Acme Zorg"), ("slug", "acme"), ("language", "en")], csrf: form.csrf)
+            let saved = try await browser.post(
+                "/admin/organisations", [("name", "Acme Zorg"), ("slug", "acme"), ("language", "en")], csrf: form.csrf)
             #expect(saved.location == "/admin")
             let organisation = try #require(try await Organisation.query(on: app.db).first())
             #expect(organisation.slug == "acme" && organisation.defaultLanguage == "en")
-            let duplicate = try await browser.post("/admin/organisations", [("name", "Andere"), ("slug", "acme"), ("language", "nl")], csrf: form.csrf)
+            let duplicate = try await browser.post(
+                "/admin/organisations", [("name", "Andere"), ("slug", "acme"), ("language", "nl")], csrf: form.csrf)
             #expect(duplicate.body.contains(app.vertrouwd.catalog.text("admin.organisation.error.slug_taken", in: .dutch)))
             #expect(try await browser.get("/admin").body.contains("Acme Zorg"))
 
-            let edit = try await browser.post("/admin/organisations/\(organisation.requireID())", [("name", "Acme Zorg BV"), ("slug", "acme"), ("language", "nl")], csrf: form.csrf)
+            let edit = try await browser.post(
+                "/admin/organisations/\(organisation.requireID())", [("name", "Acme Zorg BV"), ("slug", "acme"), ("language", "nl")],
+                csrf: form.csrf)
             #expect(edit.location == "/admin")
             #expect(try await Organisation.find(organisation.id, on: app.db)?.name == "Acme Zorg BV")
         }
@@ -46,16 +51,20 @@ struct AdminTests {
             let organisation = try await Fixtures.organisation(app)
             let admin = try await adminBrowser(app, clock)
             let form = try await admin.get("/admin/accounts/new")
-            let created = try await admin.post("/admin/accounts", [
-                ("email", "Nieuw@Acme.Example"), ("name", "Nieuwe VP"), ("role", "counsellor"),
-                ("membership[\(try organisation.requireID())]", "external"),
-            ], csrf: form.csrf)
+            let created = try await admin.post(
+                "/admin/accounts",
+                [
+                    ("email", "Nieuw@Acme.Example"), ("name", "Nieuwe VP"), ("role", "counsellor"),
+                    ("membership[\(try organisation.requireID())]", "external"),
+                ], csrf: form.csrf)
             #expect(created.status == .ok)
             let link = try #require(created.firstMatch(#"id="activation-link">([^<]+)<"#))
             let path = try #require(URL(string: link)?.path)
             let account = try #require(try await StaffAccount.query(on: app.db).filter(\.$email == "nieuw@acme.example").first())
             #expect(account.passwordHash == nil && !account.isActivated)
-            #expect(try await OrganisationMembership.query(on: app.db).filter(\.$account.$id == account.requireID()).first()?.counsellorKind == "external")
+            #expect(
+                try await OrganisationMembership.query(on: app.db).filter(\.$account.$id == account.requireID()).first()?.counsellorKind
+                    == "external")
 
             // The new counsellor opens the link in their own browser.
             let person = TestBrowser(app)
@@ -63,7 +72,8 @@ struct AdminTests {
             #expect(activation.dataPage == "activation")
             let shownSecret = try #require(activation.firstMatch(#"<code>([A-Z2-7 ]+)</code>"#))
             let secret = try #require(Base32.decode(shownSecret))
-            let weak = try await person.post(path, [("password", "kort"), ("password_confirm", "kort"), ("code", "123456")], csrf: activation.csrf)
+            let weak = try await person.post(
+                path, [("password", "kort"), ("password_confirm", "kort"), ("code", "123456")], csrf: activation.csrf)
             #expect(weak.status == .unprocessableEntity)
             #expect(weak.body.contains(app.vertrouwd.catalog.text("password.too_short", in: .dutch, ["12"])))
             #expect(weak.body.contains(shownSecret), "the same secret is shown again after an error")
@@ -71,7 +81,8 @@ struct AdminTests {
 
             let password = "mijn nieuwe lange wachtwoordzin"
             let code = TOTP(secret: secret).code(at: clock.now)
-            let done = try await person.post(path, [("password", password), ("password_confirm", password), ("code", code)], csrf: activation.csrf)
+            let done = try await person.post(
+                path, [("password", password), ("password_confirm", password), ("code", code)], csrf: activation.csrf)
             #expect(done.dataPage == "activation-done")
             let recoveryCodes = done.body.matches(of: #/<li><code>([A-Z0-9-]{14})</code></li>/#).map { String($0.output.1) }
             #expect(recoveryCodes.count == 10)
@@ -121,9 +132,15 @@ struct AdminTests {
                 #expect(page.status == .unprocessableEntity, "\(example)")
             }
             #expect(try await StaffAccount.query(on: app.db).count() == 1, "only the admin exists")
-            let contact = try await admin.post("/admin/accounts", [("email", "hr@example.org"), ("name", "HR"), ("role", "organisation-contact"), ("membership[\(id)]", "contact")], csrf: form.csrf)
+            let contact = try await admin.post(
+                "/admin/accounts",
+                [("email", "hr@example.org"), ("name", "HR"), ("role", "organisation-contact"), ("membership[\(id)]", "contact")],
+                csrf: form.csrf)
             #expect(contact.status == .ok)
-            let taken = try await admin.post("/admin/accounts", [("email", "HR@example.org"), ("name", "HR"), ("role", "organisation-contact"), ("membership[\(id)]", "contact")], csrf: form.csrf)
+            let taken = try await admin.post(
+                "/admin/accounts",
+                [("email", "HR@example.org"), ("name", "HR"), ("role", "organisation-contact"), ("membership[\(id)]", "contact")],
+                csrf: form.csrf)
             #expect(taken.body.contains(app.vertrouwd.catalog.text("admin.account.error.email_taken", in: .dutch)))
         }
     }
@@ -150,9 +167,11 @@ struct AdminTests {
             let admin = try await adminBrowser(app, clock)
             let adminAccount = try #require(try await StaffAccount.query(on: app.db).filter(\.$email == "admin@example.org").first())
             let form = try await admin.get("/admin/accounts/\(try adminAccount.requireID())/edit")
-            let selfDisable = try await admin.post("/admin/accounts/\(try adminAccount.requireID())", [("name", "Beheer"), ("disabled", "on")], csrf: form.csrf)
+            let selfDisable = try await admin.post(
+                "/admin/accounts/\(try adminAccount.requireID())", [("name", "Beheer"), ("disabled", "on")], csrf: form.csrf)
             #expect(selfDisable.status == .unprocessableEntity)
-            let disable = try await admin.post("/admin/accounts/\(try anna.account.requireID())", [("name", "Anna"), ("disabled", "on")], csrf: form.csrf)
+            let disable = try await admin.post(
+                "/admin/accounts/\(try anna.account.requireID())", [("name", "Anna"), ("disabled", "on")], csrf: form.csrf)
             #expect(disable.location == "/admin")
             #expect(try await StaffAccount.find(anna.account.id, on: app.db)?.isDisabled == true)
             #expect(try await admin.get("/admin/accounts/\(UUID())/edit").status == .notFound)

@@ -55,14 +55,17 @@ struct LoginTests {
             _ = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example")
             let browser = TestBrowser(app)
             let form = try await browser.get("/login")
-            let wrongPassword = try await browser.post("/login", [("email", "anna@acme.example"), ("password", "niet het wachtwoord")], csrf: form.csrf)
-            let unknown = try await browser.post("/login", [("email", "niemand@acme.example"), ("password", "niet het wachtwoord")], csrf: form.csrf)
+            let wrongPassword = try await browser.post(
+                "/login", [("email", "anna@acme.example"), ("password", "niet het wachtwoord")], csrf: form.csrf)
+            let unknown = try await browser.post(
+                "/login", [("email", "niemand@acme.example"), ("password", "niet het wachtwoord")], csrf: form.csrf)
             #expect(wrongPassword.status == .unauthorized)
             #expect(unknown.status == .unauthorized)
             let message = app.vertrouwd.catalog.text("login.error.invalid", in: .dutch)
             #expect(wrongPassword.body.contains(message) && unknown.body.contains(message))
-            #expect(wrongPassword.body.replacingOccurrences(of: "anna@acme.example", with: "X")
-                == unknown.body.replacingOccurrences(of: "niemand@acme.example", with: "X"))
+            #expect(
+                wrongPassword.body.replacingOccurrences(of: "anna@acme.example", with: "X")
+                    == unknown.body.replacingOccurrences(of: "niemand@acme.example", with: "X"))
         }
     }
 
@@ -92,7 +95,9 @@ struct LoginTests {
             // A token from one visitor's session does not work in another's.
             let other = TestBrowser(app)
             let otherForm = try await other.get("/login")
-            #expect(try await browser.post("/login", [("email", anna.email), ("password", anna.password)], csrf: otherForm.csrf).status == .forbidden)
+            #expect(
+                try await browser.post("/login", [("email", anna.email), ("password", anna.password)], csrf: otherForm.csrf).status
+                    == .forbidden)
         }
     }
 
@@ -139,7 +144,9 @@ struct LoginTests {
             #expect(held.body.contains(app.vertrouwd.catalog.text("login.error.throttled", in: .dutch, ["1"])))
             // The same holds for an account that does not exist: no enumeration through the throttle.
             for _ in 0..<5 { try await browser.post("/login", [("email", "niemand@acme.example"), ("password", "x")], csrf: form.csrf) }
-            #expect(try await browser.post("/login", [("email", "niemand@acme.example"), ("password", "x")], csrf: form.csrf).status == .tooManyRequests)
+            #expect(
+                try await browser.post("/login", [("email", "niemand@acme.example"), ("password", "x")], csrf: form.csrf).status
+                    == .tooManyRequests)
 
             clock.advance(by: 31)
             let after = try await browser.post("/login", [("email", anna.email), ("password", anna.password)], csrf: form.csrf)
@@ -209,7 +216,10 @@ struct LoginTests {
             let staff: [(StaffRole, Fixtures.Staff)] = [
                 (.admin, try await Fixtures.staff(app, role: .admin, email: "admin@example.org")),
                 (.counsellor, try await Fixtures.staff(app, role: .counsellor, email: "vp@example.org", serving: organisation)),
-                (.organisationContact, try await Fixtures.staff(app, role: .organisationContact, email: "hr@example.org", serving: organisation)),
+                (
+                    .organisationContact,
+                    try await Fixtures.staff(app, role: .organisationContact, email: "hr@example.org", serving: organisation)
+                ),
             ]
             let homes = ["/admin", "/backoffice", "/management"]
             for (role, member) in staff {

@@ -34,8 +34,9 @@ struct ShellTests {
         }
     }
 
-    @Test("public pages render in Dutch by default and in English on request",
-          arguments: ["/", "/login", "/o/acme"])
+    @Test(
+        "public pages render in Dutch by default and in English on request",
+        arguments: ["/", "/login", "/o/acme"])
     func bothLanguages(path: String) async throws {
         try await withTestApp { app, _ in
             _ = try await Fixtures.organisation(app)
@@ -89,11 +90,15 @@ struct ShellTests {
         try await withTestApp(adjust: { $0.maxBodySize = 64 * 1024 }) { app, _ in
             let browser = TestBrowser(app)
             let form = try await browser.get("/login")
-            let huge = try await browser.post("/login", [("email", String(repeating: "x", count: 100_000)), ("password", "y")], csrf: form.csrf)
+            let huge = try await browser.post(
+                "/login", [("email", String(repeating: "x", count: 100_000)), ("password", "y")], csrf: form.csrf)
             #expect(huge.status == .payloadTooLarge)
             #expect(huge.dataPage == "error")
             // Broken UTF-8 and nonsense encodings: never a server error, never a crash.
-            let bodies: [[UInt8]] = [[0xFF, 0xFE, 0x3D, 0xC3], Array("email=%E0%A4%A&password=%".utf8), Array("csrf=\(form.csrf ?? "")&email=%C3%28&password=%FF".utf8)]
+            let bodies: [[UInt8]] = [
+                [0xFF, 0xFE, 0x3D, 0xC3], Array("email=%E0%A4%A&password=%".utf8),
+                Array("csrf=\(form.csrf ?? "")&email=%C3%28&password=%FF".utf8),
+            ]
             for body in bodies {
                 let page = try await browser.postRaw("/login", bytes: body, contentType: "application/x-www-form-urlencoded")
                 #expect(page.status.code < 500, "\(body) → \(page.status)")

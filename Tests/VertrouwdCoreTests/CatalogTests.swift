@@ -31,7 +31,8 @@ struct CatalogTests {
 
     @Test func everyKeyUsedInATemplateExists() throws {
         let catalog = try catalog()
-        let keys = try Self.literalKeys(in: Self.resources.appendingPathComponent("Views"), pattern: #"#t\("([a-z0-9_.\-]+)""#, extensions: ["leaf"])
+        let keys = try Self.literalKeys(
+            in: Self.resources.appendingPathComponent("Views"), pattern: #"#t\("([a-z0-9_.\-]+)""#, extensions: ["leaf"])
         #expect(keys.count > 50)
         for key in keys {
             #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "template key \(key) missing")
@@ -42,13 +43,16 @@ struct CatalogTests {
         let catalog = try catalog()
         // Keys are written as dotted string literals; the few dynamic families are listed below.
         let known = ["vertrouwd.sqlite", "codes.vapor"]
-        let keys = try Self.literalKeys(in: Self.root.appendingPathComponent("Sources/App"), pattern: #""((?:[a-z]+\.)+[a-z0-9_]+)""#, extensions: ["swift"])
-            .filter { key in !known.contains(where: key.hasPrefix) }
+        let keys = try Self.literalKeys(
+            in: Self.root.appendingPathComponent("Sources/App"), pattern: #""((?:[a-z]+\.)+[a-z0-9_]+)""#, extensions: ["swift"]
+        )
+        .filter { key in !known.contains(where: key.hasPrefix) }
         #expect(keys.count > 30)
         for key in keys {
             #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "code key \(key) missing")
         }
-        let dynamic = ["error.400", "error.401", "error.403", "error.404", "error.405", "error.413", "error.429", "error.500", "error.503"]
+        let dynamic =
+            ["error.400", "error.401", "error.403", "error.404", "error.405", "error.413", "error.429", "error.500", "error.503"]
             .flatMap { ["\($0).title", "\($0).body"] }
             + StaffRole.allCases.map { "role.\($0.rawValue)" }
             + CounsellorKind.allCases.map { "counsellor.kind.\($0.rawValue)" }

@@ -21,7 +21,10 @@ struct PasswordHasherTests {
             "password", salt: Array("NaCl".utf8),
             parameters: .init(logRounds: 10, blockSize: 8, parallelism: 16), byteCount: 64)
         let hex = key.map { String(format: "%02x", $0) }.joined()
-        #expect(hex == "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640")
+        #expect(
+            hex
+                == "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640"
+        )
     }
 
     @Test func verifiesTheRightPasswordOnly() throws {

@@ -30,11 +30,20 @@ struct SmallTypesTests {
     }
 
     @Test func passwordPolicy() {
-        #expect(PasswordPolicy.problems(password: "een lange zin om te onthouden", confirmation: "een lange zin om te onthouden", email: "anna@example.org").isEmpty)
+        #expect(
+            PasswordPolicy.problems(
+                password: "een lange zin om te onthouden", confirmation: "een lange zin om te onthouden", email: "anna@example.org"
+            ).isEmpty)
         #expect(PasswordPolicy.problems(password: "kort", confirmation: "kort", email: "").contains("password.too_short"))
-        #expect(PasswordPolicy.problems(password: "een lange zin om te onthouden", confirmation: "iets anders", email: "").contains("password.mismatch"))
-        #expect(PasswordPolicy.problems(password: "anna@example.org!!", confirmation: "anna@example.org!!", email: "anna@example.org").contains("password.contains_email"))
-        #expect(PasswordPolicy.problems(password: "aaaaaaaaaaaaaaaa", confirmation: "aaaaaaaaaaaaaaaa", email: "").contains("password.too_simple"))
+        #expect(
+            PasswordPolicy.problems(password: "een lange zin om te onthouden", confirmation: "iets anders", email: "").contains(
+                "password.mismatch"))
+        #expect(
+            PasswordPolicy.problems(password: "anna@example.org!!", confirmation: "anna@example.org!!", email: "anna@example.org").contains(
+                "password.contains_email"))
+        #expect(
+            PasswordPolicy.problems(password: "aaaaaaaaaaaaaaaa", confirmation: "aaaaaaaaaaaaaaaa", email: "").contains(
+                "password.too_simple"))
     }
 
     @Test func throttleDelaysGrowAndStopAtTheCeiling() {

@@ -45,7 +45,9 @@ struct ActivationController: RouteCollection {
         guard let secret = pendingSecret(req, tokenDigest: token.digest, create: false) else {
             // The session that showed the secret is gone: show a new one rather than accept a code for an unknown seed.
             let fresh = pendingSecret(req, tokenDigest: token.digest, create: true)!
-            return try await renderForm(req, account: account, secret: fresh, errors: [FieldError(field: "code", key: "activation.error.new_secret")], status: .unprocessableEntity)
+            return try await renderForm(
+                req, account: account, secret: fresh, errors: [FieldError(field: "code", key: "activation.error.new_secret")],
+                status: .unprocessableEntity)
         }
         let form = req.form(ActivationForm.self, orEmpty: ActivationForm())
         let password = form.password ?? ""

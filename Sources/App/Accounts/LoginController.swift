@@ -58,11 +58,13 @@ struct LoginController: RouteCollection {
         guard let account, let hash = account.passwordHash, account.isActivated, !account.isDisabled else {
             try await passwords.verifyAgainstDecoy(password)
             try await throttle.recordFailure(keys)
-            return try await renderLogin(req, email: typedEmail, errors: [FieldError(field: "email", key: "login.error.invalid")], status: .unauthorized)
+            return try await renderLogin(
+                req, email: typedEmail, errors: [FieldError(field: "email", key: "login.error.invalid")], status: .unauthorized)
         }
         guard (try? await passwords.verify(password, against: hash)) == true else {
             try await throttle.recordFailure(keys)
-            return try await renderLogin(req, email: typedEmail, errors: [FieldError(field: "email", key: "login.error.invalid")], status: .unauthorized)
+            return try await renderLogin(
+                req, email: typedEmail, errors: [FieldError(field: "email", key: "login.error.invalid")], status: .unauthorized)
         }
         if passwords.hasher.needsRehash(hash) {
             account.passwordHash = try await passwords.hash(password)
@@ -85,12 +87,14 @@ struct LoginController: RouteCollection {
         }
         let typed = req.form(CodeForm.self, orEmpty: CodeForm()).code?.cleanedInput ?? ""
         guard !typed.isEmpty else {
-            return try await renderCode(req, errors: [FieldError(field: "code", key: "login.error.code_required")], status: .unprocessableEntity)
+            return try await renderCode(
+                req, errors: [FieldError(field: "code", key: "login.error.code_required")], status: .unprocessableEntity)
         }
         let throttle = LoginThrottleStore(request: req)
         let keys = throttle.keys(email: account.email)
         if let until = try await throttle.blockedUntil(keys) {
-            return try await renderCode(req, errors: [FieldError(field: "code", key: "login.error.throttled")], until: until, status: .tooManyRequests)
+            return try await renderCode(
+                req, errors: [FieldError(field: "code", key: "login.error.throttled")], until: until, status: .tooManyRequests)
         }
         guard try await acceptSecondFactor(typed, for: account, accountID: accountID, on: req) else {
             try await throttle.recordFailure(keys)
@@ -122,8 +126,9 @@ struct LoginController: RouteCollection {
     private func acceptSecondFactor(_ typed: String, for account: StaffAccount, accountID: UUID, on req: Request) async throws -> Bool {
         if RecoveryCodes.looksLikeRecoveryCode(typed) {
             let digest = req.vertrouwd.lookupDigest(RecoveryCodes.normalize(typed), purpose: "recovery-code")
-            guard let code = try await RecoveryCode.query(on: req.db)
-                .filter(\.$account.$id == accountID).filter(\.$digest == digest).filter(\.$usedAt == nil).first()
+            guard
+                let code = try await RecoveryCode.query(on: req.db)
+                    .filter(\.$account.$id == accountID).filter(\.$digest == digest).filter(\.$usedAt == nil).first()
             else { return false }
             code.usedAt = req.now
             try await code.save(on: req.db)
@@ -150,7 +155,8 @@ struct LoginController: RouteCollection {
     }
 
     private func renderThrottled(_ req: Request, email: String, until: Date) async throws -> Response {
-        try await renderLogin(req, email: email, errors: [FieldError(field: "email", key: "login.error.throttled")], until: until, status: .tooManyRequests)
+        try await renderLogin(
+            req, email: email, errors: [FieldError(field: "email", key: "login.error.throttled")], until: until, status: .tooManyRequests)
     }
 
     struct CodeContext: Encodable {
@@ -160,7 +166,9 @@ struct LoginController: RouteCollection {
         let minutes: String?
     }
 
-    private func renderCode(_ req: Request, errors: [FieldError], until: Date? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func renderCode(
+        _ req: Request, errors: [FieldError], until: Date? = nil, status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let context = CodeContext(
             shell: PageShell(req, page: "login-2fa", titleKey: "login.code.title", publicPage: true),
             csrf: req.csrfToken(), errors: FormErrors(errors), minutes: until.map { Self.minutes(until: $0, now: req.now) })

@@ -79,7 +79,9 @@ struct AdminAccountController: RouteCollection {
         do {
             (account, link) = try await provisioning.create(email: email, displayName: name, role: role)
         } catch AccountProvisioning.Failure.emailTaken {
-            return try await render(req, account: nil, form: form, errors: [FieldError(field: "email", key: "admin.account.error.email_taken")], status: .unprocessableEntity)
+            return try await render(
+                req, account: nil, form: form, errors: [FieldError(field: "email", key: "admin.account.error.email_taken")],
+                status: .unprocessableEntity)
         }
         try await replaceMemberships(of: account, with: memberships, on: req.db)
         return try await renderLink(req, account: account, link: link)
@@ -90,8 +92,9 @@ struct AdminAccountController: RouteCollection {
         let existing = try await OrganisationMembership.query(on: req.db).filter(\.$account.$id == account.requireID()).all()
         var choices: [String: String] = [:]
         for membership in existing { choices[membership.$organisation.id.uuidString] = membership.counsellorKind ?? "contact" }
-        let form = AccountForm(email: account.email, name: account.displayName, role: account.roleRaw,
-                               disabled: account.isDisabled ? "on" : nil, membership: choices)
+        let form = AccountForm(
+            email: account.email, name: account.displayName, role: account.roleRaw,
+            disabled: account.isDisabled ? "on" : nil, membership: choices)
         return try await render(req, account: account, form: form, errors: [])
     }
 
@@ -107,7 +110,9 @@ struct AdminAccountController: RouteCollection {
         if account.id == req.staffAccount?.id, form.disabled == "on" {
             errors.append(FieldError(field: "disabled", key: "admin.account.error.disable_self"))
         }
-        guard errors.isEmpty else { return try await render(req, account: account, form: form, errors: errors, status: .unprocessableEntity) }
+        guard errors.isEmpty else {
+            return try await render(req, account: account, form: form, errors: errors, status: .unprocessableEntity)
+        }
         let disable = form.disabled == "on"
         try await req.db.transaction { db in
             account.displayName = name
@@ -189,7 +194,8 @@ struct AdminAccountController: RouteCollection {
         }
         let isNew = account == nil
         let context = FormContext(
-            shell: PageShell(req, page: "admin-account", titleKey: isNew ? "admin.account.new.title" : "admin.account.edit.title", publicPage: false),
+            shell: PageShell(
+                req, page: "admin-account", titleKey: isNew ? "admin.account.new.title" : "admin.account.edit.title", publicPage: false),
             csrf: req.csrfToken(),
             action: isNew ? "/admin/accounts" : "/admin/accounts/\(account?.id?.uuidString ?? "")",
             isNew: isNew, accountID: account?.id?.uuidString ?? "", email: form.email ?? "", name: form.name ?? "",

@@ -38,12 +38,14 @@ struct AdminController: RouteCollection {
         let organisations = try await Organisation.query(on: req.db).with(\.$memberships).sort(\.$name).all()
         let accounts = try await StaffAccount.query(on: req.db).sort(\.$displayName).all()
         let organisationRows = organisations.map {
-            OrganisationRow(id: $0.id?.uuidString ?? "", name: $0.name, slug: $0.slug,
-                            counsellorCount: $0.memberships.filter { $0.counsellorKind != nil }.count)
+            OrganisationRow(
+                id: $0.id?.uuidString ?? "", name: $0.name, slug: $0.slug,
+                counsellorCount: $0.memberships.filter { $0.counsellorKind != nil }.count)
         }
         let accountRows = accounts.map {
-            AccountRow(id: $0.id?.uuidString ?? "", name: $0.displayName, email: $0.email,
-                       roleKey: "role.\($0.role.rawValue)", statusKey: Self.statusKey($0))
+            AccountRow(
+                id: $0.id?.uuidString ?? "", name: $0.displayName, email: $0.email,
+                roleKey: "role.\($0.role.rawValue)", statusKey: Self.statusKey($0))
         }
         let context = OverviewContext(
             shell: PageShell(req, page: "admin", titleKey: "admin.title", publicPage: false),

@@ -35,7 +35,9 @@ struct AdminOrganisationController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let form = req.form(OrganisationForm.self, orEmpty: OrganisationForm())
         let (values, errors) = try await validate(form, excluding: nil, on: req)
-        guard let values, errors.isEmpty else { return try await render(req, organisation: nil, form: form, errors: errors, status: .unprocessableEntity) }
+        guard let values, errors.isEmpty else {
+            return try await render(req, organisation: nil, form: form, errors: errors, status: .unprocessableEntity)
+        }
         try await Organisation(name: values.name, slug: values.slug.value, defaultLanguage: values.language.code).create(on: req.db)
         req.setNotice("admin.notice.organisation_saved")
         return req.redirect(to: "/admin")
@@ -51,7 +53,9 @@ struct AdminOrganisationController: RouteCollection {
         let organisation = try await find(req)
         let form = req.form(OrganisationForm.self, orEmpty: OrganisationForm())
         let (values, errors) = try await validate(form, excluding: organisation.id, on: req)
-        guard let values, errors.isEmpty else { return try await render(req, organisation: organisation, form: form, errors: errors, status: .unprocessableEntity) }
+        guard let values, errors.isEmpty else {
+            return try await render(req, organisation: organisation, form: form, errors: errors, status: .unprocessableEntity)
+        }
         organisation.name = values.name
         organisation.slug = values.slug.value
         organisation.defaultLanguage = values.language.code
@@ -92,7 +96,9 @@ struct AdminOrganisationController: RouteCollection {
     ) async throws -> Response {
         let isNew = organisation == nil
         let context = FormContext(
-            shell: PageShell(req, page: "admin-organisation", titleKey: isNew ? "admin.organisation.new.title" : "admin.organisation.edit.title", publicPage: false),
+            shell: PageShell(
+                req, page: "admin-organisation", titleKey: isNew ? "admin.organisation.new.title" : "admin.organisation.edit.title",
+                publicPage: false),
             csrf: req.csrfToken(),
             action: isNew ? "/admin/organisations" : "/admin/organisations/\(organisation?.id?.uuidString ?? "")",
             isNew: isNew, name: form.name ?? "", slug: form.slug ?? "", language: form.language ?? "nl", errors: FormErrors(errors))

@@ -26,11 +26,16 @@ struct BackofficeController: RouteCollection {
         guard let accountID = req.staffAccount?.id else { throw PageError.loginRequired }
         let memberships = try await OrganisationMembership.query(on: req.db)
             .filter(\.$account.$id == accountID).with(\.$organisation).all()
-        let rows = memberships
-            .map { OrganisationRow(name: $0.organisation.name, slug: $0.organisation.slug, kindKey: "counsellor.kind.\($0.counsellorKind ?? "external")") }
+        let rows =
+            memberships
+            .map {
+                OrganisationRow(
+                    name: $0.organisation.name, slug: $0.organisation.slug, kindKey: "counsellor.kind.\($0.counsellorKind ?? "external")")
+            }
             .sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
         let context = DashboardContext(
-            shell: PageShell(req, page: "backoffice", titleKey: "backoffice.title", publicPage: false), organisations: rows, hasOrganisations: !rows.isEmpty)
+            shell: PageShell(req, page: "backoffice", titleKey: "backoffice.title", publicPage: false), organisations: rows,
+            hasOrganisations: !rows.isEmpty)
         return try await req.render("backoffice", context)
     }
 }

@@ -21,14 +21,18 @@ struct DemoSeeder {
     static let organisationName = "Voorbeeld BV"
 
     static let accounts = [
-        DemoAccount(email: "beheer@vertrouwd.example", name: "Demo Beheerder", role: .admin,
-                    password: "demo-beheer-2026", membership: .none),
-        DemoAccount(email: "anna.devries@voorbeeld.example", name: "Anna de Vries", role: .counsellor,
-                    password: "demo-anna-2026", membership: .some(.internal)),
-        DemoAccount(email: "mehmet.yilmaz@praktijk.example", name: "Mehmet Yılmaz", role: .counsellor,
-                    password: "demo-mehmet-2026", membership: .some(.external)),
-        DemoAccount(email: "hr@voorbeeld.example", name: "Team HR Voorbeeld", role: .organisationContact,
-                    password: "demo-hr-2026", membership: .some(nil)),
+        DemoAccount(
+            email: "beheer@vertrouwd.example", name: "Demo Beheerder", role: .admin,
+            password: "demo-beheer-2026", membership: .none),
+        DemoAccount(
+            email: "anna.devries@voorbeeld.example", name: "Anna de Vries", role: .counsellor,
+            password: "demo-anna-2026", membership: .some(.internal)),
+        DemoAccount(
+            email: "mehmet.yilmaz@praktijk.example", name: "Mehmet Yılmaz", role: .counsellor,
+            password: "demo-mehmet-2026", membership: .some(.external)),
+        DemoAccount(
+            email: "hr@voorbeeld.example", name: "Team HR Voorbeeld", role: .organisationContact,
+            password: "demo-hr-2026", membership: .some(nil)),
     ]
 
     func run() async throws {
@@ -54,7 +58,9 @@ struct DemoSeeder {
                 try await OrganisationMembership(organisationID: organisationID, accountID: accountID, counsellorKind: kind).create(on: db)
             }
             let secret = try services.totpBox.open(Array(account.totpSecretSealed ?? Data()), context: account.totpSealContext)
-            lines.append("demo-account role=\(demo.role.rawValue) email=\(demo.email) password=\(demo.password) totp-secret=\(Base32.encode(secret))")
+            lines.append(
+                "demo-account role=\(demo.role.rawValue) email=\(demo.email) password=\(demo.password) totp-secret=\(Base32.encode(secret))"
+            )
         }
         print("Vertrouwd demo: organisation \"\(Self.organisationName)\" at \(services.settings.publicURL)/o/\(Self.organisationSlug)")
         print("These demo logins are public. Add the TOTP secret to an authenticator app, or compute codes from it.")
@@ -65,12 +71,17 @@ struct DemoSeeder {
 
     private func ensureAccount(_ demo: DemoAccount, services: VertrouwdServices, on db: any Database) async throws -> StaffAccount {
         let email = EmailAddress(demo.email)!
-        let account = try await StaffAccount.query(on: db).filter(\.$email == email.value).first()
+        let account =
+            try await StaffAccount.query(on: db).filter(\.$email == email.value).first()
             ?? StaffAccount(email: email, displayName: demo.name, role: demo.role)
         if account.id == nil { try await account.create(on: db) }
         let currentHash = account.passwordHash
         let passwordWorks: Bool
-        if let currentHash { passwordWorks = (try? await services.passwords.verify(demo.password, against: currentHash)) == true } else { passwordWorks = false }
+        if let currentHash {
+            passwordWorks = (try? await services.passwords.verify(demo.password, against: currentHash)) == true
+        } else {
+            passwordWorks = false
+        }
         if !passwordWorks { account.passwordHash = try await services.passwords.hash(demo.password) }
         if account.totpSecretSealed == nil {
             let secret = TOTP.generateSecret(using: services.random)

@@ -24,7 +24,8 @@ struct HomeController: RouteCollection {
     func findOrganisation(req: Request) async throws -> Response {
         let typed = (req.query[String.self, at: "code"] ?? "").cleanedInput
         guard !typed.isEmpty else {
-            return try await render(req, code: "", errors: [FieldError(field: "code", key: "home.find.error.empty")], status: .unprocessableEntity)
+            return try await render(
+                req, code: "", errors: [FieldError(field: "code", key: "home.find.error.empty")], status: .unprocessableEntity)
         }
         if let slug = Slug(typed),
             try await Organisation.query(on: req.db).filter(\.$slug == slug.value).first() != nil
@@ -35,7 +36,8 @@ struct HomeController: RouteCollection {
     }
 
     private func render(_ req: Request, code: String, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
-        let context = HomeContext(shell: PageShell(req, page: "home", titleKey: "home.title", publicPage: true), code: code, errors: FormErrors(errors))
+        let context = HomeContext(
+            shell: PageShell(req, page: "home", titleKey: "home.title", publicPage: true), code: code, errors: FormErrors(errors))
         return try await req.render("home", context, status: status)
     }
 }

@@ -36,8 +36,9 @@ public struct PrivacyLogHandler: LogHandler {
         level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
         file: String, function: String, line: UInt
     ) {
-        wrapped.log(level: level, message: message, metadata: metadata.map(Self.redact), source: source,
-                    file: file, function: function, line: line)
+        wrapped.log(
+            level: level, message: message, metadata: metadata.map(Self.redact), source: source,
+            file: file, function: function, line: line)
     }
 
     static func redact(_ metadata: Logger.Metadata) -> Logger.Metadata {

@@ -22,11 +22,13 @@ struct RequestLogMiddleware: AsyncMiddleware {
         // A request that matched no route was either a static file (200/304) or nothing at all.
         let unmatched = status == .ok || status == .notModified ? "static" : "unmatched"
         let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? unmatched
-        request.logger.info("request", metadata: [
-            "method": .string(request.method.rawValue),
-            "route": .string(route),
-            "status": .stringConvertible(status.code),
-            "ms": .string(String(format: "%.1f", milliseconds)),
-        ])
+        request.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue),
+                "route": .string(route),
+                "status": .stringConvertible(status.code),
+                "ms": .string(String(format: "%.1f", milliseconds)),
+            ])
     }
 }

@@ -30,7 +30,8 @@ struct PortalController: RouteCollection {
         let memberships = try await OrganisationMembership.query(on: req.db)
             .filter(\.$organisation.$id == organisationID).filter(\.$counsellorKind != nil)
             .with(\.$account).all()
-        let counsellors = memberships
+        let counsellors =
+            memberships
             .filter { !$0.account.isDisabled && $0.account.isActivated }
             .sorted { $0.account.displayName.localizedCompare($1.account.displayName) == .orderedAscending }
             .map { CounsellorCard(name: $0.account.displayName, kindKey: "counsellor.kind.\($0.counsellorKind ?? "external")") }

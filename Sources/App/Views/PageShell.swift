@@ -30,7 +30,8 @@ struct PageShell: Encodable {
         switchLabelKey = "language.switch.\(language.other.code)"
         var back = req.url.path
         if let query = req.url.query, !query.isEmpty, req.method == .GET { back += "?" + query }
-        let encoded = LocalPath.safe(back).addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_.~"))) ?? "/"
+        let encoded =
+            LocalPath.safe(back).addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_.~"))) ?? "/"
         switchHref = "/lang/\(language.other.code)?return=\(encoded)"
         self.page = page
         self.titleKey = titleKey

@@ -18,8 +18,11 @@ extension Request {
 extension String {
     /// Trimmed, with control characters other than newlines and tabs removed.
     var cleanedInput: String {
-        String(String.UnicodeScalarView(unicodeScalars.filter { scalar in
-            !(scalar.properties.generalCategory == .control) || scalar == "\n" || scalar == "\t"
-        })).trimmingCharacters(in: .whitespacesAndNewlines)
+        String(
+            String.UnicodeScalarView(
+                unicodeScalars.filter { scalar in
+                    !(scalar.properties.generalCategory == .control) || scalar == "\n" || scalar == "\t"
+                })
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

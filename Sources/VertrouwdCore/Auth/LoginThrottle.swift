@@ -9,8 +9,10 @@ public struct LoginThrottlePolicy: Sendable {
     /// Failures older than this are forgotten.
     public var memory: TimeInterval
 
-    public init(freeAttempts: Int = 5, firstDelay: TimeInterval = 30, maximumDelay: TimeInterval = 15 * 60,
-                memory: TimeInterval = 24 * 60 * 60) {
+    public init(
+        freeAttempts: Int = 5, firstDelay: TimeInterval = 30, maximumDelay: TimeInterval = 15 * 60,
+        memory: TimeInterval = 24 * 60 * 60
+    ) {
         self.freeAttempts = freeAttempts
         self.firstDelay = firstDelay
         self.maximumDelay = maximumDelay

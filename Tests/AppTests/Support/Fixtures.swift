@@ -16,7 +16,9 @@ enum Fixtures {
         func code(at date: Date) -> String { TOTP(secret: totpSecret).code(at: date) }
     }
 
-    static func organisation(_ app: Application, slug: String = "acme", name: String = "Acme Zorg", language: Language = .dutch) async throws -> Organisation {
+    static func organisation(
+        _ app: Application, slug: String = "acme", name: String = "Acme Zorg", language: Language = .dutch
+    ) async throws -> Organisation {
         let organisation = Organisation(name: name, slug: slug, defaultLanguage: language.code)
         try await organisation.create(on: app.db)
         return organisation
