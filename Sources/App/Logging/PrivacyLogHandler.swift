@@ -32,13 +32,10 @@ public struct PrivacyLogHandler: LogHandler {
         set { wrapped[metadataKey: key] = Self.allowedKeys.contains(key) ? newValue : newValue.map { _ in .string("[redacted]") } }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
-        wrapped.log(
-            level: level, message: message, metadata: metadata.map(Self.redact), source: source,
-            file: file, function: function, line: line)
+    public func log(event: LogEvent) {
+        var redacted = event
+        redacted.metadata = event.metadata.map(Self.redact)
+        wrapped.log(event: redacted)
     }
 
     static func redact(_ metadata: Logger.Metadata) -> Logger.Metadata {

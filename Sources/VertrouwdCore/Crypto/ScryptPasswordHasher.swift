@@ -95,8 +95,14 @@ public struct ScryptPasswordHasher: Sendable {
             let salt = Data(base64Encoded: String(parts[3])), let hash = Data(base64Encoded: String(parts[4])),
             !salt.isEmpty, !hash.isEmpty
         else { throw Failure.malformedHash }
+        let parameters = try decodeSettings(parts[2])
+        return (parameters, Array(salt), Array(hash))
+    }
+
+    /// Parses `ln=17,r=8,p=1`, refusing values outside sane bounds.
+    static func decodeSettings(_ text: Substring) throws -> Parameters {
         var values: [String: Int] = [:]
-        for setting in parts[2].split(separator: ",") {
+        for setting in text.split(separator: ",") {
             let pair = setting.split(separator: "=")
             guard pair.count == 2, let number = Int(pair[1]) else { throw Failure.malformedHash }
             values[String(pair[0])] = number
@@ -104,6 +110,6 @@ public struct ScryptPasswordHasher: Sendable {
         guard let ln = values["ln"], let r = values["r"], let p = values["p"],
             (1...24).contains(ln), (1...32).contains(r), (1...16).contains(p)
         else { throw Failure.malformedHash }
-        return (Parameters(logRounds: ln, blockSize: r, parallelism: p), Array(salt), Array(hash))
+        return Parameters(logRounds: ln, blockSize: r, parallelism: p)
     }
 }

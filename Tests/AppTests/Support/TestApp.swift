@@ -11,6 +11,7 @@ import VertrouwdCore
 /// PostgreSQL named by `DATABASE_URL` (CI's second stage, run serially). Time is a manual clock.
 func withTestApp(
     clock: ManualWallClock = ManualWallClock(),
+    arguments: [String] = ["vertrouwd"],
     adjust: (inout AppSettings) -> Void = { _ in },
     _ body: (Application, ManualWallClock) async throws -> Void
 ) async throws {
@@ -19,7 +20,7 @@ func withTestApp(
     var settings = AppSettings(dataDirectory: directory.path, passwordParameters: .fastForTests)
     settings.databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"]
     adjust(&settings)
-    let app = try await Application.make(.testing)
+    let app = try await Application.make(Environment(name: "testing", arguments: arguments))
     app.directory = DirectoryConfiguration(workingDirectory: packageRoot.path + "/")
     do {
         try await configure(app, settings: settings, clock: clock)

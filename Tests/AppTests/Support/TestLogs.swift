@@ -34,13 +34,10 @@ enum TestLogs {
             set { metadata[key] = newValue }
         }
 
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-            file: String, function: String, line: UInt
-        ) {
+        func log(event: LogEvent) {
             var merged = metadata
-            explicit?.forEach { merged[$0.key] = $0.value }
-            TestLogs.append("\(level) \(label) \(message) \(merged)")
+            event.metadata?.forEach { merged[$0.key] = $0.value }
+            TestLogs.append("\(event.level) \(label) \(event.message) \(merged)")
         }
     }
 }

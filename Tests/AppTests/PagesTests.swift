@@ -1,0 +1,71 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+import VertrouwdCore
+
+@testable import App
+
+@Suite("Staff pages in both languages, failures and the command line")
+struct PagesTests {
+    @Test("each staff page renders in Dutch and English", arguments: [StaffRole.admin, .counsellor, .organisationContact])
+    func staffPagesInBothLanguages(role: StaffRole) async throws {
+        try await withTestApp { app, clock in
+            let organisation = try await Fixtures.organisation(app)
+            let member = try await Fixtures.staff(app, role: role, email: "staff@example.org", serving: role == .admin ? nil : organisation)
+            let browser = TestBrowser(app)
+            try await browser.logIn(member, at: clock.now)
+            let catalog = app.vertrouwd.catalog
+            let headingKey = ["admin": "admin.heading", "counsellor": "backoffice.heading", "organisation-contact": "management.heading"][
+                role.rawValue]!
+            let dutch = try await browser.get(role.homePath)
+            #expect(dutch.lang == "nl")
+            #expect(dutch.heading == catalog.text(headingKey, in: .dutch))
+            #expect(!dutch.body.contains(#"id="quick-exit""#), "staff pages have no quick exit")
+            #expect(dutch.body.contains(#"id="logout""#))
+            try await browser.get("/lang/en?return=\(role.homePath)")
+            let english = try await browser.get(role.homePath)
+            #expect(english.lang == "en")
+            #expect(english.heading == catalog.text(headingKey, in: .english))
+            if role == .admin {
+                for path in [
+                    "/admin/organisations/new", "/admin/accounts/new", "/admin/organisations/\(try organisation.requireID())/edit",
+                ] {
+                    let page = try await browser.get(path)
+                    #expect(page.status == .ok && page.lang == "en", "\(path)")
+                }
+            }
+        }
+    }
+
+    @Test func aServerErrorShowsAPlainPageAndLogsOnlyTheErrorType() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("DROP TABLE organisation_memberships").run()
+            let page = try await TestBrowser(app).get("/o/acme")
+            #expect(page.status == .internalServerError)
+            #expect(page.heading == app.vertrouwd.catalog.text("error.500.title", in: .dutch))
+            for detail in ["organisation_memberships", "SQL", "sqlite", "Error", "Sources/"] {
+                #expect(!page.body.contains(detail), "the error page reveals \(detail)")
+            }
+            #expect(TestLogs.all.contains { $0.contains("request failed") })
+            try await sql.raw("CREATE TABLE organisation_memberships (id TEXT)").run()
+        }
+    }
+
+    @Test func adminCreatePrintsALinkThatActivatesAnAdmin() async throws {
+        try await withTestApp(arguments: ["vertrouwd", "admin", "create", "--email", "Eerste@Example.org", "--name", "Eerste Beheerder"]) {
+            app, _ in
+            app.asyncCommands.use(AdminCommand(), as: "admin")
+            try await app.execute()
+            let account = try #require(try await StaffAccount.query(on: app.db).filter(\.$email == "eerste@example.org").first())
+            #expect(account.role == .admin)
+            #expect(account.displayName == "Eerste Beheerder")
+            #expect(!account.isActivated)
+            #expect(try await ActivationToken.query(on: app.db).filter(\.$account.$id == account.requireID()).count() == 1)
+        }
+    }
+}
