@@ -25,7 +25,8 @@ public func configure(
         passwords: PasswordService(
             hasher: ScryptPasswordHasher(parameters: settings.passwordParameters, random: random),
             limit: settings.kdfConcurrency, threadPool: app.threadPool),
-        throttlePolicy: .standard)
+        throttlePolicy: .standard,
+        unlockedKeys: UnlockedKeyStore(idleTimeout: settings.sessionIdleTimeout))
 
     try app.configureDatabase(settings)
     app.registerMigrations()
@@ -34,7 +35,7 @@ public func configure(
     app.leaf.tags["t"] = TranslateTag()
 
     app.routes.defaultMaxBodySize = ByteCount(value: settings.maxBodySize)
-    app.sessions.use(.fluent)
+    app.sessions.use { _ in HashedSessionDriver() }
     app.sessions.configuration = SessionsConfiguration(cookieName: Application.sessionCookieName) { id in
         HTTPCookies.Value(string: id.string, path: "/", isSecure: settings.usesTLS, isHTTPOnly: true, sameSite: .strict)
     }

@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PortalController())
     try app.register(collection: LoginController())
     try app.register(collection: ActivationController())
+    try app.register(collection: PasswordChangeController())
     try app.register(collection: BackofficeController())
     try app.register(collection: ManagementController())
     try app.register(collection: AdminController())

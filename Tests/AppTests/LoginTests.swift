@@ -130,9 +130,10 @@ struct LoginTests {
     }
 
     @Test func fiveFailuresBringGrowingWaitsThatPassWithTime() async throws {
-        try await withTestApp { app, clock in
+        try await withTestApp(adjust: { $0.trustProxy = true }) { app, clock in
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example")
             let browser = TestBrowser(app)
+            browser.forwardedFor = "192.0.2.10"
             let form = try await browser.get("/login")
             for _ in 0..<5 {
                 let page = try await browser.post("/login", [("email", anna.email), ("password", "fout fout fout")], csrf: form.csrf)
@@ -142,15 +143,49 @@ struct LoginTests {
             let held = try await browser.post("/login", [("email", anna.email), ("password", anna.password)], csrf: form.csrf)
             #expect(held.status == .tooManyRequests)
             #expect(held.body.contains(app.vertrouwd.catalog.text("login.error.throttled", in: .dutch, ["1"])))
-            // The same holds for an account that does not exist: no enumeration through the throttle.
-            for _ in 0..<5 { try await browser.post("/login", [("email", "niemand@acme.example"), ("password", "x")], csrf: form.csrf) }
+            // From another client too: the count belongs to the account.
+            let elsewhere = TestBrowser(app)
+            elsewhere.forwardedFor = "198.51.100.20"
+            let otherForm = try await elsewhere.get("/login")
             #expect(
-                try await browser.post("/login", [("email", "niemand@acme.example"), ("password", "x")], csrf: form.csrf).status
+                try await elsewhere.post("/login", [("email", anna.email), ("password", anna.password)], csrf: otherForm.csrf).status
                     == .tooManyRequests)
+
+            // An account that does not exist is held back the same way: the throttle reveals nothing.
+            let prober = TestBrowser(app)
+            prober.forwardedFor = "203.0.113.30"
+            let proberForm = try await prober.get("/login")
+            for _ in 0..<5 {
+                #expect(
+                    try await prober.post("/login", [("email", "niemand@acme.example"), ("password", "x")], csrf: proberForm.csrf).status
+                        == .unauthorized)
+            }
+            let probe = try await prober.post("/login", [("email", "niemand@acme.example"), ("password", "x")], csrf: proberForm.csrf)
+            #expect(probe.status == .tooManyRequests)
 
             clock.advance(by: 31)
             let after = try await browser.post("/login", [("email", anna.email), ("password", anna.password)], csrf: form.csrf)
             #expect(after.location == "/login/2fa")
+        }
+    }
+
+    @Test func aClientThatFailsOftenWaitsWhateverAccountItTries() async throws {
+        try await withTestApp(adjust: { $0.trustProxy = true }) { app, _ in
+            let browser = TestBrowser(app)
+            browser.forwardedFor = "192.0.2.99"
+            let form = try await browser.get("/login")
+            for index in 0..<5 {
+                try await browser.post("/login", [("email", "persoon\(index)@acme.example"), ("password", "x")], csrf: form.csrf)
+            }
+            #expect(
+                try await browser.post("/login", [("email", "nog-een@acme.example"), ("password", "x")], csrf: form.csrf).status
+                    == .tooManyRequests)
+            let other = TestBrowser(app)
+            other.forwardedFor = "192.0.2.100"
+            let otherForm = try await other.get("/login")
+            #expect(
+                try await other.post("/login", [("email", "nog-een@acme.example"), ("password", "x")], csrf: otherForm.csrf).status
+                    == .unauthorized)
         }
     }
 

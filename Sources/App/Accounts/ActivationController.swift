@@ -9,6 +9,9 @@ struct ActivationController: RouteCollection {
         var password: String?
         var password_confirm: String?
         var code: String?
+        /// Only for a counsellor whose key exists from before a reset.
+        var key_recovery: String?
+        var new_key: String?
     }
 
     struct ActivationContext: Encodable {
@@ -20,11 +23,15 @@ struct ActivationController: RouteCollection {
         let provisioningURI: String
         let errors: FormErrors
         let minimumLength: Int
+        /// A counsellor re-activating after a reset: their existing key needs its recovery code.
+        let needsKeyRecovery: Bool
     }
 
     struct DoneContext: Encodable {
         let shell: PageShell
         let recoveryCodes: [String]
+        /// Shown once to counsellors: the code that restores their private key after a reset.
+        let keyRecoveryCode: String?
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -60,10 +67,37 @@ struct ActivationController: RouteCollection {
         }
 
         let services = req.vertrouwd
+        let keys = CounsellorKeyService(services: services, db: req.db)
+        let existingKey = account.role == .counsellor ? try await keys.record(for: accountID) : nil
+        var keyMaterial: CounsellorKeyMaterial?
+        var keyRecoveryCode: Receipt?
+        let startsNewKey = existingKey == nil || form.new_key == "on"
+        if account.role == .counsellor {
+            if let existingKey, !startsNewKey {
+                guard let typed = Receipt(typed: form.key_recovery ?? "") else {
+                    return try await renderForm(
+                        req, account: account, secret: secret,
+                        errors: [FieldError(field: "key_recovery", key: "activation.error.key_code_format")],
+                        status: .unprocessableEntity)
+                }
+                do {
+                    (keyMaterial, keyRecoveryCode) = try await keys.recover(
+                        existingKey, accountID: accountID, recoveryCode: typed.canonical, newPassword: password)
+                } catch CryptoFailure.wrongPassphrase {
+                    return try await renderForm(
+                        req, account: account, secret: secret,
+                        errors: [FieldError(field: "key_recovery", key: "activation.error.key_code_wrong")],
+                        status: .unprocessableEntity)
+                }
+            } else {
+                (keyMaterial, keyRecoveryCode) = try await keys.makeKey(accountID: accountID, password: password)
+            }
+        }
         let hash = try await services.passwords.hash(password)
         let sealed = try services.totpBox.seal(secret, context: account.totpSealContext)
         let codes = RecoveryCodes.generate(using: services.random)
         let now = req.now
+        let material = keyMaterial
         try await req.db.transaction { db in
             account.passwordHash = hash
             account.totpSecretSealed = Data(sealed)
@@ -77,12 +111,24 @@ struct ActivationController: RouteCollection {
                 let digest = services.lookupDigest(RecoveryCodes.normalize(code), purpose: "recovery-code")
                 try await RecoveryCode(accountID: accountID, digest: digest).create(on: db)
             }
+            if let material {
+                if let existingKey {
+                    existingKey.update(with: material)
+                    try await existingKey.save(on: db)
+                } else {
+                    try await CounsellorKey(accountID: accountID, material: material).create(on: db)
+                }
+                if existingKey != nil, startsNewKey {
+                    // The old private key is gone for good: its sealed copies can never be opened again.
+                    try await CaseKeyGrant.query(on: db).filter(\.$counsellor.$id == accountID).delete()
+                }
+            }
         }
         req.session.data[SessionKeys.activationSecret] = nil
         req.logger.info("staff account activated", metadata: ["role": .string(account.role.rawValue)])
         let context = DoneContext(
             shell: PageShell(req, page: "activation-done", titleKey: "activation.done.title", publicPage: false),
-            recoveryCodes: codes)
+            recoveryCodes: codes, keyRecoveryCode: keyRecoveryCode?.description)
         return try await req.render("activation-done", context)
     }
 
@@ -111,6 +157,10 @@ struct ActivationController: RouteCollection {
     private func renderForm(
         _ req: Request, account: StaffAccount, secret: [UInt8], errors: [FieldError], status: HTTPResponseStatus = .ok
     ) async throws -> Response {
+        var needsKeyRecovery = false
+        if account.role == .counsellor {
+            needsKeyRecovery = try await CounsellorKeyService(services: req.vertrouwd, db: req.db).record(for: account.requireID()) != nil
+        }
         let encoded = Base32.encode(secret)
         let groups = stride(from: 0, to: encoded.count, by: 4).map { offset -> String in
             let start = encoded.index(encoded.startIndex, offsetBy: offset)
@@ -122,7 +172,7 @@ struct ActivationController: RouteCollection {
             csrf: req.csrfToken(), token: req.parameters.get("token") ?? "", email: account.email,
             secretGroups: groups,
             provisioningURI: TOTP(secret: secret).provisioningURI(account: account.email, issuer: "Vertrouwd"),
-            errors: FormErrors(errors), minimumLength: PasswordPolicy.minimumLength)
+            errors: FormErrors(errors), minimumLength: PasswordPolicy.minimumLength, needsKeyRecovery: needsKeyRecovery)
         return try await req.render("activation", context, status: status)
     }
 

@@ -70,6 +70,21 @@ struct LoginController: RouteCollection {
             account.passwordHash = try await passwords.hash(password)
             try await account.save(on: req.db)
         }
+        // A counsellor's private key is unwrapped now, while the password is at hand, and kept in memory
+        // under a handle; the session only gets the handle once the second factor is through.
+        if let stale = req.session.data[SessionKeys.pendingKey] { req.vertrouwd.unlockedKeys.remove(stale) }
+        req.session.data[SessionKeys.pendingKey] = nil
+        if account.role == .counsellor, let accountID = account.id {
+            guard
+                let privateKey = try await CounsellorKeyService(services: req.vertrouwd, db: req.db).unlock(
+                    accountID: accountID, password: password)
+            else {
+                return try await renderLogin(
+                    req, email: typedEmail, errors: [FieldError(field: "email", key: "login.error.no_key")], status: .conflict)
+            }
+            req.session.data[SessionKeys.pendingKey] = req.vertrouwd.unlockedKeys.put(
+                privateKey, accountID: accountID, now: req.now, random: req.vertrouwd.random)
+        }
         req.session.data[SessionKeys.pendingAccount] = account.id?.uuidString
         req.session.data[SessionKeys.pendingAt] = String(Int(req.now.timeIntervalSince1970))
         return req.redirect(to: "/login/2fa")
@@ -101,7 +116,7 @@ struct LoginController: RouteCollection {
             return try await renderCode(req, errors: [FieldError(field: "code", key: "login.error.code_invalid")], status: .unauthorized)
         }
         try await throttle.recordSuccess(keys)
-        try await req.beginStaffSession(for: account)
+        try await req.beginStaffSession(for: account, keyHandle: req.session.data[SessionKeys.pendingKey])
         req.logger.info("staff login", metadata: ["role": .string(account.role.rawValue)])
         return req.redirect(to: account.role.homePath)
     }

@@ -5,20 +5,34 @@ import VertrouwdCore
 /// Counts failed logins per account and per client in the database, and says when the next try is allowed.
 struct LoginThrottleStore {
     let request: Request
+    var policy: LoginThrottlePolicy
+
+    init(request: Request, policy: LoginThrottlePolicy? = nil) {
+        self.request = request
+        self.policy = policy ?? request.vertrouwd.throttlePolicy
+    }
+
+    /// The key for the client alone, for throttles that are not about an account (receipts).
+    func clientKey(purpose: String) -> String {
+        request.vertrouwd.lookupDigest(request.clientAddress, purpose: purpose)
+    }
+
+    /// How many recent failures a key has.
+    func failures(_ key: String) async throws -> Int {
+        guard let row = try await LoginThrottle.query(on: request.db).filter(\.$keyDigest == key).first(),
+            request.now.timeIntervalSince(row.lastFailureAt) < policy.memory
+        else { return 0 }
+        return row.failures
+    }
 
     /// The keys one login attempt counts against: the account name typed, and the client.
     /// Both are HMAC digests; the client's address itself is never stored or logged.
     func keys(email: String) -> [String] {
-        var keys = [request.vertrouwd.lookupDigest(email, purpose: "throttle-account")]
-        if let address = request.remoteAddress?.ipAddress {
-            keys.append(request.vertrouwd.lookupDigest(address, purpose: "throttle-client"))
-        }
-        return keys
+        [request.vertrouwd.lookupDigest(email, purpose: "throttle-account"), clientKey(purpose: "throttle-client")]
     }
 
     /// The moment after which all of `keys` allow another attempt, or nil if they allow one now.
     func blockedUntil(_ keys: [String]) async throws -> Date? {
-        let policy = request.vertrouwd.throttlePolicy
         let now = request.now
         let rows = try await LoginThrottle.query(on: request.db).filter(\.$keyDigest ~~ keys).all()
         let until = rows.compactMap { row -> Date? in
@@ -30,7 +44,6 @@ struct LoginThrottleStore {
     }
 
     func recordFailure(_ keys: [String]) async throws {
-        let policy = request.vertrouwd.throttlePolicy
         let now = request.now
         for key in keys {
             if let row = try await LoginThrottle.query(on: request.db).filter(\.$keyDigest == key).first() {
@@ -50,5 +63,20 @@ struct LoginThrottleStore {
     /// A successful login clears the counts it was held to.
     func recordSuccess(_ keys: [String]) async throws {
         try await LoginThrottle.query(on: request.db).filter(\.$keyDigest ~~ keys).delete()
+    }
+}
+
+extension Request {
+    /// The client's address, for throttling only (it is never stored or logged, only its keyed digest).
+    /// Behind a reverse proxy, `VERTROUWD_TRUST_PROXY=1` makes it the first `X-Forwarded-For` entry;
+    /// without it a forwarded header is ignored, since any client could set one.
+    var clientAddress: String {
+        if vertrouwd.settings.trustProxy,
+            let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces),
+            !forwarded.isEmpty
+        {
+            return forwarded
+        }
+        return remoteAddress?.ipAddress ?? "unknown"
     }
 }

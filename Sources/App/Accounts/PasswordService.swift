@@ -16,12 +16,18 @@ public struct PasswordService: Sendable {
 
     public func hash(_ password: String) async throws -> String {
         let hasher = self.hasher
-        return try await limiter.run { try await threadPool.runIfActive { try hasher.hash(password) } }
+        return try await run { try hasher.hash(password) }
     }
 
     public func verify(_ password: String, against encoded: String) async throws -> Bool {
         let hasher = self.hasher
-        return try await limiter.run { try await threadPool.runIfActive { try hasher.verify(password, against: encoded) } }
+        return try await run { try hasher.verify(password, against: encoded) }
+    }
+
+    /// Any memory-hard derivation (password hash, key unwrapping, receipt key) goes through here:
+    /// off the event loop, and within the bound.
+    public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await limiter.run { try await threadPool.runIfActive(work) }
     }
 
     /// Spends the same time as a real check, so that an unknown account cannot be told from a wrong password.

@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Vapor
 import VertrouwdCore
@@ -14,6 +15,9 @@ enum SessionKeys {
     static let pendingAt = "pending_at"
     static let notice = "notice"
     static let activationSecret = "activation_totp"
+    /// Handle of the counsellor's unlocked private key in `UnlockedKeyStore` (pending: before the second factor).
+    static let keyHandle = "key"
+    static let pendingKey = "pending_key"
 }
 
 extension Request {
@@ -21,10 +25,20 @@ extension Request {
         typealias Value = StaffAccount
     }
 
+    private struct CounsellorKeyKey: StorageKey {
+        typealias Value = Curve25519.KeyAgreement.PrivateKey
+    }
+
     /// The signed-in staff member, once `StaffSessionMiddleware` has checked the session.
     var staffAccount: StaffAccount? {
         get { storage[StaffKey.self] }
         set { storage[StaffKey.self] = newValue }
+    }
+
+    /// A signed-in counsellor's unlocked private key, for this request only.
+    var counsellorKey: Curve25519.KeyAgreement.PrivateKey? {
+        get { storage[CounsellorKeyKey.self] }
+        set { storage[CounsellorKeyKey.self] = newValue }
     }
 
     /// A one-time message for the next page (e.g. "you have been logged out").
@@ -39,11 +53,12 @@ extension Request {
     }
 
     /// Starts a fresh session for a person who just proved who they are. A new id defeats session fixation.
-    func beginStaffSession(for account: StaffAccount) async throws {
+    func beginStaffSession(for account: StaffAccount, keyHandle: String?) async throws {
         let oldID = session.id
         var data = SessionData()
         data[CSRFMiddleware.sessionKey] = Token.generate(using: vertrouwd.random)
         data[SessionKeys.account] = account.id?.uuidString
+        data[SessionKeys.keyHandle] = keyHandle
         let stamp = String(Int(now.timeIntervalSince1970))
         data[SessionKeys.issuedAt] = stamp
         data[SessionKeys.seenAt] = stamp
@@ -55,6 +70,10 @@ extension Request {
 
     /// Ends the staff session but keeps a fresh, empty one for the notice and the next form.
     func endStaffSession(notice: String) async throws {
+        for key in [SessionKeys.keyHandle, SessionKeys.pendingKey] {
+            if let handle = session.data[key] { vertrouwd.unlockedKeys.remove(handle) }
+        }
+        counsellorKey = nil
         if let oldID = session.id { try await application.sessions.driver.deleteSession(oldID, for: self).get() }
         session.id = nil
         session.data = SessionData()
@@ -82,6 +101,16 @@ struct StaffSessionMiddleware: AsyncMiddleware {
         else {
             try await request.endStaffSession(notice: "login.notice.ended")
             return try await next.respond(to: request)
+        }
+        if account.role == .counsellor {
+            // No key in this process (a restart, another instance, or it timed out): log in again to unlock it.
+            guard let handle = request.session.data[SessionKeys.keyHandle], let accountID = account.id,
+                let key = request.vertrouwd.unlockedKeys.key(for: handle, accountID: accountID, now: request.now)
+            else {
+                try await request.endStaffSession(notice: "login.notice.key_locked")
+                return try await next.respond(to: request)
+            }
+            request.counsellorKey = key
         }
         request.session.data[SessionKeys.seenAt] = String(Int(now))
         request.staffAccount = account

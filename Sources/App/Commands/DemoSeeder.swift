@@ -90,6 +90,21 @@ struct DemoSeeder {
         account.isDisabled = false
         if account.activatedAt == nil { account.activatedAt = services.clock.now }
         try await account.save(on: db)
+        if demo.role == .counsellor {
+            // A counsellor needs a key pair that opens with the demo password. Its recovery code is not printed.
+            let keys = CounsellorKeyService(services: services, db: db)
+            let accountID = try account.requireID()
+            let existing = try await keys.record(for: accountID)
+            if existing == nil || !passwordWorks {
+                let (material, _) = try await keys.makeKey(accountID: accountID, password: demo.password)
+                if let existing {
+                    existing.update(with: material)
+                    try await existing.save(on: db)
+                } else {
+                    try await CounsellorKey(accountID: accountID, material: material).create(on: db)
+                }
+            }
+        }
         return account
     }
 }

@@ -18,6 +18,8 @@ public struct AppSettings: Sendable {
     public var maxBodySize: Int
     public var kdfConcurrency: Int
     public var passwordParameters: ScryptPasswordHasher.Parameters
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    public var trustProxy: Bool = false
 
     public var usesTLS: Bool { publicURL.lowercased().hasPrefix("https://") }
 
@@ -96,6 +98,12 @@ public struct AppSettings: Sendable {
         }
         if let mebibytes = try number("VERTROUWD_MAX_BODY_MB", in: 1...512) {
             settings.maxBodySize = mebibytes << 20
+        }
+        if let trust = value("VERTROUWD_TRUST_PROXY") {
+            guard ["0", "1", "true", "false"].contains(trust.lowercased()) else {
+                throw Failure.invalid(variable: "VERTROUWD_TRUST_PROXY", reason: "expected 1 or 0")
+            }
+            settings.trustProxy = trust == "1" || trust.lowercased() == "true"
         }
         if let limit = try number("VERTROUWD_KDF_CONCURRENCY", in: 1...20) {
             settings.kdfConcurrency = limit

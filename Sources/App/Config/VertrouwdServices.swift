@@ -11,6 +11,8 @@ public struct VertrouwdServices: Sendable {
     public let instanceSecret: InstanceSecret
     public let passwords: PasswordService
     public let throttlePolicy: LoginThrottlePolicy
+    /// Counsellors' private keys while they are logged in (memory only).
+    let unlockedKeys: UnlockedKeyStore
 
     /// Seals staff TOTP seeds at rest.
     public var totpBox: SecretBox { SecretBox(instanceSecret: instanceSecret.bytes, purpose: "staff-totp") }

@@ -1,8 +1,9 @@
 import Fluent
 import Vapor
 
-/// Namespace of the first schema version.
+/// Namespaces of the schema versions, one folder each.
 enum Migrations001 {}
+enum Migrations002 {}
 
 extension Application {
     /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
@@ -15,5 +16,11 @@ extension Application {
         migrations.add(Migrations001.CreateRecoveryCode())
         migrations.add(Migrations001.CreateLoginThrottle())
         migrations.add(SessionRecord.migration)
+        // 002: key custody and encrypted case content.
+        migrations.add(Migrations002.CreateCounsellorKey())
+        migrations.add(Migrations002.CreateCase())
+        migrations.add(Migrations002.CreateCaseKeyGrant())
+        migrations.add(Migrations002.CreateCaseContent())
+        migrations.add(Migrations002.ReplaceSessionStore())
     }
 }

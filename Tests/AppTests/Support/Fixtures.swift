@@ -12,6 +12,8 @@ enum Fixtures {
         let email: String
         let password: String
         let totpSecret: [UInt8]
+        /// A counsellor's key recovery code (nil for other roles).
+        var keyRecoveryCode: Receipt? = nil
 
         func code(at date: Date) -> String { TOTP(secret: totpSecret).code(at: date) }
     }
@@ -36,13 +38,20 @@ enum Fixtures {
         account.totpSecretSealed = Data(try services.totpBox.seal(secret, context: account.totpSealContext))
         account.activatedAt = services.clock.now
         try await account.save(on: app.db)
+        var recoveryCode: Receipt?
+        if role == .counsellor {
+            let (material, code) = try await CounsellorKeyService(services: services, db: app.db).makeKey(
+                accountID: account.requireID(), password: password)
+            try await CounsellorKey(accountID: account.requireID(), material: material).create(on: app.db)
+            recoveryCode = code
+        }
         if let organisation {
             try await OrganisationMembership(
                 organisationID: organisation.requireID(), accountID: account.requireID(),
                 counsellorKind: role == .counsellor ? kind : nil
             ).create(on: app.db)
         }
-        return Staff(account: account, email: email, password: password, totpSecret: secret)
+        return Staff(account: account, email: email, password: password, totpSecret: secret, keyRecoveryCode: recoveryCode)
     }
 }
 

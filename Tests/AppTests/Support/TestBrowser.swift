@@ -9,6 +9,8 @@ final class TestBrowser {
     let app: Application
     private(set) var cookies: [String: String] = [:]
     var acceptLanguage: String?
+    /// Sent as `X-Forwarded-For`, to act as a distinct client when the app trusts a proxy.
+    var forwardedFor: String?
 
     init(_ app: Application) {
         self.app = app
@@ -67,6 +69,7 @@ final class TestBrowser {
         }
         if let contentType { headers.add(name: .contentType, value: contentType) }
         if let acceptLanguage { headers.add(name: .acceptLanguage, value: acceptLanguage) }
+        if let forwardedFor { headers.add(name: "X-Forwarded-For", value: forwardedFor) }
         let buffer = body.map { ByteBuffer(bytes: $0) }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
         for header in response.headers[.setCookie] {

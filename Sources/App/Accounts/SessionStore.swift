@@ -1,0 +1,58 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// A session as stored: the SHA-256 of its id (the cookie value), never the id itself, so that a
+/// copy of the database does not let anyone take over a staff member's session.
+final class WebSession: Model, @unchecked Sendable {
+    static let schema = "web_sessions"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "key_digest") var keyDigest: String
+    @Field(key: "data") var data: SessionData
+    @Field(key: "last_seen_at") var lastSeenAt: Date
+
+    init() {}
+
+    init(keyDigest: String, data: SessionData, lastSeenAt: Date) {
+        self.keyDigest = keyDigest
+        self.data = data
+        self.lastSeenAt = lastSeenAt
+    }
+}
+
+/// Vapor's session driver over `web_sessions`: random 256-bit ids, stored hashed; sessions unused for
+/// `retention` are deleted whenever a new one is made.
+struct HashedSessionDriver: SessionDriver {
+    static let retention: TimeInterval = 24 * 60 * 60
+
+    func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
+        request.eventLoop.makeFutureWithTask {
+            let id = Token.generate(using: request.vertrouwd.random)
+            let now = request.now
+            try await WebSession.query(on: request.db).filter(\.$lastSeenAt < now.addingTimeInterval(-Self.retention)).delete()
+            try await WebSession(keyDigest: Token.digest(id), data: data, lastSeenAt: now).create(on: request.db)
+            return SessionID(string: id)
+        }
+    }
+
+    func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
+        request.eventLoop.makeFutureWithTask {
+            try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string)).first()?.data
+        }
+    }
+
+    func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
+        request.eventLoop.makeFutureWithTask {
+            try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string))
+                .set(\.$data, to: data).set(\.$lastSeenAt, to: request.now).update()
+            return sessionID
+        }
+    }
+
+    func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
+        request.eventLoop.makeFutureWithTask {
+            try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string)).delete()
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// A case: a contact, a formal report, later a shared journal. What stays in clear here is listed and
+/// justified in docs/security.md; everything a person or counsellor writes lives in `case_contents`,
+/// encrypted.
+final class CaseRecord: Model, @unchecked Sendable {
+    static let schema = "cases"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organisation_id") var organisation: Organisation
+    /// `contact` or `report`.
+    @Field(key: "kind") var kind: String
+    @Field(key: "status") var status: String
+    /// The data key version that new content is written under.
+    @Field(key: "key_version") var keyVersion: Int
+    /// HMAC-SHA256 of the receipt under the instance secret; finds the case without storing the receipt.
+    @OptionalField(key: "receipt_lookup") var receiptLookup: String?
+    /// Salt for deriving the person's key from their receipt with scrypt.
+    @OptionalField(key: "reporter_salt") var reporterSalt: Data?
+    /// The person's public key: lets a counsellor seal a rotated data key to them without their receipt.
+    @OptionalField(key: "reporter_public_key") var reporterPublicKey: Data?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    init(id: UUID, organisationID: UUID, kind: String) {
+        self.id = id
+        self.$organisation.id = organisationID
+        self.kind = kind
+        self.status = "new"
+        self.keyVersion = 1
+    }
+}
+
+/// One recipient's sealed copy of one version of a case's data key.
+final class CaseKeyGrant: Model, @unchecked Sendable {
+    static let schema = "case_key_grants"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "case_id") var caseRecord: CaseRecord
+    @Field(key: "key_version") var keyVersion: Int
+    /// `reporter` or `counsellor`.
+    @Field(key: "recipient") var recipientKind: String
+    @OptionalParent(key: "counsellor_id") var counsellor: StaffAccount?
+    @Field(key: "encapsulated_key") var encapsulatedKey: Data
+    @Field(key: "sealed_key") var sealedKey: Data
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(caseID: UUID, keyVersion: Int, recipient: Recipient, sealed: SealedDataKey) {
+        self.$caseRecord.id = caseID
+        self.keyVersion = keyVersion
+        switch recipient {
+        case .reporter:
+            recipientKind = "reporter"
+            self.$counsellor.id = nil
+        case .counsellor(let id):
+            recipientKind = "counsellor"
+            self.$counsellor.id = id
+        }
+        encapsulatedKey = Data(sealed.encapsulatedKey)
+        sealedKey = Data(sealed.ciphertext)
+    }
+
+    var sealed: SealedDataKey { SealedDataKey(encapsulatedKey: Array(encapsulatedKey), ciphertext: Array(sealedKey)) }
+}
+
+/// One encrypted piece of case content: a message either way, a note, the person's identity, form
+/// answers, an attachment. Only `field` (what kind of thing) and the times are in clear.
+final class CaseContent: Model, @unchecked Sendable {
+    static let schema = "case_contents"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "case_id") var caseRecord: CaseRecord
+    @Field(key: "field") var field: String
+    @Field(key: "revision") var revision: Int
+    @Field(key: "key_version") var keyVersion: Int
+    /// `reporter` or `counsellor`.
+    @Field(key: "author") var author: String
+    @Field(key: "ciphertext") var ciphertext: Data
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(id: UUID, caseID: UUID, field: String, revision: Int, keyVersion: Int, author: String, ciphertext: [UInt8]) {
+        self.id = id
+        self.$caseRecord.id = caseID
+        self.field = field
+        self.revision = revision
+        self.keyVersion = keyVersion
+        self.author = author
+        self.ciphertext = Data(ciphertext)
+    }
+}
