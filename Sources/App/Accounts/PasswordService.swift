@@ -45,39 +45,3 @@ public struct PasswordService: Sendable {
     /// How many derivations are waiting for a place.
     public func queueLength() async -> Int { await limiter.waiting }
 }
-
-/// A counting semaphore for async code.
-actor ConcurrencyLimiter {
-    private let limit: Int
-    private var running = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    init(limit: Int) {
-        self.limit = max(1, limit)
-    }
-
-    var waiting: Int { waiters.count }
-    var active: Int { running }
-
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
-        return try await body()
-    }
-
-    private func acquire() async {
-        if running < limit {
-            running += 1
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    private func release() {
-        if waiters.isEmpty {
-            running -= 1
-        } else {
-            waiters.removeFirst().resume()
-        }
-    }
-}
