@@ -49,6 +49,15 @@ let package = Package(
             dependencies: ["App"],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks of the domain code, run by the scripts in benchmarks/ (release build).
+        .executableTarget(
+            name: "vertrouwd-bench",
+            dependencies: [
+                "VertrouwdCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VertrouwdCoreTests",
             dependencies: ["VertrouwdCore"],

@@ -1,0 +1,98 @@
+import Crypto
+import Foundation
+import VertrouwdCore
+
+// Benchmarks for the confidentiality core. Figures are printed as a table, each with its ratio to a
+// baseline measured in the same run (SHA-256 over the same bytes), so runs on different machines
+// compare. Usage: vertrouwd-bench [crypto | kdf-memory]
+
+func measure(seconds: Double = 1.0, _ body: () throws -> Void) rethrows -> (operations: Int, elapsed: Double) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var operations = 0
+    var elapsed = 0.0
+    repeat {
+        try body()
+        operations += 1
+        let duration = clock.now - start
+        elapsed = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    } while elapsed < seconds
+    return (operations, elapsed)
+}
+
+func residentPeakKiB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return 0 }
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+}
+
+func row(_ columns: [String]) {
+    print(
+        columns.enumerated().map { index, text in
+            index == 0
+                ? text.padding(toLength: 34, withPad: " ", startingAt: 0) : String(repeating: " ", count: max(0, 14 - text.count)) + text
+        }.joined())
+}
+
+func cryptoBenchmarks() throws {
+    let random = SystemRandomSource()
+    let key = CaseDataKey.generate()
+    let address = ContentAddress(caseID: UUID(), field: "message", itemID: UUID())
+    print("Confidentiality core, release build, one thread")
+    row(["operation", "ops/s", "MiB/s", "vs SHA-256"])
+    for size in [1024, 1 << 20] {
+        let plaintext = random.bytes(count: size)
+        let label = size == 1024 ? "1 KiB" : "1 MiB"
+        let baseline = measure { _ = SHA256.hash(data: plaintext) }
+        let baselineRate = Double(baseline.operations) / baseline.elapsed
+        row([
+            "SHA-256 \(label) (baseline)", String(format: "%.0f", baselineRate),
+            String(format: "%.1f", baselineRate * Double(size) / 1_048_576), "1.00",
+        ])
+        let sealed = try CaseCipher.seal(plaintext, at: address, with: key)
+        let seal = try measure { _ = try CaseCipher.seal(plaintext, at: address, with: key) }
+        let open = try measure { _ = try CaseCipher.open(sealed, at: address, with: key) }
+        for (name, result) in [("seal \(label) (ChaCha20-Poly1305)", seal), ("open \(label)", open)] {
+            let rate = Double(result.operations) / result.elapsed
+            row([
+                name, String(format: "%.0f", rate), String(format: "%.1f", rate * Double(size) / 1_048_576),
+                String(format: "%.2f", rate / baselineRate),
+            ])
+        }
+    }
+    let counsellor = Curve25519.KeyAgreement.PrivateKey()
+    let caseID = UUID()
+    let sealedKey = try SealedDataKey.seal(key, caseID: caseID, to: .reporter, publicKey: counsellor.publicKey)
+    let hpkeSeal = try measure { _ = try SealedDataKey.seal(key, caseID: caseID, to: .reporter, publicKey: counsellor.publicKey) }
+    let hpkeOpen = try measure { _ = try sealedKey.open(caseID: caseID, as: .reporter, version: key.version, privateKey: counsellor) }
+    for (name, result) in [("HPKE seal data key", hpkeSeal), ("HPKE open data key", hpkeOpen)] {
+        row([name, String(format: "%.0f", Double(result.operations) / result.elapsed), "", ""])
+    }
+    print("")
+    print("scrypt at the chosen parameters")
+    row(["parameters", "ms each", "MiB (theory)", ""])
+    for (name, parameters) in [
+        ("N=2^17 r=8 p=1 (standard)", ScryptPasswordHasher.Parameters.standard), ("N=2^10 r=8 p=1 (tests)", .fastForTests),
+    ] {
+        let runs = try measure(seconds: 3) {
+            _ = try ScryptPasswordHasher.derive("een wachtwoord", salt: Array("zout".utf8), parameters: parameters)
+        }
+        row([name, String(format: "%.1f", runs.elapsed * 1000 / Double(runs.operations)), String(parameters.memoryBytes >> 20), ""])
+    }
+}
+
+/// One derivation in a fresh process, reporting the peak resident memory before and after.
+func kdfMemory() throws {
+    let before = residentPeakKiB()
+    _ = try ScryptPasswordHasher.derive("een wachtwoord", salt: Array("zout".utf8), parameters: .standard)
+    let after = residentPeakKiB()
+    print(
+        "scrypt N=2^17 r=8 p=1: peak resident memory \(before / 1024) MiB before, \(after / 1024) MiB after, grew \((after - before) / 1024) MiB"
+    )
+}
+
+switch CommandLine.arguments.dropFirst().first ?? "crypto" {
+case "kdf-memory": try kdfMemory()
+default: try cryptoBenchmarks()
+}
