@@ -16,3 +16,26 @@
     if (event.key === "Escape" || event.key === "Esc") { leave(event); }
   });
 })();
+
+// Action plan: ticks are kept in this browser only (localStorage), never sent anywhere.
+(function () {
+  "use strict";
+  var plan = document.querySelector("[data-plan-key]");
+  if (plan) {
+    var key = "vertrouwd-" + plan.getAttribute("data-plan-key");
+    var saved = {};
+    try { saved = JSON.parse(window.localStorage.getItem(key) || "{}"); } catch (e) { saved = {}; }
+    plan.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+      box.checked = saved[box.value] === true;
+      box.addEventListener("change", function () {
+        saved[box.value] = box.checked;
+        try { window.localStorage.setItem(key, JSON.stringify(saved)); } catch (e) { /* private mode: ticks last for this page only */ }
+      });
+    });
+  }
+  var print = document.querySelector("[data-print]");
+  if (print) {
+    print.hidden = false;
+    print.addEventListener("click", function () { window.print(); });
+  }
+})();

@@ -1,10 +1,37 @@
 import Fluent
 import Leaf
+import NIOConcurrencyHelpers
 import Vapor
 import VertrouwdCore
 
 extension Application {
     static let sessionCookieName = "vertrouwd_session"
+}
+
+/// Everything read from `Resources/` at start: translations, articles with their search indexes, the guide.
+/// Files do not change while the process runs, so a second application in the same process (tests)
+/// reuses what the first one loaded.
+struct LoadedContent: Sendable {
+    let catalog: Catalog
+    let knowledgeBase: KnowledgeBase
+    let searchIndexes: [Language: SearchIndex]
+    let guide: Guide
+
+    private static let cache = NIOLockedValueBox<[String: LoadedContent]>([:])
+
+    static func load(from directory: String) throws -> LoadedContent {
+        try cache.withLockedValue { cache in
+            if let loaded = cache[directory] { return loaded }
+            let resources = URL(fileURLWithPath: directory)
+            let knowledgeBase = try KnowledgeBase.load(from: resources.appendingPathComponent("KnowledgeBase"))
+            let loaded = LoadedContent(
+                catalog: try Catalog.load(from: resources.appendingPathComponent("Localization")), knowledgeBase: knowledgeBase,
+                searchIndexes: SearchIndex.indexes(for: knowledgeBase),
+                guide: try Guide(definition: .load(from: resources.appendingPathComponent("Guide/guide.json"))))
+            cache[directory] = loaded
+            return loaded
+        }
+    }
 }
 
 /// Builds the application from its settings. Tests call this too, with their own settings, clock and randomness.
@@ -19,13 +46,14 @@ public func configure(
     }
     try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
     let secret = try InstanceSecret.load(settings: settings, random: random)
-    let catalog = try Catalog.load(from: URL(fileURLWithPath: app.directory.resourcesDirectory).appendingPathComponent("Localization"))
+    let content = try LoadedContent.load(from: app.directory.resourcesDirectory)
     app.vertrouwd = VertrouwdServices(
-        settings: settings, catalog: catalog, clock: clock, random: random, instanceSecret: secret,
+        settings: settings, catalog: content.catalog, clock: clock, random: random, instanceSecret: secret,
         passwords: PasswordService(
             hasher: ScryptPasswordHasher(parameters: settings.passwordParameters, random: random),
             limit: settings.kdfConcurrency, threadPool: app.threadPool),
         throttlePolicy: .standard,
+        knowledgeBase: content.knowledgeBase, searchIndexes: content.searchIndexes, guide: content.guide,
         unlockedKeys: UnlockedKeyStore(idleTimeout: settings.sessionIdleTimeout))
 
     try app.configureDatabase(settings)

@@ -7,7 +7,12 @@ import Testing
 struct KnowledgeBaseTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func load() throws -> KnowledgeBase {
+    /// Loaded once for all tests; `freshLoad` reads the files again.
+    static let loaded = Result { try freshLoad() }
+
+    static func load() throws -> KnowledgeBase { try loaded.get() }
+
+    static func freshLoad() throws -> KnowledgeBase {
         try KnowledgeBase.load(from: root.appendingPathComponent("Resources/KnowledgeBase"))
     }
 

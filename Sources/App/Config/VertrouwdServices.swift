@@ -11,6 +11,10 @@ public struct VertrouwdServices: Sendable {
     public let instanceSecret: InstanceSecret
     public let passwords: PasswordService
     public let throttlePolicy: LoginThrottlePolicy
+    /// The knowledge base, its search indexes (one per language) and the guide, loaded at start.
+    public let knowledgeBase: KnowledgeBase
+    let searchIndexes: [Language: SearchIndex]
+    public let guide: Guide
     /// Counsellors' private keys while they are logged in (memory only).
     let unlockedKeys: UnlockedKeyStore
 

@@ -12,6 +12,7 @@ struct PortalController: RouteCollection {
 
     struct PortalContext: Encodable {
         let shell: PageShell
+        let portal: PortalHeader
         let organisationName: String
         let counsellors: [CounsellorCard]
         let hasCounsellors: Bool
@@ -22,11 +23,8 @@ struct PortalController: RouteCollection {
     }
 
     func portal(req: Request) async throws -> Response {
-        guard let slug = req.parameters.get("slug").flatMap(Slug.init),
-            let organisation = try await Organisation.query(on: req.db).filter(\.$slug == slug.value).first(),
-            let organisationID = organisation.id
-        else { throw PageError.notFound }
-        req.applyOrganisationLanguage(organisation.defaultLanguage)
+        let organisation = try await req.organisationFromPath()
+        let organisationID = try organisation.requireID()
         let memberships = try await OrganisationMembership.query(on: req.db)
             .filter(\.$organisation.$id == organisationID).filter(\.$counsellorKind != nil)
             .with(\.$account).all()
@@ -37,7 +35,8 @@ struct PortalController: RouteCollection {
             .map { CounsellorCard(name: $0.account.displayName, kindKey: "counsellor.kind.\($0.counsellorKind ?? "external")") }
         let context = PortalContext(
             shell: PageShell(req, page: "organisation", titleKey: "portal.title", publicPage: true),
-            organisationName: organisation.name, counsellors: counsellors, hasCounsellors: !counsellors.isEmpty)
+            portal: PortalHeader(organisation), organisationName: organisation.name, counsellors: counsellors,
+            hasCounsellors: !counsellors.isEmpty)
         return try await req.render("portal", context)
     }
 }

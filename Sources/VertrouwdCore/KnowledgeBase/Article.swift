@@ -2,7 +2,7 @@ import Foundation
 
 /// One knowledge-base article in one language, as loaded from `Resources/KnowledgeBase/<lang>/<slug>.md`.
 public struct Article: Sendable, Identifiable {
-    public struct Heading: Sendable, Equatable {
+    public struct Heading: Sendable, Equatable, Encodable {
         public let id: String
         public let text: String
     }

@@ -40,6 +40,8 @@ public struct SearchIndex: Sendable {
     let lengths: [Double]
     let averageLength: Double
     let postings: [String: [Posting]]
+    /// Each document's summary and body as words with their stems, made once so snippets cost little.
+    let snippetWords: [[Snippet.Word]]
     /// Stems by length, for typo matching.
     let vocabularyByLength: [Int: [String]]
 
@@ -68,6 +70,7 @@ public struct SearchIndex: Sendable {
         self.lengths = lengths
         self.averageLength = lengths.isEmpty ? 1 : max(1, lengths.reduce(0, +) / Double(lengths.count))
         self.postings = postings
+        self.snippetWords = documents.map { Snippet.words(of: $0.summary + " " + $0.body, language: language) }
         self.vocabularyByLength = Dictionary(grouping: postings.keys, by: \.count)
     }
 
@@ -112,23 +115,42 @@ public struct SearchIndex: Sendable {
             let document = documents[entry.key]
             return Hit(
                 id: document.id, score: entry.value,
-                snippet: Snippet.make(from: document.summary + " " + document.body, terms: terms, language: language))
+                snippet: Snippet.make(from: snippetWords[entry.key], terms: terms))
         }
     }
 }
 
 /// A short passage around the first match, with matching words flagged.
 public enum Snippet {
-    public struct Piece: Sendable, Equatable {
+    public struct Piece: Sendable, Equatable, Encodable {
         public let text: String
         public let isMatch: Bool
+
+        public init(text: String, isMatch: Bool) {
+            self.text = text
+            self.isMatch = isMatch
+        }
+    }
+
+    /// A word as written, with the stems of the tokens in it.
+    public struct Word: Sendable {
+        let text: String
+        let stems: [String]
+    }
+
+    public static func words(of text: String, language: Language) -> [Word] {
+        text.split(separator: " ", omittingEmptySubsequences: true).map { word in
+            Word(text: String(word), stems: Tokenizer.words(String(word)).map { Stemmer.stem($0, language: language) })
+        }
     }
 
     public static func make(from text: String, terms: Set<String>, language: Language, width: Int = 28) -> [Piece] {
-        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        func matches(_ word: String) -> Bool {
-            Tokenizer.words(word).contains { terms.contains(Stemmer.stem($0, language: language)) }
-        }
+        make(from: words(of: text, language: language), terms: terms, width: width)
+    }
+
+    public static func make(from allWords: [Word], terms: Set<String>, width: Int = 28) -> [Piece] {
+        func matches(_ word: Word) -> Bool { word.stems.contains { terms.contains($0) } }
+        let words = allWords
         let first = words.firstIndex(where: matches) ?? 0
         let start = max(0, first - width / 3)
         let end = min(words.count, start + width)
@@ -144,9 +166,9 @@ public enum Snippet {
             if matches(word) {
                 if plain.isEmpty, !pieces.isEmpty { pieces.append(Piece(text: " ", isMatch: false)) }
                 flush(trailingSpace: true)
-                pieces.append(Piece(text: word, isMatch: true))
+                pieces.append(Piece(text: word.text, isMatch: true))
             } else {
-                plain.append(word)
+                plain.append(word.text)
             }
         }
         if end < words.count { plain.append("…") }
@@ -180,5 +202,22 @@ public enum EditDistance {
             previous = current
         }
         return (a.isEmpty ? b.count : previous[b.count]) <= limit
+    }
+}
+
+extension SearchIndex {
+    /// One index per language over the knowledge base's articles.
+    public static func indexes(for base: KnowledgeBase) -> [Language: SearchIndex] {
+        Dictionary(
+            uniqueKeysWithValues: Language.allCases.map { language in
+                (
+                    language,
+                    SearchIndex(
+                        documents: base.all(in: language).map {
+                            Document(id: $0.slug, language: language, title: $0.title, summary: $0.summary, body: $0.plainText)
+                        },
+                        language: language)
+                )
+            })
     }
 }

@@ -1,0 +1,153 @@
+import Vapor
+import VertrouwdCore
+
+/// `/o/:slug/wegwijzer`: the guide, one question per page. The answers so far travel as hidden fields
+/// in the form (POST), so they are never stored, logged or put in an address; the back button and a
+/// fresh start work without JavaScript.
+struct GuideController: RouteCollection {
+    struct GuideForm: Content {
+        var a: [String]?
+        var answer: String?
+        var action: String?
+    }
+
+    struct OptionView: Encodable {
+        let id: String
+        let label: String
+        let hint: String?
+        let checked: Bool
+    }
+
+    struct QuestionContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let breadcrumbs: [Breadcrumb]
+        let csrf: String
+        let question: String
+        let hint: String?
+        let options: [OptionView]
+        let answers: [String]
+        let canGoBack: Bool
+        let step: Int
+        let errors: FormErrors
+    }
+
+    struct LinkView: Encodable {
+        let title: String
+        let text: String
+        let href: String
+    }
+
+    struct StepView: Encodable {
+        let id: String
+        let title: String
+        let text: String
+        let href: String?
+    }
+
+    struct OutcomeContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let breadcrumbs: [Breadcrumb]
+        let csrf: String
+        let title: String
+        let text: String
+        let kinds: [LinkView]
+        let hasKinds: Bool
+        let notes: [String]
+        let steps: [StepView]
+        let hasSteps: Bool
+        let routes: [LinkView]
+        let answers: [String]
+        let planKey: String
+    }
+
+    static let maximumAnswers = 12
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("o", ":slug", "wegwijzer", use: start)
+        routes.post("o", ":slug", "wegwijzer", use: step)
+    }
+
+    func start(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        return try await render(req, PortalHeader(organisation), answers: [], errors: [])
+    }
+
+    func step(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        let portal = PortalHeader(organisation)
+        let form = req.form(GuideForm.self, orEmpty: GuideForm())
+        let encoded = (form.a ?? []).prefix(Self.maximumAnswers)
+        var answers = encoded.compactMap(Guide.Answer.init(encoded:))
+        let guide = req.vertrouwd.guide
+        guard answers.count == encoded.count, (try? guide.position(after: answers)) != nil else {
+            req.setNotice("guide.notice.restarted")
+            return try await render(req, portal, answers: [], errors: [])
+        }
+        var previous: String?
+        switch form.action {
+        case "back":
+            // The answer taken back stays chosen, so going back and forth loses nothing.
+            previous = answers.popLast()?.option
+        case "restart":
+            answers = []
+        default:
+            guard case .question(let id, let question) = try guide.position(after: answers) else { break }
+            guard let chosen = form.answer, question.options.contains(where: { $0.id == chosen }) else {
+                return try await render(
+                    req, portal, answers: answers, errors: [FieldError(field: "options", key: "guide.error.choose")],
+                    status: .unprocessableEntity)
+            }
+            answers.append(Guide.Answer(question: id, option: chosen))
+        }
+        return try await render(req, portal, answers: answers, chosen: previous, errors: [])
+    }
+
+    private func render(
+        _ req: Request, _ portal: PortalHeader, answers: [Guide.Answer], chosen previous: String? = nil, errors: [FieldError],
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let language = req.language
+        let breadcrumbs = [Breadcrumb(label: portal.name, href: portal.base), Breadcrumb(label: req.t("guide.title"), href: nil)]
+        switch try req.vertrouwd.guide.position(after: answers) {
+        case .question(let id, let question):
+            let context = QuestionContext(
+                shell: PageShell(req, page: "guide-question", titleKey: "guide.title", publicPage: true), portal: portal,
+                breadcrumbs: breadcrumbs,
+                csrf: req.csrfToken(), question: question.text(language), hint: question.hint.map { $0(language) },
+                options: question.options.map {
+                    OptionView(id: $0.id, label: $0.label(language), hint: $0.hint.map { $0(language) }, checked: $0.id == previous)
+                },
+                answers: answers.map(\.encoded), canGoBack: !answers.isEmpty, step: answers.count + 1, errors: FormErrors(errors))
+            return try await req.render("guide/question", context, status: status)
+        case .outcome(let result):
+            let base = req.vertrouwd.knowledgeBase
+            func href(_ link: String) -> String {
+                if link.hasPrefix("article:") { return "\(portal.base)/kennisbank/\(link.dropFirst(8))" }
+                if link.hasPrefix("tel:") { return link }
+                return portal.base
+            }
+            let context = OutcomeContext(
+                shell: PageShell(req, page: "guide-outcome", titleKey: "guide.outcome.title", publicPage: true), portal: portal,
+                breadcrumbs: breadcrumbs, csrf: req.csrfToken(), title: result.outcome.title(language), text: result.outcome.text(language),
+                kinds: result.kinds.map { kind in
+                    LinkView(
+                        title: base.article(kind.article, in: language)?.title ?? kind.rawValue,
+                        text: base.article(kind.article, in: language)?.summary ?? "", href: "\(portal.base)/kennisbank/\(kind.article)")
+                },
+                hasKinds: !result.kinds.isEmpty, notes: result.notes.map { $0.text(language) },
+                steps: result.steps.map {
+                    StepView(
+                        id: $0.id, title: $0.title(language), text: $0.text(language),
+                        href: $0.article.map { "\(portal.base)/kennisbank/\($0)" })
+                },
+                hasSteps: !result.steps.isEmpty,
+                routes: result.routes.map {
+                    LinkView(title: $0.route.title(language), text: $0.route.text(language), href: href($0.route.link))
+                },
+                answers: answers.map(\.encoded), planKey: "plan-\(result.outcomeID)")
+            return try await req.render("guide/outcome", context)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Vapor
+import VertrouwdCore
+
+/// `/o/:slug/kennisbank`: the themes, and each article with its sections, related articles and
+/// breadcrumbs. Nothing a reader does here is stored.
+struct KnowledgeBaseController: RouteCollection {
+    struct ArticleLink: Encodable {
+        let title: String
+        let summary: String
+        let href: String
+    }
+
+    struct ThemeGroup: Encodable {
+        let id: String
+        let titleKey: String
+        let introKey: String
+        let articles: [ArticleLink]
+    }
+
+    struct ThemesContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let breadcrumbs: [Breadcrumb]
+        let themes: [ThemeGroup]
+        let query: String
+    }
+
+    struct ArticleContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let breadcrumbs: [Breadcrumb]
+        let title: String
+        let summary: String
+        let body: String
+        let contents: [Article.Heading]
+        let hasContents: Bool
+        let related: [ArticleLink]
+        let hasRelated: Bool
+        let otherLanguageHref: String
+        let query: String
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("o", ":slug", "kennisbank", use: themes)
+        routes.get("o", ":slug", "kennisbank", ":article", use: article)
+    }
+
+    func themes(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        let portal = PortalHeader(organisation)
+        let base = req.vertrouwd.knowledgeBase
+        let groups = base.themes(in: req.language).map { group in
+            ThemeGroup(
+                id: group.theme.rawValue, titleKey: "kb.theme.\(group.theme.rawValue)", introKey: "kb.theme.\(group.theme.rawValue).intro",
+                articles: group.articles.map {
+                    ArticleLink(title: $0.title, summary: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)")
+                })
+        }
+        let context = ThemesContext(
+            shell: PageShell(req, page: "kb-themes", titleKey: "kb.title", publicPage: true), portal: portal,
+            breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("kb.title"), href: nil)],
+            themes: groups, query: "")
+        return try await req.render("kb/themes", context)
+    }
+
+    func article(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        let portal = PortalHeader(organisation)
+        let base = req.vertrouwd.knowledgeBase
+        guard let slug = req.parameters.get("article"), let article = base.article(slug, in: req.language) else { throw PageError.notFound }
+        let related = article.related.compactMap { base.article($0, in: req.language) }
+            .map { ArticleLink(title: $0.title, summary: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)") }
+        let context = ArticleContext(
+            shell: PageShell(req, page: "kb-article", titleKey: "kb.title", publicPage: true), portal: portal,
+            breadcrumbs: [
+                Breadcrumb(label: organisation.name, href: portal.base),
+                Breadcrumb(label: req.t("kb.title"), href: "\(portal.base)/kennisbank"),
+                Breadcrumb(label: req.t("kb.theme.\(article.theme)"), href: "\(portal.base)/kennisbank#\(article.theme)"),
+                Breadcrumb(label: article.title, href: nil),
+            ],
+            title: article.title, summary: article.summary, body: article.html(linkPrefix: "\(portal.base)/kennisbank/"),
+            contents: article.headings, hasContents: article.headings.count > 1, related: related, hasRelated: !related.isEmpty,
+            otherLanguageHref: "/lang/\(req.language.other.code)?return=\(portal.base)/kennisbank/\(article.slug)", query: "")
+        return try await req.render("kb/article", context)
+    }
+}

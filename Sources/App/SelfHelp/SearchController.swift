@@ -1,0 +1,70 @@
+import Vapor
+import VertrouwdCore
+
+/// `/o/:slug/zoeken?q=…`: searches the knowledge base in the reader's language, and in the other
+/// language too, showing every hit in the reader's language. The query is not logged or stored.
+struct SearchController: RouteCollection {
+    struct Result: Encodable {
+        let title: String
+        let href: String
+        let snippet: [Snippet.Piece]
+    }
+
+    struct SearchContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let breadcrumbs: [Breadcrumb]
+        let query: String
+        let results: [Result]
+        let hasResults: Bool
+        let searched: Bool
+        let count: Int
+    }
+
+    static let maximumQueryLength = 200
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("o", ":slug", "zoeken", use: search)
+    }
+
+    func search(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        let portal = PortalHeader(organisation)
+        let query = String((req.query[String.self, at: "q"] ?? "").cleanedInput.prefix(Self.maximumQueryLength))
+        let results = query.isEmpty ? [] : Self.results(for: query, req: req, portal: portal)
+        let context = SearchContext(
+            shell: PageShell(req, page: "search", titleKey: "search.title", publicPage: true), portal: portal,
+            breadcrumbs: [
+                Breadcrumb(label: organisation.name, href: portal.base),
+                Breadcrumb(label: req.t("kb.title"), href: "\(portal.base)/kennisbank"),
+                Breadcrumb(label: req.t("search.title"), href: nil),
+            ],
+            query: query, results: results, hasResults: !results.isEmpty, searched: !query.isEmpty, count: results.count)
+        return try await req.render("kb/search", context)
+    }
+
+    static func results(for query: String, req: Request, portal: PortalHeader) -> [Result] {
+        let language = req.language
+        let services = req.vertrouwd
+        var best: [String: (score: Double, snippet: [Snippet.Piece])] = [:]
+        for searched in [language, language.other] {
+            for hit in services.searchIndexes[searched]?.search(query) ?? [] {
+                // A hit in the other language counts a little less, and shows the article's summary in the reader's language.
+                let score = searched == language ? hit.score : hit.score * 0.8
+                if score > (best[hit.id]?.score ?? 0) {
+                    let snippet =
+                        searched == language
+                        ? hit.snippet
+                        : [Snippet.Piece(text: services.knowledgeBase.article(hit.id, in: language)?.summary ?? "", isMatch: false)]
+                    best[hit.id] = (score, snippet)
+                }
+            }
+        }
+        return best.sorted { $0.value.score == $1.value.score ? $0.key < $1.key : $0.value.score > $1.value.score }.prefix(20)
+            .compactMap { id, entry in
+                services.knowledgeBase.article(id, in: language).map {
+                    Result(title: $0.title, href: "\(portal.base)/kennisbank/\(id)", snippet: entry.snippet)
+                }
+            }
+    }
+}

@@ -1,0 +1,125 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import VertrouwdCore
+
+@testable import App
+
+@Suite("Knowledge base, search and guide pages")
+struct SelfHelpTests {
+    @Test(
+        "self-help pages render in Dutch and English",
+        arguments: ["/o/acme/kennisbank", "/o/acme/kennisbank/pesten", "/o/acme/zoeken?q=gepest", "/o/acme/wegwijzer"])
+    func bothLanguages(path: String) async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            let dutch = try await browser.get(path)
+            #expect(dutch.status == .ok)
+            #expect(dutch.lang == "nl")
+            #expect(dutch.body.contains(#"id="quick-exit""#))
+            browser.acceptLanguage = "en"
+            let english = try await browser.get(path)
+            #expect(english.lang == "en")
+            for key in app.vertrouwd.catalog.keys(for: .dutch) { #expect(!english.body.contains(">\(key)<"), "\(key) raw on \(path)") }
+        }
+    }
+
+    @Test func anArticleShowsItsSectionsRelatedArticlesAndWorkingLinks() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            let page = try await browser.get("/o/acme/kennisbank/pesten")
+            #expect(page.heading == "Pesten")
+            #expect(page.body.contains(#"class="toc""#))
+            #expect(page.body.contains(#"class="breadcrumbs""#))
+            #expect(!page.body.contains("href=\"kb:"), "article links are rewritten")
+            let links = Set(page.body.matches(of: #/href="(/o/acme/kennisbank/[a-z-]+)"/#).map { String($0.output.1) })
+            #expect(links.count >= 3)
+            for link in links { #expect(try await browser.get(link).status == .ok, "\(link)") }
+            #expect(try await browser.get("/o/acme/kennisbank/bestaat-niet").status == .notFound)
+            #expect(try await browser.get("/o/onbekend/kennisbank/pesten").status == .notFound)
+        }
+    }
+
+    @Test func searchFindsHighlightsAndEscapes() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            let page = try await browser.get("/o/acme/zoeken?q=gepest")
+            #expect(page.firstMatch(#"<ol class="search-results"><li><a href="([^"]+)""#) == "/o/acme/kennisbank/pesten")
+            #expect(page.body.contains("<mark>"))
+            let hostile = try await browser.get("/o/acme/zoeken?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+            #expect(hostile.status == .ok)
+            #expect(!hostile.body.contains("<script>alert"))
+            let long = try await browser.get("/o/acme/zoeken?q=" + String(repeating: "pesten%20", count: 500))
+            #expect(long.status == .ok)
+            // An English word on the Dutch site still finds the Dutch article.
+            #expect(try await browser.get("/o/acme/zoeken?q=bullying").body.contains("/o/acme/kennisbank/pesten"))
+        }
+    }
+
+    /// Walks the guide through its real forms, as a browser without JavaScript would.
+    func walk(_ browser: TestBrowser, _ choices: [String]) async throws -> TestBrowser.Page {
+        var page = try await browser.get("/o/acme/wegwijzer")
+        var answers: [String] = []
+        for choice in choices {
+            var fields = answers.map { ("a[]", $0) }
+            fields += [("answer", choice), ("action", "next")]
+            page = try await browser.post("/o/acme/wegwijzer", fields, csrf: page.csrf)
+            answers = page.body.matches(of: #/name="a\[\]" value="([^"]+)"/#).map { String($0.output.1) }
+        }
+        return page
+    }
+
+    @Test func theGuideWalksToAnOutcomeWithAnActionPlanAndCanGoBack() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            let outcome = try await walk(browser, ["safe", "person", "sexual", "repeated", "manager"])
+            #expect(outcome.dataPage == "guide-outcome")
+            #expect(outcome.heading == "Dit lijkt op ongewenste omgangsvormen")
+            #expect(outcome.body.contains("/o/acme/kennisbank/seksuele-intimidatie"))
+            #expect(outcome.body.contains(#"data-plan-key="plan-unwanted""#))
+            #expect(outcome.body.contains(#"name="step""#))
+            let answers = outcome.body.matches(of: #/name="a\[\]" value="([^"]+)"/#).map { String($0.output.1) }
+            #expect(answers == ["safety:safe", "harm:person", "behaviour:sexual", "pattern:repeated", "party:manager"])
+
+            let back = try await browser.post("/o/acme/wegwijzer", answers.map { ("a[]", $0) } + [("action", "back")], csrf: outcome.csrf)
+            #expect(back.dataPage == "guide-question")
+            #expect(back.body.contains(#"value="manager" checked"#), "the previous answer stays chosen")
+        }
+    }
+
+    @Test func noChoiceGetsAMessageAndTamperedAnswersRestart() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            let first = try await browser.get("/o/acme/wegwijzer")
+            let empty = try await browser.post("/o/acme/wegwijzer", [("action", "next")], csrf: first.csrf)
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.body.contains(app.vertrouwd.catalog.text("guide.error.choose", in: .dutch)))
+            let tampered = try await browser.post(
+                "/o/acme/wegwijzer", [("a[]", "harm:person"), ("answer", "x"), ("action", "next")], csrf: first.csrf)
+            #expect(tampered.status == .ok)
+            #expect(tampered.body.contains(app.vertrouwd.catalog.text("guide.notice.restarted", in: .dutch)))
+            #expect(tampered.body.contains(app.vertrouwd.guide.definition.questions["safety"]!.text.nl))
+            let junk = try await browser.post("/o/acme/wegwijzer", (0..<50).map { ("a[]", "q\($0):o") }, csrf: first.csrf)
+            #expect(junk.status.code < 500)
+        }
+    }
+
+    @Test func guideAnswersAreNeitherLoggedNorStored() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            _ = try await walk(TestBrowser(app), ["crime", "organisation", "fraud", "wider", "yes"])
+            let lines = TestLogs.all.filter { $0.contains("/o/:slug/wegwijzer") }
+            #expect(!lines.isEmpty)
+            for line in TestLogs.all { #expect(!line.contains("harm:organisation") && !line.contains("integrity:fraud"), "\(line)") }
+            let sessions = try await WebSession.query(on: app.db).all()
+            for session in sessions { #expect(!"\(session.data)".contains("fraud"), "answers are not kept in a session") }
+        }
+    }
+}
