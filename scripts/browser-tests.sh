@@ -4,12 +4,12 @@
 #   scripts/browser-tests.sh [extra pytest args...]
 #
 # Assumes `swift build` was done (uses .build/debug/vertrouwd, or $VERTROUWD_BIN).
-# Installs chromium + chromium-driver with apt when missing (needs root) and selenium +
-# pytest into a virtualenv outside the repo ($BROWSER_VENV, default
-# ${TMPDIR:-/tmp}/vertrouwd-browser-venv). Starts the demo server on 127.0.0.1:$APP_PORT
-# (default 8089) with a throwaway data dir, and a neutral quick-exit page on
-# 127.0.0.1:$EXIT_PORT (default 8090); stops both on exit. Screenshots and the server
-# log end up in artifacts/browser/.
+# Installs chromium + chromium-driver with apt when missing (needs root) and selenium,
+# pytest and axe-core (from axe-playwright-python) into a virtualenv outside the repo
+# ($BROWSER_VENV, default ${TMPDIR:-/tmp}/vertrouwd-browser-venv). Starts the demo server
+# on 127.0.0.1:$APP_PORT (default 8089) with a throwaway data dir, and a neutral
+# quick-exit page on 127.0.0.1:$EXIT_PORT (default 8090); stops both on exit.
+# Screenshots and the server log end up in artifacts/browser/.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +21,7 @@ BIN="${VERTROUWD_BIN:-$ROOT/.build/debug/vertrouwd}"
 VENV="${BROWSER_VENV:-${TMPDIR:-/tmp}/vertrouwd-browser-venv}"
 ARTIFACTS="$ROOT/artifacts/browser"
 REQUIREMENTS="$ROOT/Tests/Browser/requirements.txt"
+AXE_WHEEL_VERSION="0.1.8"
 STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
 
 log() { echo "browser-tests: $*"; }
@@ -54,6 +55,8 @@ ensure_venv() {
         python3 -m venv "$VENV"
     fi
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+    # Only axe.min.js is needed from this wheel; its Playwright dependency (~160 MB) is not.
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "axe-playwright-python==$AXE_WHEEL_VERSION"
     cp "$REQUIREMENTS" "$stamp"
 }
 
@@ -62,6 +65,8 @@ ensure_chromium
 ensure_venv
 log "$(chromium --version 2>/dev/null) / $(/usr/bin/chromedriver --version | cut -d' ' -f1-2)"
 log "$("$VENV/bin/python" -c 'import selenium, pytest; print("selenium", selenium.__version__, "/ pytest", pytest.__version__)')"
+log "$("$VENV/bin/python" -c 'import pathlib, sysconfig
+print((pathlib.Path(sysconfig.get_paths()["purelib"]) / "axe_playwright_python" / "axe.min.js").read_text().split("\n")[0].strip("/*! "))')"
 
 for port in "$APP_PORT" "$EXIT_PORT"; do
     if port_in_use "$port"; then

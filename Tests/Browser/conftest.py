@@ -22,12 +22,20 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 20
+ORG = "/o/voorbeeld"  # the demo organisation's portal
+GUIDE_PATH = ORG + "/wegwijzer"
+# A walk through the guide to an outcome: safe -> about a person -> bullying -> ongoing
+# -> a colleague does it ("Dit lijkt op ongewenste omgangsvormen").
+GUIDE_BULLYING = ["option-safe", "option-person", "option-bullying", "option-ongoing",
+                  "option-colleague"]
 TOTP_STEP = 30
 
 
@@ -214,6 +222,40 @@ class App:
         field = driver.find_element(By.ID, element_id)
         field.clear()
         field.send_keys(text)
+
+    def submit(self, driver, button_id: str, page: str):
+        """Click a submit button and wait for the *new* document to be `page` (also when
+        the form posts back to the same URL); returns its <body>."""
+        old = driver.find_element(By.TAG_NAME, "html")
+        self.click(driver, button_id)
+        # While the document is being replaced Chromium may answer with a generic error
+        # ("Node with given id does not belong to the document"): just ask again.
+        WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
+            staleness_of(old))
+        return self.wait_for_page(driver, page)
+
+    def assert_guide_url(self, driver) -> None:
+        """The guide's answers travel only in the POST body, never in the address."""
+        parts = urlsplit(driver.current_url)
+        assert (parts.path, parts.query) == (GUIDE_PATH, ""), \
+            f"the guide's URL is {driver.current_url}, expected {self.url(GUIDE_PATH)}"
+
+    def walk_guide(self, driver, option_ids: list[str]):
+        """Open the guide and answer with `option_ids` (e.g. "option-safe"), one question
+        per page, up to the outcome; checks the URL and the hidden answers on the way.
+        Returns the outcome page's <body>."""
+        self.open(driver, GUIDE_PATH, "guide-question")
+        for number, option_id in enumerate(option_ids):
+            self.assert_guide_url(driver)
+            answers = driver.find_elements(By.CSS_SELECTOR, '#guide-form input[name="a[]"]')
+            assert len(answers) == number, f"question {number + 1} carries {len(answers)} answers"
+            has_back = bool(driver.find_elements(By.ID, "guide-back"))
+            assert has_back == (number > 0), f"#guide-back on question {number + 1}: {has_back}"
+            self.click(driver, option_id)
+            last = number == len(option_ids) - 1
+            body = self.submit(driver, "guide-next", "guide-outcome" if last else "guide-question")
+        self.assert_guide_url(driver)
+        return body
 
     def login(self, driver, account: dict, landing_page: str):
         """Password + TOTP login; waits for `landing_page` and returns its <body>."""

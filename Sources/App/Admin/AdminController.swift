@@ -32,6 +32,7 @@ struct AdminController: RouteCollection {
         admin.get(use: overview)
         try admin.register(collection: AdminOrganisationController())
         try admin.register(collection: AdminAccountController())
+        try admin.register(collection: AdminOrganisationArticleController())
     }
 
     func overview(req: Request) async throws -> Response {

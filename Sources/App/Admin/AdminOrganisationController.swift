@@ -19,6 +19,15 @@ struct AdminOrganisationController: RouteCollection {
         let slug: String
         let language: String
         let errors: FormErrors
+        let articles: [ArticleRow]
+        let hasArticles: Bool
+        let newArticleHref: String?
+    }
+
+    struct ArticleRow: Encodable {
+        let title: String
+        let language: String
+        let editHref: String
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -95,13 +104,25 @@ struct AdminOrganisationController: RouteCollection {
         _ req: Request, organisation: Organisation?, form: OrganisationForm, errors: [FieldError], status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let isNew = organisation == nil
+        var articles: [ArticleRow] = []
+        if let organisation, let id = organisation.id {
+            articles = try await OrganisationArticle.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$language).sort(\.$title)
+                .all()
+                .map {
+                    ArticleRow(
+                        title: $0.title, language: $0.language,
+                        editHref: "/admin/organisations/\(id)/articles/\($0.id?.uuidString ?? "")/edit")
+                }
+        }
         let context = FormContext(
             shell: PageShell(
                 req, page: "admin-organisation", titleKey: isNew ? "admin.organisation.new.title" : "admin.organisation.edit.title",
                 publicPage: false),
             csrf: req.csrfToken(),
             action: isNew ? "/admin/organisations" : "/admin/organisations/\(organisation?.id?.uuidString ?? "")",
-            isNew: isNew, name: form.name ?? "", slug: form.slug ?? "", language: form.language ?? "nl", errors: FormErrors(errors))
+            isNew: isNew, name: form.name ?? "", slug: form.slug ?? "", language: form.language ?? "nl", errors: FormErrors(errors),
+            articles: articles, hasArticles: !articles.isEmpty,
+            newArticleHref: organisation?.id.map { "/admin/organisations/\($0)/articles/new" })
         return try await req.render("admin/organisation-form", context, status: status)
     }
 }

@@ -4,6 +4,7 @@ import Vapor
 /// Namespaces of the schema versions, one folder each.
 enum Migrations001 {}
 enum Migrations002 {}
+enum Migrations003 {}
 
 extension Application {
     /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
@@ -22,5 +23,7 @@ extension Application {
         migrations.add(Migrations002.CreateCaseKeyGrant())
         migrations.add(Migrations002.CreateCaseContent())
         migrations.add(Migrations002.ReplaceSessionStore())
+        // 003: an organisation's own knowledge-base articles.
+        migrations.add(Migrations003.CreateOrganisationArticle())
     }
 }

@@ -1,3 +1,4 @@
+import Fluent
 import Vapor
 import VertrouwdCore
 
@@ -43,18 +44,36 @@ struct KnowledgeBaseController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("o", ":slug", "kennisbank", use: themes)
         routes.get("o", ":slug", "kennisbank", ":article", use: article)
+        routes.get("o", ":slug", "kennisbank", "eigen", ":article", use: organisationArticle)
+    }
+
+    /// The organisation's own articles in the reader's language.
+    static func ownArticles(_ req: Request, _ organisation: Organisation) async throws -> [OrganisationArticle] {
+        let id = try organisation.requireID()
+        let language = req.language.code
+        return try await OrganisationArticle.query(on: req.db).filter(\.$organisation.$id == id)
+            .filter(\.$language == language)
+            .sort(\.$title).all()
     }
 
     func themes(req: Request) async throws -> Response {
         let organisation = try await req.organisationFromPath()
         let portal = PortalHeader(organisation)
         let base = req.vertrouwd.knowledgeBase
-        let groups = base.themes(in: req.language).map { group in
+        var groups = base.themes(in: req.language).map { group in
             ThemeGroup(
                 id: group.theme.rawValue, titleKey: "kb.theme.\(group.theme.rawValue)", introKey: "kb.theme.\(group.theme.rawValue).intro",
                 articles: group.articles.map {
                     ArticleLink(title: $0.title, summary: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)")
                 })
+        }
+        let own = try await Self.ownArticles(req, organisation)
+        if !own.isEmpty {
+            // The organisation's own arrangements come first: they are what a reader there most needs.
+            let links = own.map { ArticleLink(title: $0.title, summary: $0.summary, href: "\(portal.base)/kennisbank/eigen/\($0.slug)") }
+            groups.insert(
+                ThemeGroup(id: "organisatie", titleKey: "kb.theme.organisatie", introKey: "kb.theme.organisatie.intro", articles: links),
+                at: 0)
         }
         let context = ThemesContext(
             shell: PageShell(req, page: "kb-themes", titleKey: "kb.title", publicPage: true), portal: portal,
@@ -65,9 +84,23 @@ struct KnowledgeBaseController: RouteCollection {
 
     func article(req: Request) async throws -> Response {
         let organisation = try await req.organisationFromPath()
+        guard let slug = req.parameters.get("article"), let article = req.vertrouwd.knowledgeBase.article(slug, in: req.language) else {
+            throw PageError.notFound
+        }
+        return try await render(req, organisation, article, path: "kennisbank/\(slug)")
+    }
+
+    func organisationArticle(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        guard let slug = req.parameters.get("article"),
+            let own = try await Self.ownArticles(req, organisation).first(where: { $0.slug == slug })
+        else { throw PageError.notFound }
+        return try await render(req, organisation, own.article, path: "kennisbank/eigen/\(slug)")
+    }
+
+    private func render(_ req: Request, _ organisation: Organisation, _ article: Article, path: String) async throws -> Response {
         let portal = PortalHeader(organisation)
         let base = req.vertrouwd.knowledgeBase
-        guard let slug = req.parameters.get("article"), let article = base.article(slug, in: req.language) else { throw PageError.notFound }
         let related = article.related.compactMap { base.article($0, in: req.language) }
             .map { ArticleLink(title: $0.title, summary: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)") }
         let context = ArticleContext(
@@ -80,7 +113,7 @@ struct KnowledgeBaseController: RouteCollection {
             ],
             title: article.title, summary: article.summary, body: article.html(linkPrefix: "\(portal.base)/kennisbank/"),
             contents: article.headings, hasContents: article.headings.count > 1, related: related, hasRelated: !related.isEmpty,
-            otherLanguageHref: "/lang/\(req.language.other.code)?return=\(portal.base)/kennisbank/\(article.slug)", query: "")
+            otherLanguageHref: "/lang/\(req.language.other.code)?return=\(portal.base)/\(path)", query: "")
         return try await req.render("kb/article", context)
     }
 }

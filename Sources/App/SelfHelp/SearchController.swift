@@ -1,3 +1,4 @@
+import Fluent
 import Vapor
 import VertrouwdCore
 
@@ -31,7 +32,22 @@ struct SearchController: RouteCollection {
         let organisation = try await req.organisationFromPath()
         let portal = PortalHeader(organisation)
         let query = String((req.query[String.self, at: "q"] ?? "").cleanedInput.prefix(Self.maximumQueryLength))
-        let results = query.isEmpty ? [] : Self.results(for: query, req: req, portal: portal)
+        var results = query.isEmpty ? [] : Self.results(for: query, req: req, portal: portal)
+        if !query.isEmpty {
+            // The organisation's own articles are few: a small index per search costs next to nothing.
+            let own = try await KnowledgeBaseController.ownArticles(req, organisation)
+            let index = SearchIndex(
+                documents: own.map {
+                    SearchIndex.Document(
+                        id: $0.slug, language: req.language, title: $0.title, summary: $0.summary, body: $0.article.plainText)
+                },
+                language: req.language)
+            let titles = Dictionary(own.map { ($0.slug, $0.title) }, uniquingKeysWith: { first, _ in first })
+            results =
+                index.search(query).map { hit in
+                    Result(title: titles[hit.id] ?? hit.id, href: "\(portal.base)/kennisbank/eigen/\(hit.id)", snippet: hit.snippet)
+                } + results
+        }
         let context = SearchContext(
             shell: PageShell(req, page: "search", titleKey: "search.title", publicPage: true), portal: portal,
             breadcrumbs: [

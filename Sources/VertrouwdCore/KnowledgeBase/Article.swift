@@ -24,6 +24,24 @@ public struct Article: Sendable, Identifiable {
     /// Slugs this article links to in its body.
     public let links: [String]
 
+    public init(
+        slug: String, language: Language, title: String, theme: String, audience: String, summary: String, related: [String], kind: Kind?,
+        renderedBody: String, headings: [Heading], plainText: String, links: [String]
+    ) {
+        self.slug = slug
+        self.language = language
+        self.title = title
+        self.theme = theme
+        self.audience = audience
+        self.summary = summary
+        self.related = related
+        self.kind = kind
+        self.renderedBody = renderedBody
+        self.headings = headings
+        self.plainText = plainText
+        self.links = links
+    }
+
     /// The body with article links pointing under `linkPrefix` (e.g. `/o/acme/kennisbank/`).
     public func html(linkPrefix: String) -> String {
         renderedBody.replacingOccurrences(of: "href=\"kb:", with: "href=\"\(linkPrefix)")

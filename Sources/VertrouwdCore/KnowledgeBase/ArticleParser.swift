@@ -62,7 +62,7 @@ public enum ArticleParser {
 
     /// Markdown to HTML with Ink. Raw HTML in the source is escaped first: articles are text, and an
     /// article written by an organisation must never carry markup or script into a page.
-    static func render(_ markdown: String) -> (html: String, headings: [Article.Heading], links: [String]) {
+    public static func render(_ markdown: String) -> (html: String, headings: [Article.Heading], links: [String]) {
         let escaped = markdown.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
             // Block quotes are the one Markdown construct that needs `>` at a line start.
@@ -112,7 +112,7 @@ public enum ArticleParser {
         return result + text[last...]
     }
 
-    static func plainText(fromHTML html: String) -> String {
+    public static func plainText(fromHTML html: String) -> String {
         let withoutTags = replacing(in: html, pattern: "<[^>]+>") { _ in " " }
         return withoutTags.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&lt;", with: "<")
             .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(
@@ -121,7 +121,7 @@ public enum ArticleParser {
             .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
-    static func slugify(_ text: String) -> String {
+    public static func slugify(_ text: String) -> String {
         let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
         let words = folded.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
         return words.isEmpty ? "deel" : words.joined(separator: "-")
