@@ -10,6 +10,17 @@ import VertrouwdCore
 
 @Suite("Key custody: who can open a case")
 struct KeyCustodyTests {
+    /// Anna, a counsellor of Acme, and a case sealed to her with one message from the person.
+    func annasCase(_ app: Application, message: String) async throws -> (Fixtures.Staff, CaseVault, CaseVault.OpenedCase) {
+        let organisation = try await Fixtures.organisation(app)
+        let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
+        let vault = CaseVault(services: app.vertrouwd, db: app.db)
+        let (opened, _) = try await vault.createCase(
+            organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
+        try await vault.append(message, field: "message", author: "reporter", to: opened)
+        return (anna, vault, opened)
+    }
+
     /// Unlocks a fixture counsellor's key the way login does.
     func unlock(_ staff: Fixtures.Staff, _ app: Application, password: String? = nil) async throws -> Curve25519.KeyAgreement.PrivateKey {
         let key = try await CounsellorKeyService(services: app.vertrouwd, db: app.db)
@@ -110,12 +121,7 @@ struct KeyCustodyTests {
 
     @Test func aPasswordChangeKeepsAccessAndRetiresTheOldPassword() async throws {
         try await withTestApp { app, clock in
-            let organisation = try await Fixtures.organisation(app)
-            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
-            let vault = CaseVault(services: app.vertrouwd, db: app.db)
-            let (opened, _) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
-            try await vault.append("blijft leesbaar", field: "message", author: "reporter", to: opened)
+            let (anna, vault, opened) = try await annasCase(app, message: "blijft leesbaar")
 
             let browser = TestBrowser(app)
             try await browser.logIn(anna, at: clock.now)
@@ -149,12 +155,7 @@ struct KeyCustodyTests {
 
     @Test func theKeyRecoveryCodeRestoresAccessAfterAnAdminReset() async throws {
         try await withTestApp { app, clock in
-            let organisation = try await Fixtures.organisation(app)
-            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
-            let vault = CaseVault(services: app.vertrouwd, db: app.db)
-            let (opened, _) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
-            try await vault.append("van voor de reset", field: "message", author: "reporter", to: opened)
+            let (anna, vault, opened) = try await annasCase(app, message: "van voor de reset")
 
             let link = try await AccountProvisioning(services: app.vertrouwd, db: app.db).issueActivationLink(for: anna.account)
             let path = try #require(URL(string: link)?.path)

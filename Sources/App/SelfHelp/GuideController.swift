@@ -32,12 +32,6 @@ struct GuideController: RouteCollection {
         let errors: FormErrors
     }
 
-    struct LinkView: Encodable {
-        let title: String
-        let text: String
-        let href: String
-    }
-
     struct StepView: Encodable {
         let id: String
         let title: String
@@ -52,12 +46,12 @@ struct GuideController: RouteCollection {
         let csrf: String
         let title: String
         let text: String
-        let kinds: [LinkView]
+        let kinds: [LinkCard]
         let hasKinds: Bool
         let notes: [String]
         let steps: [StepView]
         let hasSteps: Bool
-        let routes: [LinkView]
+        let routes: [LinkCard]
         let answers: [String]
         let planKey: String
     }
@@ -132,7 +126,7 @@ struct GuideController: RouteCollection {
                 shell: PageShell(req, page: "guide-outcome", titleKey: "guide.outcome.title", publicPage: true), portal: portal,
                 breadcrumbs: breadcrumbs, csrf: req.csrfToken(), title: result.outcome.title(language), text: result.outcome.text(language),
                 kinds: result.kinds.map { kind in
-                    LinkView(
+                    LinkCard(
                         title: base.article(kind.article, in: language)?.title ?? kind.rawValue,
                         text: base.article(kind.article, in: language)?.summary ?? "", href: "\(portal.base)/kennisbank/\(kind.article)")
                 },
@@ -144,7 +138,7 @@ struct GuideController: RouteCollection {
                 },
                 hasSteps: !result.steps.isEmpty,
                 routes: result.routes.map {
-                    LinkView(title: $0.route.title(language), text: $0.route.text(language), href: href($0.route.link))
+                    LinkCard(title: $0.route.title(language), text: $0.route.text(language), href: href($0.route.link))
                 },
                 answers: answers.map(\.encoded), planKey: "plan-\(result.outcomeID)")
             return try await req.render("guide/outcome", context)

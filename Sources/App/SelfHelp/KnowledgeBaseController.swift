@@ -5,17 +5,11 @@ import VertrouwdCore
 /// `/o/:slug/kennisbank`: the themes, and each article with its sections, related articles and
 /// breadcrumbs. Nothing a reader does here is stored.
 struct KnowledgeBaseController: RouteCollection {
-    struct ArticleLink: Encodable {
-        let title: String
-        let summary: String
-        let href: String
-    }
-
     struct ThemeGroup: Encodable {
         let id: String
         let titleKey: String
         let introKey: String
-        let articles: [ArticleLink]
+        let articles: [LinkCard]
     }
 
     struct ThemesContext: Encodable {
@@ -35,7 +29,7 @@ struct KnowledgeBaseController: RouteCollection {
         let body: String
         let contents: [Article.Heading]
         let hasContents: Bool
-        let related: [ArticleLink]
+        let related: [LinkCard]
         let hasRelated: Bool
         let otherLanguageHref: String
         let query: String
@@ -64,13 +58,13 @@ struct KnowledgeBaseController: RouteCollection {
             ThemeGroup(
                 id: group.theme.rawValue, titleKey: "kb.theme.\(group.theme.rawValue)", introKey: "kb.theme.\(group.theme.rawValue).intro",
                 articles: group.articles.map {
-                    ArticleLink(title: $0.title, summary: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)")
+                    LinkCard(title: $0.title, text: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)")
                 })
         }
         let own = try await Self.ownArticles(req, organisation)
         if !own.isEmpty {
             // The organisation's own arrangements come first: they are what a reader there most needs.
-            let links = own.map { ArticleLink(title: $0.title, summary: $0.summary, href: "\(portal.base)/kennisbank/eigen/\($0.slug)") }
+            let links = own.map { LinkCard(title: $0.title, text: $0.summary, href: "\(portal.base)/kennisbank/eigen/\($0.slug)") }
             groups.insert(
                 ThemeGroup(id: "organisatie", titleKey: "kb.theme.organisatie", introKey: "kb.theme.organisatie.intro", articles: links),
                 at: 0)
@@ -102,7 +96,7 @@ struct KnowledgeBaseController: RouteCollection {
         let portal = PortalHeader(organisation)
         let base = req.vertrouwd.knowledgeBase
         let related = article.related.compactMap { base.article($0, in: req.language) }
-            .map { ArticleLink(title: $0.title, summary: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)") }
+            .map { LinkCard(title: $0.title, text: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)") }
         let context = ArticleContext(
             shell: PageShell(req, page: "kb-article", titleKey: "kb.title", publicPage: true), portal: portal,
             breadcrumbs: [

@@ -67,3 +67,10 @@ struct FormErrors: Encodable {
         byField = list.reversed().reduce(into: [:]) { $0[$1.field] = $1.key }
     }
 }
+
+/// A link with a title and a line of explanation: article lists, guide routes.
+struct LinkCard: Encodable {
+    let title: String
+    let text: String
+    let href: String
+}
