@@ -8,10 +8,13 @@ func routes(_ app: Application) throws {
     try app.register(collection: KnowledgeBaseController())
     try app.register(collection: SearchController())
     try app.register(collection: GuideController())
+    try app.register(collection: ContactController())
+    try app.register(collection: InboxController())
     try app.register(collection: LoginController())
     try app.register(collection: ActivationController())
     try app.register(collection: PasswordChangeController())
     try app.register(collection: BackofficeController())
+    try app.register(collection: CaseController())
     try app.register(collection: ManagementController())
     try app.register(collection: AdminController())
 }

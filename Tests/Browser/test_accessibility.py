@@ -54,6 +54,8 @@ AXE_PAGES = [
     ("guide-question", GUIDE_PATH, "guide-question"),
     ("guide-outcome", None, "guide-outcome"),
     ("login", "/login", "login"),
+    ("contact", ORG + "/contact", "contact"),
+    ("inbox-login", ORG + "/inbox", "inbox-login"),
 ]
 
 

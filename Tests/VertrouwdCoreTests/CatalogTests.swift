@@ -46,7 +46,7 @@ struct CatalogTests {
         let keys = try Self.literalKeys(
             in: Self.root.appendingPathComponent("Sources/App"), pattern: #""((?:[a-z]+\.)+[a-z0-9_]+)""#, extensions: ["swift"]
         )
-        .filter { key in !known.contains(where: key.hasPrefix) }
+        .filter { key in !known.contains(where: key.hasPrefix) && !Self.keyPrefixes.contains(key) }
         #expect(keys.count > 30)
         for key in keys {
             #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "code key \(key) missing")
@@ -58,6 +58,12 @@ struct CatalogTests {
             + CounsellorKind.allCases.map { "counsellor.kind.\($0.rawValue)" }
             + Language.allCases.map { "language.switch.\($0.code)" }
             + ["password.too_short", "password.too_long", "password.mismatch", "password.contains_email", "password.too_simple"]
+            + ["soon", "week", "none"].map { "contact.urgency.\($0)" }
+            + ["anonymous", "confidential", "open"].flatMap { ["contact.identity.\($0)", "contact.identity.\($0).hint"] }
+            + ["messages", "phone", "video", "meeting"].map { "contact.channel.\($0)" }
+            + Kind.allCases.map { "kind.\($0.rawValue)" }
+            + ["new", "in-conversation", "closed"].map { "case.status.\($0)" }
+            + ["contact", "report"].map { "case.kind.\($0)" }
         for key in dynamic {
             #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "dynamic key \(key) missing")
         }
@@ -68,6 +74,9 @@ struct CatalogTests {
         #expect(catalog.text("a", in: .english, ["5"]) == "Wait 5 minutes")
         #expect(catalog.text("missing", in: .english) == "missing")
     }
+
+    /// Literals in the code that are the first part of a key, completed at run time (checked in `dynamic`).
+    static let keyPrefixes: Set<String> = ["contact.urgency", "contact.identity", "contact.channel"]
 
     static func literalKeys(in directory: URL, pattern: String, extensions: Set<String>) throws -> Set<String> {
         let regex = try NSRegularExpression(pattern: pattern)

@@ -30,7 +30,9 @@ struct ReportDeadlinesTests {
         #expect(deadlines.feedbackDue == Self.date("2026-06-04T09:00:00Z"))
         #expect(deadlines.feedback(at: Self.date("2026-06-04T09:00:00Z")) == .onTime)
         #expect(deadlines.feedback(at: Self.date("2026-06-04T09:00:01Z")) == .overdue)
-        #expect(ReportDeadlines(receivedAt: received, acknowledgedAt: acknowledged, feedbackGivenAt: Self.date("2026-05-01T00:00:00Z")).feedbackInTime == true)
+        #expect(
+            ReportDeadlines(receivedAt: received, acknowledgedAt: acknowledged, feedbackGivenAt: Self.date("2026-05-01T00:00:00Z"))
+                .feedbackInTime == true)
     }
 
     @Test func withoutAnAcknowledgementFeedbackRunsFromTheEndOfDaySeven() {
@@ -39,12 +41,14 @@ struct ReportDeadlinesTests {
         #expect(deadlines.feedbackDue == Self.date("2026-06-09T08:00:00Z"))
     }
 
-    @Test("month ends clamp", arguments: [
-        ("2026-01-31T12:00:00Z", "2026-04-30T11:00:00Z"),  // 31 Jan + 3 months = 30 Apr (and summer time began on 29 March)
-        ("2025-11-30T12:00:00Z", "2026-02-28T12:00:00Z"),  // no 30 February
-        ("2027-11-30T12:00:00Z", "2028-02-29T12:00:00Z"),  // a leap year
-        ("2026-05-31T10:00:00Z", "2026-08-31T10:00:00Z"),
-    ])
+    @Test(
+        "month ends clamp",
+        arguments: [
+            ("2026-01-31T12:00:00Z", "2026-04-30T11:00:00Z"),  // 31 Jan + 3 months = 30 Apr (and summer time began on 29 March)
+            ("2025-11-30T12:00:00Z", "2026-02-28T12:00:00Z"),  // no 30 February
+            ("2027-11-30T12:00:00Z", "2028-02-29T12:00:00Z"),  // a leap year
+            ("2026-05-31T10:00:00Z", "2026-08-31T10:00:00Z"),
+        ])
     func monthEnds(acknowledged: String, due: String) {
         let acknowledgedAt = Self.date(acknowledged)
         let deadlines = ReportDeadlines(receivedAt: acknowledgedAt.addingTimeInterval(-3600), acknowledgedAt: acknowledgedAt)

@@ -11,8 +11,18 @@ struct BackofficeController: RouteCollection {
         let kindKey: String
     }
 
+    struct CaseRow: Encodable {
+        let href: String
+        let organisationName: String
+        let kindKey: String
+        let statusKey: String
+        let created: String
+    }
+
     struct DashboardContext: Encodable {
         let shell: PageShell
+        let cases: [CaseRow]
+        let hasCases: Bool
         let organisations: [OrganisationRow]
         let hasOrganisations: Bool
     }
@@ -33,8 +43,22 @@ struct BackofficeController: RouteCollection {
                     name: $0.organisation.name, slug: $0.organisation.slug, kindKey: "counsellor.kind.\($0.counsellorKind ?? "external")")
             }
             .sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
+        // The cases sealed to this counsellor, newest first. Only clear columns are read here.
+        let caseIDs = Set(try await CaseKeyGrant.query(on: req.db).filter(\.$counsellor.$id == accountID).all().map(\.$caseRecord.id))
+        let records =
+            caseIDs.isEmpty
+            ? []
+            : try await CaseRecord.query(on: req.db).filter(\.$id ~~ caseIDs).with(\.$organisation)
+                .sort(\.$createdAt, .descending).all()
+        let cases = records.map {
+            CaseRow(
+                href: "/backoffice/cases/\($0.id?.uuidString ?? "")", organisationName: $0.organisation.name,
+                kindKey: "case.kind.\($0.kind)",
+                statusKey: "case.status.\($0.status)", created: req.formatted($0.createdAt))
+        }
         let context = DashboardContext(
-            shell: PageShell(req, page: "backoffice", titleKey: "backoffice.title", publicPage: false), organisations: rows,
+            shell: PageShell(req, page: "backoffice", titleKey: "backoffice.title", publicPage: false), cases: cases,
+            hasCases: !cases.isEmpty, organisations: rows,
             hasOrganisations: !rows.isEmpty)
         return try await req.render("backoffice", context)
     }

@@ -5,6 +5,7 @@ import Vapor
 enum Migrations001 {}
 enum Migrations002 {}
 enum Migrations003 {}
+enum Migrations004 {}
 
 extension Application {
     /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
@@ -25,5 +26,7 @@ extension Application {
         migrations.add(Migrations002.ReplaceSessionStore())
         // 003: an organisation's own knowledge-base articles.
         migrations.add(Migrations003.CreateOrganisationArticle())
+        // 004: one case per submitted contact form.
+        migrations.add(Migrations004.CreateCaseSubmission())
     }
 }

@@ -25,14 +25,8 @@ struct PortalController: RouteCollection {
     func portal(req: Request) async throws -> Response {
         let organisation = try await req.organisationFromPath()
         let organisationID = try organisation.requireID()
-        let memberships = try await OrganisationMembership.query(on: req.db)
-            .filter(\.$organisation.$id == organisationID).filter(\.$counsellorKind != nil)
-            .with(\.$account).all()
-        let counsellors =
-            memberships
-            .filter { !$0.account.isDisabled && $0.account.isActivated }
-            .sorted { $0.account.displayName.localizedCompare($1.account.displayName) == .orderedAscending }
-            .map { CounsellorCard(name: $0.account.displayName, kindKey: "counsellor.kind.\($0.counsellorKind ?? "external")") }
+        let counsellors = try await OrganisationCounsellors.list(organisationID: organisationID, on: req.db)
+            .map { CounsellorCard(name: $0.account.displayName, kindKey: "counsellor.kind.\($0.kind.rawValue)") }
         let context = PortalContext(
             shell: PageShell(req, page: "organisation", titleKey: "portal.title", publicPage: true),
             portal: PortalHeader(organisation), organisationName: organisation.name, counsellors: counsellors,

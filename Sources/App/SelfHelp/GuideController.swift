@@ -120,6 +120,7 @@ struct GuideController: RouteCollection {
             func href(_ link: String) -> String {
                 if link.hasPrefix("article:") { return "\(portal.base)/kennisbank/\(link.dropFirst(8))" }
                 if link.hasPrefix("tel:") { return link }
+                if link == "page:contact" { return "\(portal.base)/contact" }
                 return portal.base
             }
             let context = OutcomeContext(

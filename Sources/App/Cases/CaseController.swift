@@ -1,0 +1,107 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// `/backoffice/cases/:id`: a counsellor reads a case with their own unlocked key and replies to the
+/// person's inbox. A case not sealed to them answers 404, the same as one that does not exist.
+struct CaseController: RouteCollection {
+    struct ReplyForm: Content {
+        var message: String?
+    }
+
+    struct Fact: Encodable {
+        let labelKey: String
+        let value: String
+    }
+
+    struct CaseContext: Encodable {
+        let shell: PageShell
+        let csrf: String
+        let caseID: String
+        let organisationName: String
+        let kindKey: String
+        let statusKey: String
+        let created: String
+        let facts: [Fact]
+        let kinds: [String]
+        let identityName: String?
+        let identityContact: String?
+        let messages: [InboxController.MessageView]
+        let message: String
+        let errors: FormErrors
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        let cases = routes.grouped(RequireRole(.counsellor)).grouped("backoffice", "cases", ":id")
+        cases.get(use: show)
+        cases.post("reply", use: reply)
+    }
+
+    func show(req: Request) async throws -> Response {
+        let opened = try await open(req)
+        req.logger.info("case opened", metadata: ["role": "counsellor"])
+        return try await render(req, opened, draft: "", errors: [])
+    }
+
+    func reply(req: Request) async throws -> Response {
+        let opened = try await open(req)
+        let message = req.form(ReplyForm.self, orEmpty: ReplyForm()).message?.cleanedInput ?? ""
+        var errors: [FieldError] = []
+        if message.isEmpty { errors.append(FieldError(field: "message", key: "case.error.message_required")) }
+        if message.count > ContactController.maximumMessage {
+            errors.append(FieldError(field: "message", key: "contact.error.message_long"))
+        }
+        guard errors.isEmpty else { return try await render(req, opened, draft: message, errors: errors, status: .unprocessableEntity) }
+        try await CaseVault(services: req.vertrouwd, db: req.db).append(message, field: "message", author: "counsellor", to: opened)
+        if opened.record.status == "new" {
+            opened.record.status = "in-conversation"
+            try await opened.record.save(on: req.db)
+        }
+        req.setNotice("case.notice.replied")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+    }
+
+    private func open(_ req: Request) async throws -> CaseVault.OpenedCase {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let accountID = req.staffAccount?.id,
+            let key = req.counsellorKey
+        else { throw PageError.notFound }
+        do {
+            return try await CaseVault(services: req.vertrouwd, db: req.db).open(caseID: id, counsellorID: accountID, privateKey: key)
+        } catch is CaseVault.Failure {
+            throw PageError.notFound
+        }
+    }
+
+    private func render(
+        _ req: Request, _ opened: CaseVault.OpenedCase, draft: String, errors: [FieldError], status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let contents = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
+        let decoder = JSONDecoder()
+        let answers = contents.last { $0.field == "form" }.flatMap {
+            try? decoder.decode(ContactController.FormAnswers.self, from: Data($0.bytes))
+        }
+        let identity = contents.last { $0.field == "identity" }.flatMap {
+            try? decoder.decode(ContactController.Identity.self, from: Data($0.bytes))
+        }
+        var facts: [Fact] = []
+        if let answers {
+            facts.append(Fact(labelKey: "case.fact.identity", value: req.t("contact.identity.\(answers.identity)")))
+            facts.append(Fact(labelKey: "case.fact.channel", value: req.t("contact.channel.\(answers.channel)")))
+            if let urgency = answers.urgency, ContactController.urgencies.contains(urgency) {
+                facts.append(Fact(labelKey: "case.fact.urgency", value: req.t("contact.urgency.\(urgency)")))
+            }
+        }
+        let organisation = try await Organisation.find(opened.record.$organisation.id, on: req.db)
+        let context = CaseContext(
+            shell: PageShell(req, page: "case", titleKey: "case.title", publicPage: false), csrf: req.csrfToken(),
+            caseID: opened.caseID.uuidString, organisationName: organisation?.name ?? "", kindKey: "case.kind.\(opened.record.kind)",
+            statusKey: "case.status.\(opened.record.status)", created: req.formatted(opened.record.createdAt), facts: facts,
+            kinds: (answers?.kinds ?? []).map { req.t("kind.\($0)") }, identityName: identity?.name,
+            identityContact: identity.flatMap { $0.contact.isEmpty ? nil : $0.contact },
+            messages: contents.filter { $0.field == "message" }.map {
+                InboxController.MessageView(fromPerson: $0.author == "reporter", text: $0.text, time: req.formatted($0.createdAt))
+            },
+            message: draft, errors: FormErrors(errors))
+        return try await req.render("backoffice-case", context, status: status)
+    }
+}

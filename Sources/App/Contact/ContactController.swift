@@ -1,0 +1,203 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// `/o/:slug/contact`: a person asks a counsellor of their choice for a conversation — anonymously,
+/// confidentially or openly — and receives a receipt to return with. Everything they write is case
+/// content, encrypted before it is stored.
+struct ContactController: RouteCollection {
+    struct ContactForm: Content {
+        var counsellor: String?
+        var message: String?
+        var kinds: [String]?
+        var urgency: String?
+        var identity: String?
+        var name: String?
+        var contact: String?
+        var channel: String?
+        var submission: String?
+    }
+
+    struct CounsellorChoice: Encodable {
+        let id: String
+        let name: String
+        let kindKey: String
+        let checked: Bool
+    }
+
+    struct Choice: Encodable {
+        let value: String
+        let labelKey: String
+        let checked: Bool
+        var hintKey: String { labelKey + ".hint" }
+
+        enum CodingKeys: String, CodingKey { case value, labelKey, checked, hintKey }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(value, forKey: .value)
+            try container.encode(labelKey, forKey: .labelKey)
+            try container.encode(checked, forKey: .checked)
+            try container.encode(hintKey, forKey: .hintKey)
+        }
+    }
+
+    struct FormContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let breadcrumbs: [Breadcrumb]
+        let csrf: String
+        let submission: String
+        let counsellors: [CounsellorChoice]
+        let hasCounsellors: Bool
+        let message: String
+        let kinds: [Choice]
+        let urgencies: [Choice]
+        let identities: [Choice]
+        let channels: [Choice]
+        let name: String
+        let contact: String
+        let maximumLength: Int
+        let errors: FormErrors
+    }
+
+    struct ReceiptContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let csrf: String
+        let receipt: String
+        let errors: FormErrors
+    }
+
+    static let maximumMessage = 20_000
+    static let urgencies = ["soon", "week", "none"]
+    static let identities = ["anonymous", "confidential", "open"]
+    static let channels = ["messages", "phone", "video", "meeting"]
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("o", ":slug", "contact", use: show)
+        routes.post("o", ":slug", "contact", use: submit)
+    }
+
+    func show(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        let chosen = req.query[String.self, at: "vp"]
+        return try await render(
+            req, organisation, form: ContactForm(counsellor: chosen, identity: "anonymous", channel: "messages"), errors: [])
+    }
+
+    func submit(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        let organisationID = try organisation.requireID()
+        let form = req.form(ContactForm.self, orEmpty: ContactForm())
+        let counsellors = try await OrganisationCounsellors.list(organisationID: organisationID, on: req.db)
+        let errors = Self.validate(form, counsellors: counsellors)
+        guard errors.isEmpty, let counsellorID = form.counsellor.flatMap(UUID.init(uuidString:)) else {
+            return try await render(req, organisation, form: form, errors: errors, status: .unprocessableEntity)
+        }
+        let submissionDigest = Token.digest(form.submission ?? "")
+        if try await CaseSubmission.query(on: req.db).filter(\.$digest == submissionDigest).first() != nil {
+            // The same form again (a double tap or a reload): the case exists; its receipt was shown once.
+            req.setNotice("contact.notice.already_sent")
+            return req.redirect(to: "/o/\(organisation.slug)/inbox")
+        }
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let (opened, receipt) = try await vault.createCase(organisationID: organisationID, kind: "contact", counsellorIDs: [counsellorID])
+        let answers = FormAnswers(
+            kinds: (form.kinds ?? []).filter { Kind(rawValue: $0) != nil }, urgency: form.urgency, channel: form.channel ?? "messages",
+            identity: form.identity ?? "anonymous")
+        try await vault.append(
+            String(decoding: try JSONEncoder().encode(answers), as: UTF8.self), field: "form", author: "reporter", to: opened)
+        if answers.identity != "anonymous" {
+            let identity = Identity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput)
+            try await vault.append(
+                String(decoding: try JSONEncoder().encode(identity), as: UTF8.self), field: "identity", author: "reporter", to: opened)
+        }
+        try await vault.append((form.message ?? "").cleanedInput, field: "message", author: "reporter", to: opened)
+        do {
+            try await CaseSubmission(digest: submissionDigest, caseID: opened.caseID).create(on: req.db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Two identical posts raced; both made a case. Keep the first and remove this one entirely.
+            try await opened.record.delete(on: req.db)
+            req.setNotice("contact.notice.already_sent")
+            return req.redirect(to: "/o/\(organisation.slug)/inbox")
+        }
+        req.logger.info("contact created")
+        return try await renderReceipt(req, organisation, receipt: receipt, errors: [])
+    }
+
+    /// What the person chose on the form, stored encrypted as one piece of content.
+    struct FormAnswers: Codable {
+        let kinds: [String]
+        let urgency: String?
+        let channel: String
+        let identity: String
+    }
+
+    struct Identity: Codable {
+        let name: String
+        let contact: String
+    }
+
+    static func validate(_ form: ContactForm, counsellors: [OrganisationCounsellors.Entry]) -> [FieldError] {
+        var errors: [FieldError] = []
+        let chosen = form.counsellor.flatMap(UUID.init(uuidString:))
+        if chosen == nil || !counsellors.contains(where: { $0.account.id == chosen }) {
+            errors.append(FieldError(field: "counsellor", key: "contact.error.counsellor"))
+        }
+        let message = (form.message ?? "").cleanedInput
+        if message.isEmpty { errors.append(FieldError(field: "message", key: "contact.error.message_required")) }
+        if message.count > maximumMessage { errors.append(FieldError(field: "message", key: "contact.error.message_long")) }
+        let identity = form.identity ?? ""
+        if !identities.contains(identity) { errors.append(FieldError(field: "identity", key: "contact.error.identity")) }
+        if identity == "confidential" || identity == "open" {
+            let name = (form.name ?? "").cleanedInput
+            if name.isEmpty { errors.append(FieldError(field: "name", key: "contact.error.name_required")) }
+            if name.count > 200 { errors.append(FieldError(field: "name", key: "contact.error.too_long")) }
+            if (form.contact ?? "").cleanedInput.count > 200 { errors.append(FieldError(field: "contact", key: "contact.error.too_long")) }
+        }
+        if let urgency = form.urgency, !urgency.isEmpty, !urgencies.contains(urgency) {
+            errors.append(FieldError(field: "urgency", key: "contact.error.choice"))
+        }
+        if !channels.contains(form.channel ?? "") { errors.append(FieldError(field: "channel", key: "contact.error.choice")) }
+        if (form.submission ?? "").count < 20 { errors.append(FieldError(field: "message", key: "contact.error.expired")) }
+        return errors
+    }
+
+    private func render(
+        _ req: Request, _ organisation: Organisation, form: ContactForm, errors: [FieldError], status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let portal = PortalHeader(organisation)
+        let counsellors = try await OrganisationCounsellors.list(organisationID: organisation.requireID(), on: req.db)
+        func choices(_ values: [String], prefix: String, selected: [String]) -> [Choice] {
+            values.map { Choice(value: $0, labelKey: "\(prefix).\($0)", checked: selected.contains($0)) }
+        }
+        let context = FormContext(
+            shell: PageShell(req, page: "contact", titleKey: "contact.title", publicPage: true), portal: portal,
+            breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("contact.title"), href: nil)],
+            csrf: req.csrfToken(),
+            // A kept token keeps a re-shown form the same submission; a fresh form gets a fresh one.
+            submission: (form.submission ?? "").count >= 20 ? form.submission! : Token.generate(using: req.vertrouwd.random),
+            counsellors: counsellors.map {
+                CounsellorChoice(
+                    id: $0.account.id?.uuidString ?? "", name: $0.account.displayName, kindKey: "counsellor.kind.\($0.kind.rawValue)",
+                    checked: $0.account.id?.uuidString == form.counsellor || counsellors.count == 1)
+            },
+            hasCounsellors: !counsellors.isEmpty, message: form.message ?? "",
+            kinds: Kind.allCases.map {
+                Choice(value: $0.rawValue, labelKey: "kind.\($0.rawValue)", checked: (form.kinds ?? []).contains($0.rawValue))
+            },
+            urgencies: choices(Self.urgencies, prefix: "contact.urgency", selected: [form.urgency ?? ""]),
+            identities: choices(Self.identities, prefix: "contact.identity", selected: [form.identity ?? "anonymous"]),
+            channels: choices(Self.channels, prefix: "contact.channel", selected: [form.channel ?? "messages"]),
+            name: form.name ?? "", contact: form.contact ?? "", maximumLength: Self.maximumMessage, errors: FormErrors(errors))
+        return try await req.render("contact/form", context, status: status)
+    }
+
+    func renderReceipt(_ req: Request, _ organisation: Organisation, receipt: Receipt, errors: [FieldError]) async throws -> Response {
+        let context = ReceiptContext(
+            shell: PageShell(req, page: "receipt", titleKey: "receipt.title", publicPage: true), portal: PortalHeader(organisation),
+            csrf: req.csrfToken(), receipt: receipt.description, errors: FormErrors(errors))
+        return try await req.render("contact/receipt", context, status: errors.isEmpty ? .ok : .unprocessableEntity)
+    }
+}

@@ -1,0 +1,145 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// `/o/:slug/inbox`: the person returns with their receipt, reads the conversation and writes more.
+/// The receipt travels only in the page's form (POST, never in an address) and is checked by
+/// `ReceiptGate` at every step; no session remembers it.
+struct InboxController: RouteCollection {
+    struct InboxForm: Content {
+        var receipt: String?
+        var action: String?
+        var message: String?
+        var saved: String?
+        var last_group: String?
+    }
+
+    struct LoginContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let breadcrumbs: [Breadcrumb]
+        let csrf: String
+        let errors: FormErrors
+        let minutes: String?
+    }
+
+    struct MessageView: Encodable {
+        let fromPerson: Bool
+        let text: String
+        let time: String
+    }
+
+    struct InboxContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let breadcrumbs: [Breadcrumb]
+        let csrf: String
+        let receipt: String
+        let statusKey: String
+        let created: String
+        let messages: [MessageView]
+        let message: String
+        let errors: FormErrors
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("o", ":slug", "inbox", use: show)
+        routes.post("o", ":slug", "inbox", use: act)
+    }
+
+    func show(req: Request) async throws -> Response {
+        try await renderLogin(req, try await req.organisationFromPath(), errors: [])
+    }
+
+    func act(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        let form = req.form(InboxForm.self, orEmpty: InboxForm())
+        let typed = (form.receipt ?? "").cleanedInput
+        if form.action == "saved" {
+            // Leaving the receipt page: the person confirms they kept the code, by ticking or by typing its last group.
+            guard let receipt = Receipt(typed: typed) else {
+                return try await renderLogin(
+                    req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.malformed")], status: .unprocessableEntity)
+            }
+            let lastGroup = String(receipt.description.split(separator: "-").last ?? "")
+            guard form.saved == "on" || Receipt.normalize(form.last_group ?? "") == lastGroup else {
+                return try await ContactController().renderReceipt(
+                    req, organisation, receipt: receipt, errors: [FieldError(field: "saved", key: "receipt.error.confirm")])
+            }
+        }
+        switch try await ReceiptGate(request: req).open(typed) {
+        case .malformed:
+            return try await renderLogin(
+                req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.malformed")], status: .unprocessableEntity)
+        case .notFound:
+            return try await renderLogin(
+                req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.unknown")], status: .notFound)
+        case .throttled(let until):
+            return try await renderLogin(
+                req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.throttled")],
+                minutes: LoginController.minutes(until: until, now: req.now), status: .tooManyRequests)
+        case .opened(let opened):
+            guard opened.record.$organisation.id == organisation.id else {
+                return try await renderLogin(
+                    req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.unknown")], status: .notFound)
+            }
+            if form.action == "reply" {
+                let message = (form.message ?? "").cleanedInput
+                var errors: [FieldError] = []
+                if message.isEmpty { errors.append(FieldError(field: "message", key: "contact.error.message_required")) }
+                if message.count > ContactController.maximumMessage {
+                    errors.append(FieldError(field: "message", key: "contact.error.message_long"))
+                }
+                guard errors.isEmpty else {
+                    return try await renderInbox(
+                        req, organisation, opened, typed: typed, draft: message, errors: errors, status: .unprocessableEntity)
+                }
+                try await CaseVault(services: req.vertrouwd, db: req.db).append(message, field: "message", author: "reporter", to: opened)
+                req.setNotice("inbox.notice.sent")
+            }
+            return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
+        }
+    }
+
+    private func renderLogin(
+        _ req: Request, _ organisation: Organisation, errors: [FieldError], minutes: String? = nil, status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let portal = PortalHeader(organisation)
+        let context = LoginContext(
+            shell: PageShell(req, page: "inbox-login", titleKey: "inbox.title", publicPage: true), portal: portal,
+            breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("inbox.title"), href: nil)],
+            csrf: req.csrfToken(), errors: FormErrors(errors), minutes: minutes)
+        return try await req.render("contact/inbox-login", context, status: status)
+    }
+
+    private func renderInbox(
+        _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, typed: String, draft: String, errors: [FieldError],
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let portal = PortalHeader(organisation)
+        let contents = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
+        let context = InboxContext(
+            shell: PageShell(req, page: "inbox", titleKey: "inbox.title", publicPage: true), portal: portal,
+            breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("inbox.title"), href: nil)],
+            csrf: req.csrfToken(), receipt: Receipt(typed: typed)?.description ?? "", statusKey: "case.status.\(opened.record.status)",
+            created: req.formatted(opened.record.createdAt),
+            messages: contents.filter { $0.field == "message" }.map {
+                MessageView(fromPerson: $0.author == "reporter", text: $0.text, time: req.formatted($0.createdAt))
+            },
+            message: draft, errors: FormErrors(errors))
+        return try await req.render("contact/inbox", context, status: status)
+    }
+}
+
+extension Request {
+    /// A date and time as people in the Netherlands read them, in the page's language.
+    func formatted(_ date: Date?) -> String {
+        guard let date else { return "" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language == .dutch ? "nl_NL" : "en_GB")
+        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
+        formatter.dateStyle = .long
+        formatter.timeStyle = .short
+        return formatter.string(from: date)
+    }
+}
