@@ -64,6 +64,8 @@ struct CatalogTests {
             + Kind.allCases.map { "kind.\($0.rawValue)" }
             + ["new", "in-conversation", "closed"].map { "case.status.\($0)" }
             + ["contact", "report"].map { "case.kind.\($0)" }
+            + ["on-time", "overdue", "done"].map { "deadline.state.\($0)" }
+            + ["contact", "report"].flatMap { ["\($0).title", "\($0).heading", "\($0).intro", "\($0).submit"] }
         for key in dynamic {
             #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "dynamic key \(key) missing")
         }

@@ -11,12 +11,15 @@ struct AdminAccountController: RouteCollection {
         var disabled: String?
         /// Organisation id → `internal`, `external`, `contact` or empty.
         var membership: [String: String]?
+        /// Organisation id → `on` when the counsellor is part of its reporting point.
+        var reports: [String: String]?
     }
 
     struct MembershipChoice: Encodable {
         let organisationID: String
         let organisationName: String
         let value: String
+        let receivesReports: Bool
     }
 
     struct FormContext: Encodable {
@@ -83,7 +86,7 @@ struct AdminAccountController: RouteCollection {
                 req, account: nil, form: form, errors: [FieldError(field: "email", key: "admin.account.error.email_taken")],
                 status: .unprocessableEntity)
         }
-        try await replaceMemberships(of: account, with: memberships, on: req.db)
+        try await replaceMemberships(of: account, with: memberships, reports: form.reports, on: req.db)
         return try await renderLink(req, account: account, link: link)
     }
 
@@ -91,10 +94,14 @@ struct AdminAccountController: RouteCollection {
         let account = try await find(req)
         let existing = try await OrganisationMembership.query(on: req.db).filter(\.$account.$id == account.requireID()).all()
         var choices: [String: String] = [:]
-        for membership in existing { choices[membership.$organisation.id.uuidString] = membership.counsellorKind ?? "contact" }
+        var reports: [String: String] = [:]
+        for membership in existing {
+            choices[membership.$organisation.id.uuidString] = membership.counsellorKind ?? "contact"
+            if membership.receivesReports { reports[membership.$organisation.id.uuidString] = "on" }
+        }
         let form = AccountForm(
             email: account.email, name: account.displayName, role: account.roleRaw,
-            disabled: account.isDisabled ? "on" : nil, membership: choices)
+            disabled: account.isDisabled ? "on" : nil, membership: choices, reports: reports)
         return try await render(req, account: account, form: form, errors: [])
     }
 
@@ -114,11 +121,12 @@ struct AdminAccountController: RouteCollection {
             return try await render(req, account: account, form: form, errors: errors, status: .unprocessableEntity)
         }
         let disable = form.disabled == "on"
+        let reports = form.reports
         try await req.db.transaction { db in
             account.displayName = name
             account.isDisabled = disable
             try await account.save(on: db)
-            try await replaceMemberships(of: account, with: memberships, on: db)
+            try await replaceMemberships(of: account, with: memberships, reports: reports, on: db)
         }
         req.setNotice("admin.notice.account_saved")
         return req.redirect(to: "/admin")
@@ -176,11 +184,16 @@ struct AdminAccountController: RouteCollection {
         return chosen
     }
 
-    private func replaceMemberships(of account: StaffAccount, with chosen: [UUID: CounsellorKind?], on db: any Database) async throws {
+    private func replaceMemberships(
+        of account: StaffAccount, with chosen: [UUID: CounsellorKind?], reports: [String: String]?, on db: any Database
+    ) async throws {
         let accountID = try account.requireID()
         try await OrganisationMembership.query(on: db).filter(\.$account.$id == accountID).delete()
         for (organisationID, kind) in chosen {
-            try await OrganisationMembership(organisationID: organisationID, accountID: accountID, counsellorKind: kind).create(on: db)
+            let membership = OrganisationMembership(organisationID: organisationID, accountID: accountID, counsellorKind: kind)
+            // Only a counsellor can be part of a reporting point.
+            membership.receivesReports = kind != nil && reports?[organisationID.uuidString] == "on"
+            try await membership.create(on: db)
         }
     }
 
@@ -190,7 +203,9 @@ struct AdminAccountController: RouteCollection {
         let organisations = try await Organisation.query(on: req.db).sort(\.$name).all()
         let choices = organisations.map { organisation -> MembershipChoice in
             let id = organisation.id?.uuidString ?? ""
-            return MembershipChoice(organisationID: id, organisationName: organisation.name, value: form.membership?[id] ?? "")
+            return MembershipChoice(
+                organisationID: id, organisationName: organisation.name, value: form.membership?[id] ?? "",
+                receivesReports: form.reports?[id] == "on")
         }
         let isNew = account == nil
         let context = FormContext(

@@ -17,6 +17,8 @@ struct BackofficeController: RouteCollection {
         let kindKey: String
         let statusKey: String
         let created: String
+        /// For a formal report: the next open deadline.
+        let deadline: DeadlineView?
     }
 
     struct DashboardContext: Encodable {
@@ -54,7 +56,8 @@ struct BackofficeController: RouteCollection {
             CaseRow(
                 href: "/backoffice/cases/\($0.id?.uuidString ?? "")", organisationName: $0.organisation.name,
                 kindKey: "case.kind.\($0.kind)",
-                statusKey: "case.status.\($0.status)", created: req.formatted($0.createdAt))
+                statusKey: "case.status.\($0.status)", created: req.formatted($0.receivedAt ?? $0.createdAt),
+                deadline: DeadlineView.list(for: $0, on: req).first { $0.stateKey != "deadline.state.done" })
         }
         let context = DashboardContext(
             shell: PageShell(req, page: "backoffice", titleKey: "backoffice.title", publicPage: false), cases: cases,

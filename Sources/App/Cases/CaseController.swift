@@ -22,6 +22,10 @@ struct CaseController: RouteCollection {
         let kindKey: String
         let statusKey: String
         let created: String
+        let deadlines: [DeadlineView]
+        let hasDeadlines: Bool
+        let canAcknowledge: Bool
+        let canRecordFeedback: Bool
         let facts: [Fact]
         let kinds: [String]
         let identityName: String?
@@ -35,6 +39,35 @@ struct CaseController: RouteCollection {
         let cases = routes.grouped(RequireRole(.counsellor)).grouped("backoffice", "cases", ":id")
         cases.get(use: show)
         cases.post("reply", use: reply)
+        cases.post("acknowledge", use: acknowledge)
+        cases.post("feedback", use: recordFeedback)
+    }
+
+    /// Acknowledges a formal report in one step: stops the 7-day clock and tells the person in their inbox.
+    func acknowledge(req: Request) async throws -> Response {
+        let opened = try await open(req)
+        guard opened.record.kind == "report", opened.record.acknowledgedAt == nil else { throw PageError.notFound }
+        let organisation = try await Organisation.find(opened.record.$organisation.id, on: req.db)
+        let language = Language(rawValue: organisation?.defaultLanguage ?? "") ?? .dutch
+        let text = req.vertrouwd.catalog.text("deadline.acknowledgement.message", in: language)
+        try await CaseVault(services: req.vertrouwd, db: req.db).append(text, field: "message", author: "counsellor", to: opened)
+        opened.record.acknowledgedAt = req.now
+        if opened.record.status == "new" { opened.record.status = "in-conversation" }
+        try await opened.record.save(on: req.db)
+        req.setNotice("case.notice.acknowledged")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+    }
+
+    /// Records that feedback was given (written as a reply first): stops the 3-month clock.
+    func recordFeedback(req: Request) async throws -> Response {
+        let opened = try await open(req)
+        guard opened.record.kind == "report", opened.record.acknowledgedAt != nil, opened.record.feedbackGivenAt == nil else {
+            throw PageError.notFound
+        }
+        opened.record.feedbackGivenAt = req.now
+        try await opened.record.save(on: req.db)
+        req.setNotice("case.notice.feedback")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
     }
 
     func show(req: Request) async throws -> Response {
@@ -95,7 +128,12 @@ struct CaseController: RouteCollection {
         let context = CaseContext(
             shell: PageShell(req, page: "case", titleKey: "case.title", publicPage: false), csrf: req.csrfToken(),
             caseID: opened.caseID.uuidString, organisationName: organisation?.name ?? "", kindKey: "case.kind.\(opened.record.kind)",
-            statusKey: "case.status.\(opened.record.status)", created: req.formatted(opened.record.createdAt), facts: facts,
+            statusKey: "case.status.\(opened.record.status)", created: req.formatted(opened.record.receivedAt ?? opened.record.createdAt),
+            deadlines: DeadlineView.list(for: opened.record, on: req), hasDeadlines: opened.record.kind == "report",
+            canAcknowledge: opened.record.kind == "report" && opened.record.acknowledgedAt == nil,
+            canRecordFeedback: opened.record.kind == "report" && opened.record.acknowledgedAt != nil
+                && opened.record.feedbackGivenAt == nil,
+            facts: facts,
             kinds: (answers?.kinds ?? []).map { req.t("kind.\($0)") }, identityName: identity?.name,
             identityContact: identity.flatMap { $0.contact.isEmpty ? nil : $0.contact },
             messages: contents.filter { $0.field == "message" }.map {

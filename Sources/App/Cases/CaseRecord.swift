@@ -23,8 +23,19 @@ final class CaseRecord: Model, @unchecked Sendable {
     @OptionalField(key: "reporter_public_key") var reporterPublicKey: Data?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    /// When the case arrived, by the application's clock (deadlines count from here).
+    @OptionalField(key: "received_at") var receivedAt: Date?
+    /// Formal reports: when receipt was acknowledged, and when feedback was given (the Wbk's two clocks).
+    @OptionalField(key: "acknowledged_at") var acknowledgedAt: Date?
+    @OptionalField(key: "feedback_given_at") var feedbackGivenAt: Date?
 
     init() {}
+
+    /// The deadlines of a formal report; nil for a contact.
+    var deadlines: ReportDeadlines? {
+        guard kind == "report", let received = receivedAt ?? createdAt else { return nil }
+        return ReportDeadlines(receivedAt: received, acknowledgedAt: acknowledgedAt, feedbackGivenAt: feedbackGivenAt)
+    }
 
     init(id: UUID, organisationID: UUID, kind: String) {
         self.id = id

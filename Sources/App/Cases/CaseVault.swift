@@ -53,6 +53,7 @@ struct CaseVault {
         let dataKey = CaseDataKey.generate(version: 1, using: services.random)
 
         let record = CaseRecord(id: caseID, organisationID: organisationID, kind: kind)
+        record.receivedAt = services.clock.now
         record.receiptLookup = receipt.lookupDigest(instanceSecret: services.instanceSecret.bytes)
         record.reporterSalt = Data(salt)
         record.reporterPublicKey = Data(reporterKey.publicKey.rawRepresentation)

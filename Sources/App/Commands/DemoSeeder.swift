@@ -51,11 +51,14 @@ struct DemoSeeder {
         for demo in Self.accounts {
             let account = try await ensureAccount(demo, services: services, on: db)
             let accountID = try account.requireID()
-            if case .some(let kind) = demo.membership,
-                try await OrganisationMembership.query(on: db).filter(\.$account.$id == accountID)
-                    .filter(\.$organisation.$id == organisationID).first() == nil
-            {
-                try await OrganisationMembership(organisationID: organisationID, accountID: accountID, counsellorKind: kind).create(on: db)
+            if case .some(let kind) = demo.membership {
+                let membership =
+                    try await OrganisationMembership.query(on: db).filter(\.$account.$id == accountID)
+                    .filter(\.$organisation.$id == organisationID).first()
+                    ?? OrganisationMembership(organisationID: organisationID, accountID: accountID, counsellorKind: kind)
+                // The internal counsellor is the demo organisation's reporting point for formal reports.
+                membership.receivesReports = kind == .internal
+                try await membership.save(on: db)
             }
             let secret = try services.totpBox.open(Array(account.totpSecretSealed ?? Data()), context: account.totpSealContext)
             lines.append(

@@ -6,6 +6,22 @@ import VertrouwdCore
 /// confidentially or openly — and receives a receipt to return with. Everything they write is case
 /// content, encrypted before it is stored.
 struct ContactController: RouteCollection {
+    /// A request for a conversation, or a formal report under the Wbk to the organisation's reporting point.
+    enum Mode: String, Sendable {
+        case contact
+        case report
+
+        var path: String { self == .contact ? "contact" : "melden" }
+        var kinds: [Kind] { self == .contact ? Kind.allCases : Family.integrityViolation.kinds }
+        var channels: [String] { self == .contact ? ["messages", "phone", "video", "meeting"] : ["written", "meeting"] }
+    }
+
+    let mode: Mode
+
+    init(mode: Mode = .contact) {
+        self.mode = mode
+    }
+
     struct ContactForm: Content {
         var counsellor: String?
         var message: String?
@@ -47,6 +63,11 @@ struct ContactController: RouteCollection {
         let portal: PortalHeader
         let breadcrumbs: [Breadcrumb]
         let csrf: String
+        let action: String
+        let isReport: Bool
+        let headingKey: String
+        let introKey: String
+        let submitKey: String
         let submission: String
         let counsellors: [CounsellorChoice]
         let hasCounsellors: Bool
@@ -66,17 +87,25 @@ struct ContactController: RouteCollection {
         let portal: PortalHeader
         let csrf: String
         let receipt: String
+        /// Where to come back: the full address of the inbox.
+        let inboxAddress: String
         let errors: FormErrors
     }
 
     static let maximumMessage = 20_000
     static let urgencies = ["soon", "week", "none"]
     static let identities = ["anonymous", "confidential", "open"]
-    static let channels = ["messages", "phone", "video", "meeting"]
+    static let channels = ["messages", "phone", "video", "meeting", "written"]
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("o", ":slug", "contact", use: show)
-        routes.post("o", ":slug", "contact", use: submit)
+        routes.get("o", ":slug", .constant(mode.path), use: show)
+        routes.post("o", ":slug", .constant(mode.path), use: submit)
+    }
+
+    /// Who may receive this: every counsellor for a contact; the reporting point for a formal report.
+    func recipients(_ organisationID: UUID, on db: any Database) async throws -> [OrganisationCounsellors.Entry] {
+        let all = try await OrganisationCounsellors.list(organisationID: organisationID, on: db)
+        return mode == .contact ? all : all.filter(\.receivesReports)
     }
 
     func show(req: Request) async throws -> Response {
@@ -90,8 +119,8 @@ struct ContactController: RouteCollection {
         let organisation = try await req.organisationFromPath()
         let organisationID = try organisation.requireID()
         let form = req.form(ContactForm.self, orEmpty: ContactForm())
-        let counsellors = try await OrganisationCounsellors.list(organisationID: organisationID, on: req.db)
-        let errors = Self.validate(form, counsellors: counsellors)
+        let counsellors = try await recipients(organisationID, on: req.db)
+        let errors = Self.validate(form, counsellors: counsellors, channels: mode.channels)
         guard errors.isEmpty, let counsellorID = form.counsellor.flatMap(UUID.init(uuidString:)) else {
             return try await render(req, organisation, form: form, errors: errors, status: .unprocessableEntity)
         }
@@ -102,9 +131,11 @@ struct ContactController: RouteCollection {
             return req.redirect(to: "/o/\(organisation.slug)/inbox")
         }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        let (opened, receipt) = try await vault.createCase(organisationID: organisationID, kind: "contact", counsellorIDs: [counsellorID])
+        let (opened, receipt) = try await vault.createCase(
+            organisationID: organisationID, kind: mode.rawValue, counsellorIDs: [counsellorID])
         let answers = FormAnswers(
-            kinds: (form.kinds ?? []).filter { Kind(rawValue: $0) != nil }, urgency: form.urgency, channel: form.channel ?? "messages",
+            kinds: (form.kinds ?? []).filter { Kind(rawValue: $0) != nil }, urgency: form.urgency,
+            channel: form.channel ?? mode.channels[0],
             identity: form.identity ?? "anonymous")
         try await vault.append(
             String(decoding: try JSONEncoder().encode(answers), as: UTF8.self), field: "form", author: "reporter", to: opened)
@@ -122,7 +153,7 @@ struct ContactController: RouteCollection {
             req.setNotice("contact.notice.already_sent")
             return req.redirect(to: "/o/\(organisation.slug)/inbox")
         }
-        req.logger.info("contact created")
+        req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
         return try await renderReceipt(req, organisation, receipt: receipt, errors: [])
     }
 
@@ -139,7 +170,7 @@ struct ContactController: RouteCollection {
         let contact: String
     }
 
-    static func validate(_ form: ContactForm, counsellors: [OrganisationCounsellors.Entry]) -> [FieldError] {
+    static func validate(_ form: ContactForm, counsellors: [OrganisationCounsellors.Entry], channels: [String]) -> [FieldError] {
         var errors: [FieldError] = []
         let chosen = form.counsellor.flatMap(UUID.init(uuidString:))
         if chosen == nil || !counsellors.contains(where: { $0.account.id == chosen }) {
@@ -168,14 +199,18 @@ struct ContactController: RouteCollection {
         _ req: Request, _ organisation: Organisation, form: ContactForm, errors: [FieldError], status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let portal = PortalHeader(organisation)
-        let counsellors = try await OrganisationCounsellors.list(organisationID: organisation.requireID(), on: req.db)
+        let counsellors = try await recipients(organisation.requireID(), on: req.db)
         func choices(_ values: [String], prefix: String, selected: [String]) -> [Choice] {
             values.map { Choice(value: $0, labelKey: "\(prefix).\($0)", checked: selected.contains($0)) }
         }
         let context = FormContext(
-            shell: PageShell(req, page: "contact", titleKey: "contact.title", publicPage: true), portal: portal,
-            breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("contact.title"), href: nil)],
-            csrf: req.csrfToken(),
+            shell: PageShell(req, page: mode == .contact ? "contact" : "report", titleKey: "\(mode.rawValue).title", publicPage: true),
+            portal: portal,
+            breadcrumbs: [
+                Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("\(mode.rawValue).title"), href: nil),
+            ],
+            csrf: req.csrfToken(), action: "\(portal.base)/\(mode.path)", isReport: mode == .report,
+            headingKey: "\(mode.rawValue).heading", introKey: "\(mode.rawValue).intro", submitKey: "\(mode.rawValue).submit",
             // A kept token keeps a re-shown form the same submission; a fresh form gets a fresh one.
             submission: (form.submission ?? "").count >= 20 ? form.submission! : Token.generate(using: req.vertrouwd.random),
             counsellors: counsellors.map {
@@ -184,12 +219,12 @@ struct ContactController: RouteCollection {
                     checked: $0.account.id?.uuidString == form.counsellor || counsellors.count == 1)
             },
             hasCounsellors: !counsellors.isEmpty, message: form.message ?? "",
-            kinds: Kind.allCases.map {
+            kinds: mode.kinds.map {
                 Choice(value: $0.rawValue, labelKey: "kind.\($0.rawValue)", checked: (form.kinds ?? []).contains($0.rawValue))
             },
             urgencies: choices(Self.urgencies, prefix: "contact.urgency", selected: [form.urgency ?? ""]),
             identities: choices(Self.identities, prefix: "contact.identity", selected: [form.identity ?? "anonymous"]),
-            channels: choices(Self.channels, prefix: "contact.channel", selected: [form.channel ?? "messages"]),
+            channels: choices(mode.channels, prefix: "contact.channel", selected: [form.channel ?? mode.channels[0]]),
             name: form.name ?? "", contact: form.contact ?? "", maximumLength: Self.maximumMessage, errors: FormErrors(errors))
         return try await req.render("contact/form", context, status: status)
     }
@@ -197,7 +232,8 @@ struct ContactController: RouteCollection {
     func renderReceipt(_ req: Request, _ organisation: Organisation, receipt: Receipt, errors: [FieldError]) async throws -> Response {
         let context = ReceiptContext(
             shell: PageShell(req, page: "receipt", titleKey: "receipt.title", publicPage: true), portal: PortalHeader(organisation),
-            csrf: req.csrfToken(), receipt: receipt.description, errors: FormErrors(errors))
+            csrf: req.csrfToken(), receipt: receipt.description,
+            inboxAddress: "\(req.vertrouwd.settings.publicURL)/o/\(organisation.slug)/inbox", errors: FormErrors(errors))
         return try await req.render("contact/receipt", context, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 }

@@ -37,6 +37,8 @@ struct InboxController: RouteCollection {
         let receipt: String
         let statusKey: String
         let created: String
+        let deadlines: [DeadlineView]
+        let hasDeadlines: Bool
         let messages: [MessageView]
         let message: String
         let errors: FormErrors
@@ -122,7 +124,8 @@ struct InboxController: RouteCollection {
             shell: PageShell(req, page: "inbox", titleKey: "inbox.title", publicPage: true), portal: portal,
             breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("inbox.title"), href: nil)],
             csrf: req.csrfToken(), receipt: Receipt(typed: typed)?.description ?? "", statusKey: "case.status.\(opened.record.status)",
-            created: req.formatted(opened.record.createdAt),
+            created: req.formatted(opened.record.receivedAt ?? opened.record.createdAt),
+            deadlines: DeadlineView.list(for: opened.record, on: req), hasDeadlines: opened.record.kind == "report",
             messages: contents.filter { $0.field == "message" }.map {
                 MessageView(fromPerson: $0.author == "reporter", text: $0.text, time: req.formatted($0.createdAt))
             },

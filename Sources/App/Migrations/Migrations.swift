@@ -6,6 +6,7 @@ enum Migrations001 {}
 enum Migrations002 {}
 enum Migrations003 {}
 enum Migrations004 {}
+enum Migrations005 {}
 
 extension Application {
     /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
@@ -28,5 +29,7 @@ extension Application {
         migrations.add(Migrations003.CreateOrganisationArticle())
         // 004: one case per submitted contact form.
         migrations.add(Migrations004.CreateCaseSubmission())
+        // 005: formal reports under the Wbk.
+        migrations.add(Migrations005.AddReportDeadlines())
     }
 }

@@ -7,6 +7,7 @@ enum OrganisationCounsellors {
     struct Entry {
         let account: StaffAccount
         let kind: CounsellorKind
+        let receivesReports: Bool
     }
 
     static func list(organisationID: UUID, on db: any Database) async throws -> [Entry] {
@@ -15,6 +16,10 @@ enum OrganisationCounsellors {
             .with(\.$account).all()
             .filter { !$0.account.isDisabled && $0.account.isActivated && $0.account.role == .counsellor }
             .sorted { $0.account.displayName.localizedCompare($1.account.displayName) == .orderedAscending }
-            .map { Entry(account: $0.account, kind: CounsellorKind(rawValue: $0.counsellorKind ?? "") ?? .external) }
+            .map {
+                Entry(
+                    account: $0.account, kind: CounsellorKind(rawValue: $0.counsellorKind ?? "") ?? .external,
+                    receivesReports: $0.receivesReports)
+            }
     }
 }

@@ -11,6 +11,8 @@ final class OrganisationMembership: Model, @unchecked Sendable {
     @Parent(key: "account_id") var account: StaffAccount
     /// `internal` or `external` for counsellors; nil for an organisation contact.
     @OptionalField(key: "counsellor_kind") var counsellorKind: String?
+    /// Part of the organisation's reporting point: receives formal (Wbk) reports.
+    @Field(key: "receives_reports") var receivesReports: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -19,5 +21,6 @@ final class OrganisationMembership: Model, @unchecked Sendable {
         self.$organisation.id = organisationID
         self.$account.id = accountID
         self.counsellorKind = counsellorKind?.rawValue
+        self.receivesReports = false
     }
 }
