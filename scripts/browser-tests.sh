@@ -17,6 +17,7 @@ cd "$ROOT"
 
 APP_PORT="${APP_PORT:-8089}"
 EXIT_PORT="${EXIT_PORT:-8090}"
+SMTP_PORT="${SMTP_PORT:-8025}"
 BIN="${VERTROUWD_BIN:-$ROOT/.build/debug/vertrouwd}"
 VENV="${BROWSER_VENV:-${TMPDIR:-/tmp}/vertrouwd-browser-venv}"
 ARTIFACTS="$ROOT/artifacts/browser"
@@ -68,7 +69,7 @@ log "$("$VENV/bin/python" -c 'import selenium, pytest; print("selenium", seleniu
 log "$("$VENV/bin/python" -c 'import pathlib, sysconfig
 print((pathlib.Path(sysconfig.get_paths()["purelib"]) / "axe_playwright_python" / "axe.min.js").read_text().split("\n")[0].strip("/*! "))')"
 
-for port in "$APP_PORT" "$EXIT_PORT"; do
+for port in "$APP_PORT" "$EXIT_PORT" "$SMTP_PORT"; do
     if port_in_use "$port"; then
         die "port $port on 127.0.0.1 is already in use (a server left running?)"
     fi
@@ -79,6 +80,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/vertrouwd-browser.XXXXXX")"
 SERVER_LOG="$WORK/server.log"
 SERVER_PID=""
 EXIT_SERVER_PID=""
+SMTP_SERVER_PID=""
 
 # shellcheck disable=SC2317  # stop_pid and cleanup run from the EXIT trap
 stop_pid() {
@@ -96,6 +98,7 @@ stop_pid() {
 cleanup() {
     stop_pid "$SERVER_PID"
     stop_pid "$EXIT_SERVER_PID"
+    stop_pid "$SMTP_SERVER_PID"
     mkdir -p "$ARTIFACTS"
     cp "$SERVER_LOG" "$ARTIFACTS/server.log" 2>/dev/null || true
     rm -rf -- "$WORK"
@@ -118,6 +121,12 @@ python3 -m http.server "$EXIT_PORT" --bind 127.0.0.1 --directory "$WORK/neutral"
     >"$WORK/neutral-server.log" 2>&1 </dev/null &
 EXIT_SERVER_PID=$!
 
+# A real SMTP server (aiosmtpd) that keeps every notification the demo sends in a maildir.
+mkdir -p "$WORK/mail/cur" "$WORK/mail/new" "$WORK/mail/tmp"
+"$VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$WORK/mail" \
+    >"$WORK/smtp-server.log" 2>&1 </dev/null &
+SMTP_SERVER_PID=$!
+
 log "starting $BIN demo on 127.0.0.1:$APP_PORT (log: artifacts/browser/server.log)"
 # stdbuf: Swift's print() is block-buffered when stdout is a file; line-buffer it so the
 # demo-account lines reach the log while the server runs. DATABASE_URL is dropped so the
@@ -125,6 +134,7 @@ log "starting $BIN demo on 127.0.0.1:$APP_PORT (log: artifacts/browser/server.lo
 env -u DATABASE_URL \
     VERTROUWD_DATA_DIR="$WORK/data" \
     VERTROUWD_QUICK_EXIT_URL="http://127.0.0.1:$EXIT_PORT/neutral.html" \
+    VERTROUWD_SMTP_HOST=127.0.0.1 VERTROUWD_SMTP_PORT="$SMTP_PORT" VERTROUWD_SMTP_FROM=noreply@vertrouwd.example \
     stdbuf -oL -eL "$BIN" demo --hostname 127.0.0.1 --port "$APP_PORT" >"$SERVER_LOG" 2>&1 </dev/null &
 SERVER_PID=$!
 
@@ -167,6 +177,7 @@ status=0
 VERTROUWD_BASE_URL="http://127.0.0.1:$APP_PORT" \
 VERTROUWD_QUICK_EXIT_URL="http://127.0.0.1:$EXIT_PORT/neutral.html" \
 VERTROUWD_SERVER_LOG="$SERVER_LOG" \
+VERTROUWD_MAILDIR="$WORK/mail" \
 BROWSER_ARTIFACTS_DIR="$ARTIFACTS" \
 PYTHONDONTWRITEBYTECODE=1 \
     "$VENV/bin/python" -m pytest -v Tests/Browser "$@" || status=$?

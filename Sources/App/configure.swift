@@ -80,5 +80,6 @@ public func configure(
     app.middleware.use(StaffSessionMiddleware())
     app.middleware.use(CSRFMiddleware())
 
+    app.lifecycle.use(OutboxLifecycle(interval: .seconds(5)))
     try routes(app)
 }

@@ -1,6 +1,10 @@
 """An anonymous contact end to end on a phone-sized window: choose a counsellor, write, send, keep
 the receipt, open the inbox with it, and read the counsellor's reply written in the back office."""
 
+import mailbox
+import os
+import time
+
 from selenium.webdriver.common.by import By
 
 from conftest import ORG
@@ -30,6 +34,10 @@ def test_anonymous_contact_and_reply_on_a_phone(make_driver, app, accounts):
     assert "opmerkingen over mijn uiterlijk" in person.find_element(By.CSS_SELECTOR, "ol.conversation").text
     assert code not in person.current_url
 
+    # The chosen counsellor is told by e-mail (through a real SMTP server), without any content.
+    mail = wait_for_mail(accounts["counsellor"][0]["email"])
+    assert "/login" in mail and "uiterlijk" not in mail and "Voorbeeld" not in mail
+
     # The chosen counsellor answers from the back office.
     counsellor = make_driver(1280, 900)
     app.login(counsellor, accounts["counsellor"][0], "backoffice")
@@ -47,3 +55,15 @@ def test_anonymous_contact_and_reply_on_a_phone(make_driver, app, accounts):
     app.submit(later, "inbox-open", "inbox")
     assert "Wil je dat ik je bel" in later.find_element(By.CSS_SELECTOR, "ol.conversation").text
     app.check_layout(later, "inbox")
+
+
+def wait_for_mail(recipient: str, timeout: float = 30) -> str:
+    """The first message to `recipient` in the maildir that scripts/browser-tests.sh's aiosmtpd fills."""
+    folder = os.environ["VERTROUWD_MAILDIR"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in mailbox.Maildir(folder, create=True):
+            if recipient in message.get("To", "") or recipient in message.get("X-RcptTo", ""):
+                return message.get_payload(decode=True).decode("utf-8", "replace")
+        time.sleep(0.5)
+    raise AssertionError(f"no mail to {recipient} within {timeout}s in {folder}")

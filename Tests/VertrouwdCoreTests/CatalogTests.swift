@@ -42,7 +42,7 @@ struct CatalogTests {
     @Test func everyKeyNamedInSwiftCodeExists() throws {
         let catalog = try catalog()
         // Keys are written as dotted string literals; the few dynamic families are listed below.
-        let known = ["vertrouwd.sqlite", "codes.vapor"]
+        let known = ["vertrouwd.sqlite", "vertrouwd.local", "codes.vapor"]
         let keys = try Self.literalKeys(
             in: Self.root.appendingPathComponent("Sources/App"), pattern: #""((?:[a-z]+\.)+[a-z0-9_]+)""#, extensions: ["swift"]
         )
@@ -65,6 +65,7 @@ struct CatalogTests {
             + ["new", "in-conversation", "closed"].map { "case.status.\($0)" }
             + ["contact", "report"].map { "case.kind.\($0)" }
             + ["on-time", "overdue", "done"].map { "deadline.state.\($0)" }
+            + ["new-case", "new-message"].map { "mail.\($0)" }
             + ["contact", "report"].flatMap { ["\($0).title", "\($0).heading", "\($0).intro", "\($0).submit"] }
         for key in dynamic {
             #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "dynamic key \(key) missing")

@@ -6,6 +6,7 @@ import VertrouwdCore
 public struct PasswordService: Sendable {
     public let hasher: ScryptPasswordHasher
     let limiter: ConcurrencyLimiter
+    /// Also used for other blocking work that must stay off the event loop (sending mail).
     let threadPool: NIOThreadPool
 
     init(hasher: ScryptPasswordHasher, limit: Int, threadPool: NIOThreadPool) {

@@ -20,6 +20,8 @@ public struct AppSettings: Sendable {
     public var passwordParameters: ScryptPasswordHasher.Parameters
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     public var trustProxy: Bool = false
+    /// The relay for notification mails; nil sends none.
+    var smtp: SMTPClient.Settings?
 
     public var usesTLS: Bool { publicURL.lowercased().hasPrefix("https://") }
 
@@ -104,6 +106,13 @@ public struct AppSettings: Sendable {
                 throw Failure.invalid(variable: "VERTROUWD_TRUST_PROXY", reason: "expected 1 or 0")
             }
             settings.trustProxy = trust == "1" || trust.lowercased() == "true"
+        }
+        if let host = value("VERTROUWD_SMTP_HOST") {
+            let port = try number("VERTROUWD_SMTP_PORT", in: 1...65535) ?? 25
+            guard let from = value("VERTROUWD_SMTP_FROM"), EmailAddress(from) != nil else {
+                throw Failure.invalid(variable: "VERTROUWD_SMTP_FROM", reason: "a sender address is needed with VERTROUWD_SMTP_HOST")
+            }
+            settings.smtp = SMTPClient.Settings(host: host, port: port, from: from)
         }
         if let limit = try number("VERTROUWD_KDF_CONCURRENCY", in: 1...20) {
             settings.kdfConcurrency = limit

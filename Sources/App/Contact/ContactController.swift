@@ -154,7 +154,17 @@ struct ContactController: RouteCollection {
             return req.redirect(to: "/o/\(organisation.slug)/inbox")
         }
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
+        await Self.notify(req, caseID: opened.caseID, template: "new-case")
         return try await renderReceipt(req, organisation, receipt: receipt, errors: [])
+    }
+
+    /// Queues the counsellors' notification; a failure is logged and never undoes or blocks the case.
+    static func notify(_ req: Request, caseID: UUID, template: String) async {
+        do {
+            try await Notifier(services: req.vertrouwd, db: req.db).caseChanged(caseID, template: template)
+        } catch {
+            req.logger.warning("notification not queued", metadata: ["error": .string(String(describing: type(of: error)))])
+        }
     }
 
     /// What the person chose on the form, stored encrypted as one piece of content.

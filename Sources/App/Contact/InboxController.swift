@@ -97,6 +97,7 @@ struct InboxController: RouteCollection {
                         req, organisation, opened, typed: typed, draft: message, errors: errors, status: .unprocessableEntity)
                 }
                 try await CaseVault(services: req.vertrouwd, db: req.db).append(message, field: "message", author: "reporter", to: opened)
+                await ContactController.notify(req, caseID: opened.caseID, template: "new-message")
                 req.setNotice("inbox.notice.sent")
             }
             return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])

@@ -7,6 +7,7 @@ enum Migrations002 {}
 enum Migrations003 {}
 enum Migrations004 {}
 enum Migrations005 {}
+enum Migrations006 {}
 
 extension Application {
     /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
@@ -31,5 +32,7 @@ extension Application {
         migrations.add(Migrations004.CreateCaseSubmission())
         // 005: formal reports under the Wbk.
         migrations.add(Migrations005.AddReportDeadlines())
+        // 006: the notification outbox.
+        migrations.add(Migrations006.CreateOutgoingMail())
     }
 }

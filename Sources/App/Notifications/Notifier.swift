@@ -1,0 +1,98 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// Tells counsellors that something new arrived, by e-mail through the outbox. Queuing is part of the
+/// request; sending is not: a mail that cannot go out never blocks or loses the case.
+struct Notifier {
+    let services: VertrouwdServices
+    let db: any Database
+
+    /// Queues a "log in to see it" mail to every counsellor who holds the case's key.
+    func caseChanged(_ caseID: UUID, template: String) async throws {
+        guard services.settings.smtp != nil else { return }
+        let counsellorIDs = Set(
+            try await CaseKeyGrant.query(on: db).filter(\.$caseRecord.$id == caseID).filter(\.$recipientKind == "counsellor").all()
+                .compactMap { $0.$counsellor.id })
+        guard !counsellorIDs.isEmpty else { return }
+        let accounts = try await StaffAccount.query(on: db).filter(\.$id ~~ counsellorIDs).filter(\.$isDisabled == false).all()
+        for account in accounts {
+            try await OutgoingMail(recipient: account.email, template: template, now: services.clock.now).create(on: db)
+        }
+    }
+}
+
+/// Sends what the outbox holds: due mails, oldest first; a failure waits 1, 2, 4 … minutes (at most an
+/// hour) and is given up after `maximumAttempts`.
+struct OutboxSender {
+    static let maximumAttempts = 10
+    static let batch = 20
+
+    let services: VertrouwdServices
+    let db: any Database
+    let logger: Logger
+
+    /// Sends the mails that are due now; returns how many went out.
+    @discardableResult
+    func sendDue() async throws -> Int {
+        guard let smtp = services.settings.smtp else { return 0 }
+        let now = services.clock.now
+        let due = try await OutgoingMail.query(on: db).filter(\.$sentAt == nil).filter(\.$failedAt == nil)
+            .filter(\.$nextAttemptAt <= now).sort(\.$nextAttemptAt).limit(Self.batch).all()
+        var sent = 0
+        for mail in due {
+            let (subject, body) = text(for: mail)
+            let client = SMTPClient(settings: smtp)
+            let recipient = mail.recipient
+            do {
+                try await services.passwords.threadPool.runIfActive { try client.send(to: recipient, subject: subject, body: body) }
+                mail.sentAt = services.clock.now
+                sent += 1
+            } catch {
+                mail.attempts += 1
+                let wait = min(3600, 60 * pow(2, Double(mail.attempts - 1)))
+                mail.nextAttemptAt = services.clock.now.addingTimeInterval(wait)
+                if mail.attempts >= Self.maximumAttempts { mail.failedAt = services.clock.now }
+                logger.warning(
+                    "notification not sent",
+                    metadata: ["error": .string(String(describing: type(of: error))), "status": .stringConvertible(mail.attempts)])
+            }
+            try await mail.save(on: db)
+        }
+        return sent
+    }
+
+    /// Both languages in one short mail: the recipient's preference is not stored, and the text is tiny.
+    func text(for mail: OutgoingMail) -> (String, String) {
+        let catalog = services.catalog
+        let link = "\(services.settings.publicURL)/login"
+        let subject = "\(catalog.text("mail.subject", in: .dutch)) / \(catalog.text("mail.subject", in: .english))"
+        let body = [Language.dutch, .english].map { catalog.text("mail.\(mail.template)", in: $0, [link]) }.joined(separator: "\n\n")
+        return (subject, body)
+    }
+}
+
+/// Runs the outbox every few seconds while the server runs.
+struct OutboxLifecycle: LifecycleHandler {
+    let interval: Duration
+
+    func didBootAsync(_ application: Application) async throws {
+        guard application.vertrouwd.settings.smtp != nil else { return }
+        let task = Task { [interval] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                let sender = OutboxSender(services: application.vertrouwd, db: application.db, logger: application.logger)
+                _ = try? await sender.sendDue()
+            }
+        }
+        application.storage[OutboxTaskKey.self] = task
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        application.storage[OutboxTaskKey.self]?.cancel()
+    }
+
+    struct OutboxTaskKey: StorageKey {
+        typealias Value = Task<Void, Never>
+    }
+}

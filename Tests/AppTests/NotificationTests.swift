@@ -1,0 +1,83 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import VertrouwdCore
+
+@testable import App
+
+@Suite("Notification mail")
+struct NotificationTests {
+    func sendContact(_ app: Application, to counsellor: Fixtures.Staff, message: String) async throws -> String {
+        let browser = TestBrowser(app)
+        let form = try await browser.get("/o/acme/contact")
+        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+        let page = try await browser.post(
+            "/o/acme/contact",
+            [
+                ("counsellor", try counsellor.account.requireID().uuidString), ("message", message), ("identity", "anonymous"),
+                ("channel", "messages"), ("submission", submission),
+            ],
+            csrf: form.csrf)
+        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+    }
+
+    @Test func aNewContactMailsTheCounsellorWithoutAnyContent() async throws {
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        try await withTestApp(adjust: {
+            $0.smtp = SMTPClient.Settings(host: "127.0.0.1", port: server.port, from: "noreply@vertrouwd.example")
+        }) { app, _ in
+            let organisation = try await Fixtures.organisation(app, name: "Geheime Werkgever BV")
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
+            _ = try await sendContact(app, to: anna, message: "Dit mag nooit in een mail staan")
+            #expect(try await OutgoingMail.query(on: app.db).count() == 1)
+            let sent = try await OutboxSender(services: app.vertrouwd, db: app.db, logger: app.logger).sendDue()
+            #expect(sent == 1)
+            let message = try #require(server.messages.first)
+            #expect(message.recipient == "anna@acme.example")
+            #expect(message.data.contains("/login"))
+            #expect(message.data.contains("Subject: =?utf-8?B?") || message.data.contains("Subject: Nieuw bericht"))
+            for secret in ["Dit mag nooit", "Geheime Werkgever"] {
+                #expect(!message.data.contains(secret), "the mail reveals \(secret)")
+            }
+            #expect(try await OutgoingMail.query(on: app.db).first()?.sentAt != nil)
+            #expect(try await OutboxSender(services: app.vertrouwd, db: app.db, logger: app.logger).sendDue() == 0, "sent once")
+        }
+    }
+
+    @Test func aRelayThatIsDownDelaysTheMailButNotTheCase() async throws {
+        let port = try TestSMTPServer.freePort()
+        try await withTestApp(adjust: {
+            $0.smtp = SMTPClient.Settings(host: "127.0.0.1", port: port, from: "noreply@vertrouwd.example", timeout: 2)
+        }) { app, clock in
+            let organisation = try await Fixtures.organisation(app)
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
+            let code = try await sendContact(app, to: anna, message: "Komt dit aan?")
+            #expect(Receipt(typed: code) != nil, "the person got a receipt although no mail could be sent")
+            let sender = OutboxSender(services: app.vertrouwd, db: app.db, logger: app.logger)
+            #expect(try await sender.sendDue() == 0)
+            let waiting = try #require(try await OutgoingMail.query(on: app.db).first())
+            #expect(waiting.attempts == 1 && waiting.sentAt == nil)
+            #expect(waiting.nextAttemptAt == clock.now.addingTimeInterval(60))
+            #expect(try await sender.sendDue() == 0, "not due yet")
+
+            let server = try TestSMTPServer(port: port)
+            defer { server.stop() }
+            clock.advance(by: 61)
+            #expect(try await sender.sendDue() == 1)
+            #expect(server.messages.count == 1)
+        }
+    }
+
+    @Test func theClientDotStuffsAndEncodes() throws {
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        try SMTPClient(settings: .init(host: "127.0.0.1", port: server.port, from: "a@b.example"))
+            .send(to: "c@d.example", subject: "Één bericht", body: "regel een\n.begint met een punt\n.")
+        let message = try #require(server.messages.first)
+        #expect(message.data.contains("..begint met een punt"))
+        #expect(message.data.contains("Subject: =?utf-8?B?"))
+    }
+}
