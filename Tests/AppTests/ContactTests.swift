@@ -201,4 +201,40 @@ struct ContactTests {
                 ).status == .notFound)
         }
     }
+
+    @Test func aPersonCanGiveTheirNameLaterAndWithdraw() async throws {
+        try await withTestApp { app, clock in
+            let setup = try await setUp(app)
+            let receiptPage = try await send(TestBrowser(app), to: setup.anna, message: "Eerst anoniem")
+            let code = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let person = TestBrowser(app)
+            let login = try await person.get("/o/acme/inbox")
+            let inbox = try await person.post("/o/acme/inbox", [("receipt", code), ("action", "open")], csrf: login.csrf)
+            #expect(inbox.body.contains(#"id="inbox-reveal""#))
+            let revealed = try await person.post(
+                "/o/acme/inbox", [("receipt", code), ("action", "reveal"), ("name", "Sanne de Wit"), ("contact", "06 1234 5678")],
+                csrf: inbox.csrf)
+            #expect(revealed.body.contains(app.vertrouwd.catalog.text("inbox.notice.revealed", in: .dutch)))
+            #expect(!revealed.body.contains(#"id="inbox-reveal""#), "no longer anonymous")
+
+            let annas = TestBrowser(app)
+            try await annas.logIn(setup.anna, at: clock.now)
+            let casePath = try #require(try await annas.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            #expect(try await annas.get(casePath).firstMatch(#"id="identity-name">([^<]+)<"#) == "Sanne de Wit")
+
+            let unconfirmed = try await person.post("/o/acme/inbox", [("receipt", code), ("action", "withdraw")], csrf: inbox.csrf)
+            #expect(unconfirmed.status == .unprocessableEntity)
+            let withdrawn = try await person.post(
+                "/o/acme/inbox", [("receipt", code), ("action", "withdraw"), ("confirm", "on")], csrf: inbox.csrf)
+            #expect(withdrawn.body.contains(app.vertrouwd.catalog.text("case.status.withdrawn", in: .dutch)))
+            #expect(!withdrawn.body.contains(#"id="inbox-reply""#), "nothing more can be added")
+            #expect(try await annas.get(casePath).body.contains(app.vertrouwd.catalog.text("case.status.withdrawn", in: .dutch)))
+            let late = try await person.post(
+                "/o/acme/inbox", [("receipt", code), ("action", "reply"), ("message", "Toch nog iets")], csrf: inbox.csrf)
+            #expect(late.status == .conflict)
+            #expect(!(try await annas.get(casePath).body.contains("Toch nog iets")))
+            let events = try await CaseContent.query(on: app.db).filter(\.$field == "consent").count()
+            #expect(events == 2, "identity revealed and withdrawn are recorded")
+        }
+    }
 }

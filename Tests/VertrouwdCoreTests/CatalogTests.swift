@@ -62,7 +62,7 @@ struct CatalogTests {
             + ["anonymous", "confidential", "open"].flatMap { ["contact.identity.\($0)", "contact.identity.\($0).hint"] }
             + ["messages", "phone", "video", "meeting"].map { "contact.channel.\($0)" }
             + Kind.allCases.map { "kind.\($0.rawValue)" }
-            + ["new", "in-conversation", "closed"].map { "case.status.\($0)" }
+            + ["new", "in-conversation", "closed", "withdrawn"].map { "case.status.\($0)" }
             + ["contact", "report"].map { "case.kind.\($0)" }
             + ["on-time", "overdue", "done"].map { "deadline.state.\($0)" }
             + ["new-case", "new-message"].map { "mail.\($0)" }

@@ -12,6 +12,9 @@ struct InboxController: RouteCollection {
         var message: String?
         var saved: String?
         var last_group: String?
+        var name: String?
+        var contact: String?
+        var confirm: String?
     }
 
     struct LoginContext: Encodable {
@@ -41,6 +44,8 @@ struct InboxController: RouteCollection {
         let hasDeadlines: Bool
         let messages: [MessageView]
         let message: String
+        let isOpen: Bool
+        let isAnonymous: Bool
         let errors: FormErrors
     }
 
@@ -85,6 +90,14 @@ struct InboxController: RouteCollection {
                 return try await renderLogin(
                     req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.unknown")], status: .notFound)
             }
+            let changes = ["reply", "reveal", "withdraw"].contains(form.action ?? "")
+            if changes, ["withdrawn", "closed"].contains(opened.record.status) {
+                // A stopped conversation takes nothing more; the page says so.
+                return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [], status: .conflict)
+            }
+            if form.action == "withdraw" || form.action == "reveal" {
+                return try await changeCase(req, organisation, opened, form: form, typed: typed)
+            }
             if form.action == "reply" {
                 let message = (form.message ?? "").cleanedInput
                 var errors: [FieldError] = []
@@ -102,6 +115,51 @@ struct InboxController: RouteCollection {
             }
             return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
         }
+    }
+
+    /// Withdrawing the case, or giving one's name after starting anonymously. Each is recorded as a
+    /// consent event in the case (encrypted like all content), and tells the counsellor.
+    private func changeCase(
+        _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
+    ) async throws -> Response {
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let encoder = JSONEncoder()
+        switch form.action {
+        case "withdraw":
+            guard form.confirm == "on" else {
+                return try await renderInbox(
+                    req, organisation, opened, typed: typed, draft: "",
+                    errors: [FieldError(field: "confirm", key: "inbox.error.confirm_withdraw")], status: .unprocessableEntity)
+            }
+            try await vault.append(
+                String(decoding: try encoder.encode(ConsentEvent(event: "withdrawn")), as: UTF8.self), field: "consent", author: "reporter",
+                to: opened)
+            opened.record.status = "withdrawn"
+            try await opened.record.save(on: req.db)
+            req.setNotice("inbox.notice.withdrawn")
+        default:
+            let name = (form.name ?? "").cleanedInput
+            let contact = (form.contact ?? "").cleanedInput
+            guard !name.isEmpty, name.count <= 200, contact.count <= 200 else {
+                return try await renderInbox(
+                    req, organisation, opened, typed: typed, draft: "",
+                    errors: [FieldError(field: "name", key: "contact.error.name_required")], status: .unprocessableEntity)
+            }
+            let identity = ContactController.Identity(name: name, contact: contact)
+            try await vault.append(
+                String(decoding: try encoder.encode(identity), as: UTF8.self), field: "identity", author: "reporter", to: opened)
+            try await vault.append(
+                String(decoding: try encoder.encode(ConsentEvent(event: "identity-revealed")), as: UTF8.self), field: "consent",
+                author: "reporter", to: opened)
+            req.setNotice("inbox.notice.revealed")
+        }
+        await ContactController.notify(req, caseID: opened.caseID, template: "new-message")
+        return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
+    }
+
+    /// What the person agreed to or decided, and when (the time is the content row's).
+    struct ConsentEvent: Codable {
+        let event: String
     }
 
     private func renderLogin(
@@ -130,7 +188,8 @@ struct InboxController: RouteCollection {
             messages: contents.filter { $0.field == "message" }.map {
                 MessageView(fromPerson: $0.author == "reporter", text: $0.text, time: req.formatted($0.createdAt))
             },
-            message: draft, errors: FormErrors(errors))
+            message: draft, isOpen: opened.record.status != "withdrawn" && opened.record.status != "closed",
+            isAnonymous: !contents.contains { $0.field == "identity" }, errors: FormErrors(errors))
         return try await req.render("contact/inbox", context, status: status)
     }
 }
