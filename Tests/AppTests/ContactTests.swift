@@ -49,6 +49,12 @@ struct ContactTests {
             let receipt = try #require(Receipt(typed: code))
             #expect(try await CaseRecord.query(on: app.db).count() == 1)
 
+            // The code can be kept as a small file; it comes back from a POST, never from a link.
+            let card = try await person.post("/o/acme/code", [("receipt", code)], csrf: receiptPage.csrf)
+            #expect(card.headers.first(name: .contentDisposition)?.contains("attachment") == true)
+            #expect(card.body.contains(code) && card.body.contains("/o/acme/inbox"))
+            #expect(try await person.post("/o/acme/code", [("receipt", "geen code")], csrf: receiptPage.csrf).status == .notFound)
+
             // Leaving the receipt page needs a confirmation.
             let unconfirmed = try await person.post(
                 "/o/acme/inbox", [("receipt", code), ("action", "saved"), ("last_group", "XXXXXX")], csrf: receiptPage.csrf)
@@ -235,6 +241,27 @@ struct ContactTests {
             #expect(!(try await annas.get(casePath).body.contains("Toch nog iets")))
             let events = try await CaseContent.query(on: app.db).filter(\.$field == "consent").count()
             #expect(events == 2, "identity revealed and withdrawn are recorded")
+        }
+    }
+
+    @Test func aFloodFromOneClientIsHeldBackWithoutLosingTheText() async throws {
+        try await withTestApp(adjust: { $0.trustProxy = true }) { app, clock in
+            let setup = try await setUp(app)
+            let bot = TestBrowser(app)
+            bot.forwardedFor = "192.0.2.66"
+            for index in 0..<ContactController.clientSubmissions.freeAttempts {
+                #expect(try await send(bot, to: setup.anna, message: "bericht \(index)").dataPage == "receipt")
+            }
+            let held = try await send(bot, to: setup.anna, message: "Nog een bericht dat niet verloren mag gaan")
+            #expect(held.status == .tooManyRequests)
+            #expect(held.body.contains("Nog een bericht dat niet verloren mag gaan"))
+            #expect(try await CaseRecord.query(on: app.db).count() == ContactController.clientSubmissions.freeAttempts)
+            // Someone else is not held back.
+            let person = TestBrowser(app)
+            person.forwardedFor = "198.51.100.5"
+            #expect(try await send(person, to: setup.anna, message: "Ik ben iemand anders").dataPage == "receipt")
+            clock.advance(by: 61)
+            #expect(try await send(bot, to: setup.anna, message: "na een minuut").dataPage == "receipt")
         }
     }
 }

@@ -80,6 +80,7 @@ struct ContactController: RouteCollection {
         let contact: String
         let maximumLength: Int
         let errors: FormErrors
+        let minutes: String?
     }
 
     struct ReceiptContext: Encodable {
@@ -93,6 +94,9 @@ struct ContactController: RouteCollection {
     }
 
     static let maximumMessage = 20_000
+    /// Counted per successful submission, forgotten after an hour.
+    static let clientSubmissions = LoginThrottlePolicy(freeAttempts: 5, firstDelay: 60, maximumDelay: 30 * 60, memory: 60 * 60)
+    static let organisationSubmissions = LoginThrottlePolicy(freeAttempts: 60, firstDelay: 30, maximumDelay: 15 * 60, memory: 60 * 60)
     static let urgencies = ["soon", "week", "none"]
     static let identities = ["anonymous", "confidential", "open"]
     static let channels = ["messages", "phone", "video", "meeting", "written"]
@@ -124,6 +128,19 @@ struct ContactController: RouteCollection {
         guard errors.isEmpty, let counsellorID = form.counsellor.flatMap(UUID.init(uuidString:)) else {
             return try await render(req, organisation, form: form, errors: errors, status: .unprocessableEntity)
         }
+        // Floods: a client may send a few cases an hour, an organisation a few dozen; past that each
+        // further one waits, with a message, and the person's text stays in the form.
+        let perClient = LoginThrottleStore(request: req, policy: Self.clientSubmissions)
+        let perOrganisation = LoginThrottleStore(request: req, policy: Self.organisationSubmissions)
+        let clientKey = [perClient.clientKey(purpose: "submit-client")]
+        let organisationKey = [req.vertrouwd.lookupDigest(organisationID.uuidString, purpose: "submit-organisation")]
+        let held = [try await perClient.blockedUntil(clientKey), try await perOrganisation.blockedUntil(organisationKey)].compactMap { $0 }
+            .max()
+        if let held {
+            return try await render(
+                req, organisation, form: form, errors: [FieldError(field: "message", key: "contact.error.busy")],
+                minutes: LoginController.minutes(until: held, now: req.now), status: .tooManyRequests)
+        }
         let submissionDigest = Token.digest(form.submission ?? "")
         if try await CaseSubmission.query(on: req.db).filter(\.$digest == submissionDigest).first() != nil {
             // The same form again (a double tap or a reload): the case exists; its receipt was shown once.
@@ -153,6 +170,8 @@ struct ContactController: RouteCollection {
             req.setNotice("contact.notice.already_sent")
             return req.redirect(to: "/o/\(organisation.slug)/inbox")
         }
+        try await perClient.recordFailure(clientKey)
+        try await perOrganisation.recordFailure(organisationKey)
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
         await Self.notify(req, caseID: opened.caseID, template: "new-case")
         return try await renderReceipt(req, organisation, receipt: receipt, errors: [])
@@ -206,7 +225,8 @@ struct ContactController: RouteCollection {
     }
 
     private func render(
-        _ req: Request, _ organisation: Organisation, form: ContactForm, errors: [FieldError], status: HTTPResponseStatus = .ok
+        _ req: Request, _ organisation: Organisation, form: ContactForm, errors: [FieldError], minutes: String? = nil,
+        status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let portal = PortalHeader(organisation)
         let counsellors = try await recipients(organisation.requireID(), on: req.db)
@@ -235,7 +255,8 @@ struct ContactController: RouteCollection {
             urgencies: choices(Self.urgencies, prefix: "contact.urgency", selected: [form.urgency ?? ""]),
             identities: choices(Self.identities, prefix: "contact.identity", selected: [form.identity ?? "anonymous"]),
             channels: choices(mode.channels, prefix: "contact.channel", selected: [form.channel ?? mode.channels[0]]),
-            name: form.name ?? "", contact: form.contact ?? "", maximumLength: Self.maximumMessage, errors: FormErrors(errors))
+            name: form.name ?? "", contact: form.contact ?? "", maximumLength: Self.maximumMessage, errors: FormErrors(errors),
+            minutes: minutes)
         return try await req.render("contact/form", context, status: status)
     }
 

@@ -52,6 +52,23 @@ struct InboxController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("o", ":slug", "inbox", use: show)
         routes.post("o", ":slug", "inbox", use: act)
+        routes.post("o", ":slug", "code", use: card)
+    }
+
+    /// The receipt as a small text file to keep: posted from the receipt page (never a link with the
+    /// code in it), answered as a download. Nothing is looked up or stored.
+    func card(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        guard let receipt = Receipt(typed: req.form(InboxForm.self, orEmpty: InboxForm()).receipt ?? "") else { throw PageError.notFound }
+        let address = "\(req.vertrouwd.settings.publicURL)/o/\(organisation.slug)/inbox"
+        let text = [
+            req.t("receipt.card.title"), "", receipt.description, "", req.t("receipt.where", address), "", req.t("receipt.warning"), "",
+        ]
+        .joined(separator: "\r\n")
+        let response = Response(status: .ok, body: .init(string: text))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["charset": "utf-8"])
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"vertrouwd-code.txt\"")
+        return response
     }
 
     func show(req: Request) async throws -> Response {
