@@ -102,7 +102,7 @@ func searchBenchmark() throws {
     let documents = (0..<500).map { index -> SearchIndex.Document in
         let source = real[index % real.count]
         let body = (0..<450).map { _ in vocabulary.randomElement(using: &generator)! }.joined(separator: " ")
-        return SearchIndex.Document(id: "a\(index)", language: .dutch, title: source.title, summary: source.summary, body: body)
+        return SearchIndex.Document(id: "a\(index)", title: source.title, summary: source.summary, body: body)
     }
     let clock = ContinuousClock()
     let buildStart = clock.now

@@ -5,13 +5,11 @@ import Testing
 
 @Suite("Search")
 struct SearchTests {
+    /// The same indexes the app builds, once for all tests.
+    static let indexes = Result { SearchIndex.indexes(for: try KnowledgeBaseTests.load()) }
+
     static func index(_ language: Language) throws -> SearchIndex {
-        let base = try KnowledgeBaseTests.load()
-        return SearchIndex(
-            documents: base.all(in: language).map {
-                SearchIndex.Document(id: $0.slug, language: language, title: $0.title, summary: $0.summary, body: $0.plainText)
-            },
-            language: language)
+        try #require(try indexes.get()[language])
     }
 
     @Test(

@@ -48,7 +48,7 @@ struct LoginController: RouteCollection {
         guard errors.isEmpty else { return try await renderLogin(req, email: typedEmail, errors: errors, status: .unprocessableEntity) }
 
         let email = EmailAddress(typedEmail)?.value ?? typedEmail.lowercased()
-        let throttle = LoginThrottleStore(request: req)
+        let throttle = ThrottleStore(request: req)
         let keys = throttle.keys(email: email)
         if let until = try await throttle.blockedUntil(keys) {
             return try await renderThrottled(req, email: typedEmail, until: until)
@@ -105,7 +105,7 @@ struct LoginController: RouteCollection {
             return try await renderCode(
                 req, errors: [FieldError(field: "code", key: "login.error.code_required")], status: .unprocessableEntity)
         }
-        let throttle = LoginThrottleStore(request: req)
+        let throttle = ThrottleStore(request: req)
         let keys = throttle.keys(email: account.email)
         if let until = try await throttle.blockedUntil(keys) {
             return try await renderCode(
@@ -165,7 +165,8 @@ struct LoginController: RouteCollection {
     ) async throws -> Response {
         let context = LoginContext(
             shell: PageShell(req, page: "login", titleKey: "login.title", publicPage: true),
-            csrf: req.csrfToken(), email: email, errors: FormErrors(errors), minutes: until.map { Self.minutes(until: $0, now: req.now) })
+            csrf: req.csrfToken(), email: email, errors: FormErrors(errors),
+            minutes: until.map { ThrottleStore.minutes(until: $0, now: req.now) })
         return try await req.render("login", context, status: status)
     }
 
@@ -186,12 +187,7 @@ struct LoginController: RouteCollection {
     ) async throws -> Response {
         let context = CodeContext(
             shell: PageShell(req, page: "login-2fa", titleKey: "login.code.title", publicPage: true),
-            csrf: req.csrfToken(), errors: FormErrors(errors), minutes: until.map { Self.minutes(until: $0, now: req.now) })
+            csrf: req.csrfToken(), errors: FormErrors(errors), minutes: until.map { ThrottleStore.minutes(until: $0, now: req.now) })
         return try await req.render("login-2fa", context, status: status)
-    }
-
-    /// Whole minutes to wait, rounded up, never zero.
-    static func minutes(until: Date, now: Date) -> String {
-        String(max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up))))
     }
 }

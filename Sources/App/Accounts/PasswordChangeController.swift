@@ -42,7 +42,7 @@ struct PasswordChangeController: RouteCollection {
         guard errors.isEmpty else { return try await render(req, errors: errors, status: .unprocessableEntity) }
 
         // Someone at an unattended screen must not be able to guess the password here either.
-        let throttle = LoginThrottleStore(request: req)
+        let throttle = ThrottleStore(request: req)
         let keys = throttle.keys(email: account.email)
         if let until = try await throttle.blockedUntil(keys) {
             return try await render(
@@ -72,7 +72,7 @@ struct PasswordChangeController: RouteCollection {
         let context = FormContext(
             shell: PageShell(req, page: "account-password", titleKey: "account.password.title", publicPage: false),
             csrf: req.csrfToken(), errors: FormErrors(errors), minimumLength: PasswordPolicy.minimumLength,
-            minutes: until.map { LoginController.minutes(until: $0, now: req.now) })
+            minutes: until.map { ThrottleStore.minutes(until: $0, now: req.now) })
         return try await req.render("account-password", context, status: status)
     }
 }

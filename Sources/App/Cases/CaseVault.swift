@@ -128,6 +128,12 @@ struct CaseVault {
         try await append(Array(text.utf8), field: field, author: author, to: opened)
     }
 
+    /// Stores a structured piece of content (form answers, identity, a consent event) as JSON.
+    @discardableResult
+    func append(encoding value: some Encodable, field: String, author: String, to opened: OpenedCase) async throws -> UUID {
+        try await append(Array(try JSONEncoder().encode(value)), field: field, author: author, to: opened)
+    }
+
     /// Everything in the case that the opened keys can decrypt, oldest first. Content under a key
     /// version the caller does not hold is left out, not shown as an error.
     func contents(of opened: OpenedCase) async throws -> [DecryptedContent] {

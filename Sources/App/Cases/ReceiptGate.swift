@@ -29,7 +29,7 @@ struct ReceiptGate {
 
     func open(_ typed: String) async throws -> Outcome {
         guard let receipt = Receipt(typed: typed) else { return .malformed }
-        let throttle = LoginThrottleStore(request: request, policy: Self.clientPolicy)
+        let throttle = ThrottleStore(request: request, policy: Self.clientPolicy)
         let clientKey = throttle.clientKey(purpose: "throttle-receipt")
         let clientKeys = [clientKey]
         if let until = try await throttle.blockedUntil(clientKeys) { return .throttled(until: until) }

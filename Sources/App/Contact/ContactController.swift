@@ -44,17 +44,14 @@ struct ContactController: RouteCollection {
     struct Choice: Encodable {
         let value: String
         let labelKey: String
+        let hintKey: String
         let checked: Bool
-        var hintKey: String { labelKey + ".hint" }
 
-        enum CodingKeys: String, CodingKey { case value, labelKey, checked, hintKey }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(value, forKey: .value)
-            try container.encode(labelKey, forKey: .labelKey)
-            try container.encode(checked, forKey: .checked)
-            try container.encode(hintKey, forKey: .hintKey)
+        init(value: String, labelKey: String, checked: Bool) {
+            self.value = value
+            self.labelKey = labelKey
+            self.hintKey = labelKey + ".hint"
+            self.checked = checked
         }
     }
 
@@ -130,8 +127,8 @@ struct ContactController: RouteCollection {
         }
         // Floods: a client may send a few cases an hour, an organisation a few dozen; past that each
         // further one waits, with a message, and the person's text stays in the form.
-        let perClient = LoginThrottleStore(request: req, policy: Self.clientSubmissions)
-        let perOrganisation = LoginThrottleStore(request: req, policy: Self.organisationSubmissions)
+        let perClient = ThrottleStore(request: req, policy: Self.clientSubmissions)
+        let perOrganisation = ThrottleStore(request: req, policy: Self.organisationSubmissions)
         let clientKey = [perClient.clientKey(purpose: "submit-client")]
         let organisationKey = [req.vertrouwd.lookupDigest(organisationID.uuidString, purpose: "submit-organisation")]
         let held = [try await perClient.blockedUntil(clientKey), try await perOrganisation.blockedUntil(organisationKey)].compactMap { $0 }
@@ -139,7 +136,7 @@ struct ContactController: RouteCollection {
         if let held {
             return try await render(
                 req, organisation, form: form, errors: [FieldError(field: "message", key: "contact.error.busy")],
-                minutes: LoginController.minutes(until: held, now: req.now), status: .tooManyRequests)
+                minutes: ThrottleStore.minutes(until: held, now: req.now), status: .tooManyRequests)
         }
         let submissionDigest = Token.digest(form.submission ?? "")
         if try await CaseSubmission.query(on: req.db).filter(\.$digest == submissionDigest).first() != nil {
@@ -154,12 +151,10 @@ struct ContactController: RouteCollection {
             kinds: (form.kinds ?? []).filter { Kind(rawValue: $0) != nil }, urgency: form.urgency,
             channel: form.channel ?? mode.channels[0],
             identity: form.identity ?? "anonymous")
-        try await vault.append(
-            String(decoding: try JSONEncoder().encode(answers), as: UTF8.self), field: "form", author: "reporter", to: opened)
+        try await vault.append(encoding: answers, field: "form", author: "reporter", to: opened)
         if answers.identity != "anonymous" {
             let identity = Identity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput)
-            try await vault.append(
-                String(decoding: try JSONEncoder().encode(identity), as: UTF8.self), field: "identity", author: "reporter", to: opened)
+            try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened)
         }
         try await vault.append((form.message ?? "").cleanedInput, field: "message", author: "reporter", to: opened)
         do {
@@ -174,7 +169,7 @@ struct ContactController: RouteCollection {
         try await perOrganisation.recordFailure(organisationKey)
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
         await Self.notify(req, caseID: opened.caseID, template: "new-case")
-        return try await renderReceipt(req, organisation, receipt: receipt, errors: [])
+        return try await Self.renderReceipt(req, organisation, receipt: receipt, errors: [])
     }
 
     /// Queues the counsellors' notification; a failure is logged and never undoes or blocks the case.
@@ -260,7 +255,8 @@ struct ContactController: RouteCollection {
         return try await req.render("contact/form", context, status: status)
     }
 
-    func renderReceipt(_ req: Request, _ organisation: Organisation, receipt: Receipt, errors: [FieldError]) async throws -> Response {
+    static func renderReceipt(_ req: Request, _ organisation: Organisation, receipt: Receipt, errors: [FieldError]) async throws -> Response
+    {
         let context = ReceiptContext(
             shell: PageShell(req, page: "receipt", titleKey: "receipt.title", publicPage: true), portal: PortalHeader(organisation),
             csrf: req.csrfToken(), receipt: receipt.description,

@@ -87,7 +87,7 @@ struct InboxController: RouteCollection {
             }
             let lastGroup = String(receipt.description.split(separator: "-").last ?? "")
             guard form.saved == "on" || Receipt.normalize(form.last_group ?? "") == lastGroup else {
-                return try await ContactController().renderReceipt(
+                return try await ContactController.renderReceipt(
                     req, organisation, receipt: receipt, errors: [FieldError(field: "saved", key: "receipt.error.confirm")])
             }
         }
@@ -101,7 +101,7 @@ struct InboxController: RouteCollection {
         case .throttled(let until):
             return try await renderLogin(
                 req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.throttled")],
-                minutes: LoginController.minutes(until: until, now: req.now), status: .tooManyRequests)
+                minutes: ThrottleStore.minutes(until: until, now: req.now), status: .tooManyRequests)
         case .opened(let opened):
             guard opened.record.$organisation.id == organisation.id else {
                 return try await renderLogin(
@@ -140,7 +140,6 @@ struct InboxController: RouteCollection {
         _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
     ) async throws -> Response {
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        let encoder = JSONEncoder()
         switch form.action {
         case "withdraw":
             guard form.confirm == "on" else {
@@ -149,7 +148,7 @@ struct InboxController: RouteCollection {
                     errors: [FieldError(field: "confirm", key: "inbox.error.confirm_withdraw")], status: .unprocessableEntity)
             }
             try await vault.append(
-                String(decoding: try encoder.encode(ConsentEvent(event: "withdrawn")), as: UTF8.self), field: "consent", author: "reporter",
+                encoding: ConsentEvent(event: "withdrawn"), field: "consent", author: "reporter",
                 to: opened)
             opened.record.status = "withdrawn"
             try await opened.record.save(on: req.db)
@@ -163,10 +162,9 @@ struct InboxController: RouteCollection {
                     errors: [FieldError(field: "name", key: "contact.error.name_required")], status: .unprocessableEntity)
             }
             let identity = ContactController.Identity(name: name, contact: contact)
+            try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened)
             try await vault.append(
-                String(decoding: try encoder.encode(identity), as: UTF8.self), field: "identity", author: "reporter", to: opened)
-            try await vault.append(
-                String(decoding: try encoder.encode(ConsentEvent(event: "identity-revealed")), as: UTF8.self), field: "consent",
+                encoding: ConsentEvent(event: "identity-revealed"), field: "consent",
                 author: "reporter", to: opened)
             req.setNotice("inbox.notice.revealed")
         }

@@ -75,7 +75,7 @@ struct GuideController: RouteCollection {
         let encoded = (form.a ?? []).prefix(Self.maximumAnswers)
         var answers = encoded.compactMap(Guide.Answer.init(encoded:))
         let guide = req.vertrouwd.guide
-        guard answers.count == encoded.count, (try? guide.position(after: answers)) != nil else {
+        guard answers.count == encoded.count, let current = try? guide.position(after: answers) else {
             req.setNotice("guide.notice.restarted")
             return try await render(req, portal, answers: [], errors: [])
         }
@@ -87,7 +87,7 @@ struct GuideController: RouteCollection {
         case "restart":
             answers = []
         default:
-            guard case .question(let id, let question) = try guide.position(after: answers) else { break }
+            guard case .question(let id, let question) = current else { break }
             guard let chosen = form.answer, question.options.contains(where: { $0.id == chosen }) else {
                 return try await render(
                     req, portal, answers: answers, errors: [FieldError(field: "options", key: "guide.error.choose")],

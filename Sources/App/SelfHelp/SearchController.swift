@@ -38,8 +38,7 @@ struct SearchController: RouteCollection {
             let own = try await KnowledgeBaseController.ownArticles(req, organisation)
             let index = SearchIndex(
                 documents: own.map {
-                    SearchIndex.Document(
-                        id: $0.slug, language: req.language, title: $0.title, summary: $0.summary, body: $0.article.plainText)
+                    SearchIndex.Document(id: $0.slug, title: $0.title, summary: $0.summary, body: $0.article.plainText)
                 },
                 language: req.language)
             let titles = Dictionary(own.map { ($0.slug, $0.title) }, uniquingKeysWith: { first, _ in first })

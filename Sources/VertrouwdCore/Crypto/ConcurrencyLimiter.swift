@@ -12,7 +12,6 @@ public actor ConcurrencyLimiter {
     }
 
     public var waiting: Int { waiters.count }
-    public var active: Int { running }
 
     public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()

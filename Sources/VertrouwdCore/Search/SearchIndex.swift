@@ -5,14 +5,12 @@ import Foundation
 public struct SearchIndex: Sendable {
     public struct Document: Sendable {
         public let id: String
-        public let language: Language
         public let title: String
         public let summary: String
         public let body: String
 
-        public init(id: String, language: Language, title: String, summary: String, body: String) {
+        public init(id: String, title: String, summary: String, body: String) {
             self.id = id
-            self.language = language
             self.title = title
             self.summary = summary
             self.body = body
@@ -144,10 +142,6 @@ public enum Snippet {
         }
     }
 
-    public static func make(from text: String, terms: Set<String>, language: Language, width: Int = 28) -> [Piece] {
-        make(from: words(of: text, language: language), terms: terms, width: width)
-    }
-
     public static func make(from allWords: [Word], terms: Set<String>, width: Int = 28) -> [Piece] {
         func matches(_ word: Word) -> Bool { word.stems.contains { terms.contains($0) } }
         let words = allWords
@@ -214,7 +208,7 @@ extension SearchIndex {
                     language,
                     SearchIndex(
                         documents: base.all(in: language).map {
-                            Document(id: $0.slug, language: language, title: $0.title, summary: $0.summary, body: $0.plainText)
+                            Document(id: $0.slug, title: $0.title, summary: $0.summary, body: $0.plainText)
                         },
                         language: language)
                 )

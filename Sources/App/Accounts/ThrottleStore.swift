@@ -2,14 +2,20 @@ import Fluent
 import Vapor
 import VertrouwdCore
 
-/// Counts failed logins per account and per client in the database, and says when the next try is allowed.
-struct LoginThrottleStore {
+/// Counts attempts per key (an account, a client, an organisation) in the database, and says when the
+/// next one is allowed. Used for logins, receipts and submitted forms, each with its own policy.
+struct ThrottleStore {
     let request: Request
     var policy: LoginThrottlePolicy
 
     init(request: Request, policy: LoginThrottlePolicy? = nil) {
         self.request = request
         self.policy = policy ?? request.vertrouwd.throttlePolicy
+    }
+
+    /// Whole minutes to wait, rounded up, never zero: what a page tells a person who is held back.
+    static func minutes(until: Date, now: Date) -> String {
+        String(max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up))))
     }
 
     /// The key for the client alone, for throttles that are not about an account (receipts).
