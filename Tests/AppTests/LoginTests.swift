@@ -280,6 +280,7 @@ extension TestBrowser {
         var headers = HTTPHeaders()
         headers.add(name: .cookie, value: "vertrouwd_session=\(cookie)")
         let response = try await app.testing().sendRequest(.GET, path, headers: headers)
-        return Page(status: response.status, headers: response.headers, body: response.body.string)
+        return Page(
+            status: response.status, headers: response.headers, body: response.body.string, bytes: Array(response.body.readableBytesView))
     }
 }

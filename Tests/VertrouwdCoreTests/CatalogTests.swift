@@ -65,7 +65,9 @@ struct CatalogTests {
             + ["new", "in-conversation", "closed", "withdrawn"].map { "case.status.\($0)" }
             + ["contact", "report"].map { "case.kind.\($0)" }
             + ["on-time", "overdue", "done"].map { "deadline.state.\($0)" }
-            + ["new-case", "new-message"].map { "mail.\($0)" }
+            + ["new-case", "new-message", "inbox-news"].map { "mail.\($0)" }
+            + AttachmentPolicy.Rejection.allCases.map { "attachment.error.\($0.rawValue)" }
+            + FileFormat.Family.allCases.map { "attachment.family.\($0.rawValue)" }
             + ["contact", "report"].flatMap { ["\($0).title", "\($0).heading", "\($0).intro", "\($0).submit"] }
         for key in dynamic {
             #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "dynamic key \(key) missing")

@@ -41,6 +41,19 @@ struct CaseController: RouteCollection {
         cases.post("reply", use: reply)
         cases.post("acknowledge", use: acknowledge)
         cases.post("feedback", use: recordFeedback)
+        cases.get("attachments", ":item", use: attachment)
+    }
+
+    /// One attachment, decrypted with the counsellor's key, as a download.
+    func attachment(req: Request) async throws -> Response {
+        let opened = try await open(req)
+        guard let itemID = req.parameters.get("item").flatMap(UUID.init(uuidString:)),
+            let content = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
+                .first(where: { $0.id == itemID && $0.field == "attachment" }),
+            let envelope = AttachmentEnvelope.decode(content.bytes)
+        else { throw PageError.notFound }
+        req.logger.info("attachment downloaded", metadata: ["role": "counsellor"])
+        return .download(envelope)
     }
 
     /// Acknowledges a formal report in one step: stops the 7-day clock and tells the person in their inbox.
@@ -54,6 +67,7 @@ struct CaseController: RouteCollection {
         opened.record.acknowledgedAt = req.now
         if opened.record.status == "new" { opened.record.status = "in-conversation" }
         try await opened.record.save(on: req.db)
+        await Self.notifyPerson(req, opened.record)
         req.setNotice("case.notice.acknowledged")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
     }
@@ -90,8 +104,18 @@ struct CaseController: RouteCollection {
             opened.record.status = "in-conversation"
             try await opened.record.save(on: req.db)
         }
+        await Self.notifyPerson(req, opened.record)
         req.setNotice("case.notice.replied")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+    }
+
+    /// Queues the person's nudge, if they asked for one; a failure never undoes the reply.
+    static func notifyPerson(_ req: Request, _ record: CaseRecord) async {
+        do {
+            try await Notifier(services: req.vertrouwd, db: req.db).personNotified(record)
+        } catch {
+            req.logger.warning("notification not queued", metadata: ["error": .string(String(describing: type(of: error)))])
+        }
     }
 
     private func open(_ req: Request) async throws -> CaseVault.OpenedCase {
@@ -136,9 +160,7 @@ struct CaseController: RouteCollection {
             facts: facts,
             kinds: (answers?.kinds ?? []).map { req.t("kind.\($0)") }, identityName: identity?.name,
             identityContact: identity.flatMap { $0.contact.isEmpty ? nil : $0.contact },
-            messages: contents.filter { $0.field == "message" }.map {
-                InboxController.MessageView(fromPerson: $0.author == "reporter", text: $0.text, time: req.formatted($0.createdAt))
-            },
+            messages: InboxController.MessageView.conversation(contents, on: req),
             message: draft, errors: FormErrors(errors))
         return try await req.render("backoffice-case", context, status: status)
     }

@@ -28,6 +28,11 @@ final class CaseRecord: Model, @unchecked Sendable {
     /// Formal reports: when receipt was acknowledged, and when feedback was given (the Wbk's two clocks).
     @OptionalField(key: "acknowledged_at") var acknowledgedAt: Date?
     @OptionalField(key: "feedback_given_at") var feedbackGivenAt: Date?
+    /// The person's address for "there is news in your inbox", sealed under the instance secret
+    /// (`NotifyAddress`): never shown to a counsellor, never used for anything else.
+    @OptionalField(key: "notify_address") var notifyAddress: Data?
+    /// Set when a counsellor marks the case as unwanted (a bot, a flood), so it can be removed in bulk.
+    @OptionalField(key: "flagged_at") var flaggedAt: Date?
 
     init() {}
 

@@ -42,9 +42,17 @@ struct CaseVault {
 
     // MARK: - Creating
 
+    /// A case made in memory, with its keys sealed: written by `store`, inside the caller's
+    /// transaction together with its first content, so a case is never stored half.
+    struct PreparedCase {
+        let opened: OpenedCase
+        let receipt: Receipt
+        let grants: [CaseKeyGrant]
+    }
+
     /// A new case sealed to the person (through a receipt-derived key) and to each chosen counsellor.
-    /// Returns the receipt: it exists nowhere else, so the caller must show it to the person once.
-    func createCase(organisationID: UUID, kind: String, counsellorIDs: [UUID]) async throws -> (OpenedCase, Receipt) {
+    /// The slow part (scrypt over the receipt) runs here, before any transaction is opened.
+    func prepareCase(organisationID: UUID, kind: String, counsellorIDs: [UUID]) async throws -> PreparedCase {
         let counsellorKeys = try await publicKeys(of: counsellorIDs)
         let caseID = UUID()
         let receipt = Receipt.generate(using: services.random)
@@ -68,12 +76,21 @@ struct CaseVault {
                     caseID: caseID, keyVersion: 1, recipient: .counsellor(counsellorID),
                     sealed: try SealedDataKey.seal(dataKey, caseID: caseID, to: .counsellor(counsellorID), publicKey: publicKey)))
         }
-        let allGrants = grants
-        try await db.transaction { db in
-            try await record.create(on: db)
-            for grant in allGrants { try await grant.create(on: db) }
-        }
-        return (OpenedCase(record: record, keys: [1: dataKey]), receipt)
+        return PreparedCase(opened: OpenedCase(record: record, keys: [1: dataKey]), receipt: receipt, grants: grants)
+    }
+
+    /// Writes a prepared case and its key grants (call inside a transaction with its content).
+    func store(_ prepared: PreparedCase, on database: any Database) async throws {
+        try await prepared.opened.record.create(on: database)
+        for grant in prepared.grants { try await grant.create(on: database) }
+    }
+
+    /// Prepares and stores a case in one transaction. Returns the receipt: it exists nowhere else, so
+    /// the caller must show it to the person once.
+    func createCase(organisationID: UUID, kind: String, counsellorIDs: [UUID]) async throws -> (OpenedCase, Receipt) {
+        let prepared = try await prepareCase(organisationID: organisationID, kind: kind, counsellorIDs: counsellorIDs)
+        try await db.transaction { db in try await store(prepared, on: db) }
+        return (prepared.opened, prepared.receipt)
     }
 
     // MARK: - Opening
@@ -124,14 +141,31 @@ struct CaseVault {
     }
 
     @discardableResult
-    func append(_ text: String, field: String, author: String, to opened: OpenedCase) async throws -> UUID {
-        try await append(Array(text.utf8), field: field, author: author, to: opened)
+    func append(
+        _ text: String, field: String, author: String, to opened: OpenedCase, on database: (any Database)? = nil
+    ) async throws
+        -> UUID
+    {
+        try await append(Array(text.utf8), field: field, author: author, to: opened, on: database)
     }
 
     /// Stores a structured piece of content (form answers, identity, a consent event) as JSON.
     @discardableResult
-    func append(encoding value: some Encodable, field: String, author: String, to opened: OpenedCase) async throws -> UUID {
-        try await append(Array(try JSONEncoder().encode(value)), field: field, author: author, to: opened)
+    func append(
+        encoding value: some Encodable, field: String, author: String, to opened: OpenedCase, on database: (any Database)? = nil
+    ) async throws -> UUID {
+        try await append(Array(try JSONEncoder().encode(value)), field: field, author: author, to: opened, on: database)
+    }
+
+    /// Stores checked attachments, each as one encrypted envelope (name and bytes together).
+    func append(
+        attachments: [AttachmentPolicy.Accepted], author: String, to opened: OpenedCase, on database: (any Database)? = nil
+    )
+        async throws
+    {
+        for attachment in attachments {
+            try await append(try AttachmentEnvelope(attachment).encoded(), field: "attachment", author: author, to: opened, on: database)
+        }
     }
 
     /// Everything in the case that the opened keys can decrypt, oldest first. Content under a key

@@ -16,6 +16,9 @@ public struct AppSettings: Sendable {
     public var sessionIdleTimeout: TimeInterval
     public var sessionAbsoluteTimeout: TimeInterval
     public var maxBodySize: Int
+    /// The limit for a form with files (multipart): room for the most files at the largest size an
+    /// organisation may allow, plus the text.
+    public var maxUploadSize: Int = (AttachmentPolicy.filesPerSubmission * AttachmentPolicy.largestMaximumMebibytes + 2) << 20
     public var kdfConcurrency: Int
     public var passwordParameters: ScryptPasswordHasher.Parameters
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
@@ -100,6 +103,9 @@ public struct AppSettings: Sendable {
         }
         if let mebibytes = try number("VERTROUWD_MAX_BODY_MB", in: 1...512) {
             settings.maxBodySize = mebibytes << 20
+        }
+        if let mebibytes = try number("VERTROUWD_MAX_UPLOAD_MB", in: 1...512) {
+            settings.maxUploadSize = mebibytes << 20
         }
         if let trust = value("VERTROUWD_TRUST_PROXY") {
             guard ["0", "1", "true", "false"].contains(trust.lowercased()) else {

@@ -31,7 +31,9 @@ struct ContactController: RouteCollection {
         var name: String?
         var contact: String?
         var channel: String?
+        var notify: String?
         var submission: String?
+        var attachments: [File]?
     }
 
     struct CounsellorChoice: Encodable {
@@ -75,7 +77,9 @@ struct ContactController: RouteCollection {
         let channels: [Choice]
         let name: String
         let contact: String
+        let notify: String
         let maximumLength: Int
+        let attachments: AttachmentFieldView
         let errors: FormErrors
         let minutes: String?
     }
@@ -144,24 +148,36 @@ struct ContactController: RouteCollection {
             req.setNotice("contact.notice.already_sent")
             return req.redirect(to: "/o/\(organisation.slug)/inbox")
         }
+        let files = UploadedFiles(form.attachments, policy: organisation.attachmentPolicy)
+        guard files.problems.isEmpty else {
+            return try await render(req, organisation, form: form, errors: files.summaryErrors, files: files, status: .unprocessableEntity)
+        }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        let (opened, receipt) = try await vault.createCase(
-            organisationID: organisationID, kind: mode.rawValue, counsellorIDs: [counsellorID])
+        let prepared = try await vault.prepareCase(organisationID: organisationID, kind: mode.rawValue, counsellorIDs: [counsellorID])
+        let opened = prepared.opened
+        if let address = EmailAddress(form.notify ?? "") {
+            opened.record.notifyAddress = try NotifyAddress.seal(address, caseID: opened.caseID, services: req.vertrouwd)
+        }
         let answers = FormAnswers(
             kinds: (form.kinds ?? []).filter { Kind(rawValue: $0) != nil }, urgency: form.urgency,
             channel: form.channel ?? mode.channels[0],
             identity: form.identity ?? "anonymous")
-        try await vault.append(encoding: answers, field: "form", author: "reporter", to: opened)
-        if answers.identity != "anonymous" {
-            let identity = Identity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput)
-            try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened)
-        }
-        try await vault.append((form.message ?? "").cleanedInput, field: "message", author: "reporter", to: opened)
+        let identity =
+            answers.identity == "anonymous"
+            ? nil : Identity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput)
+        let message = (form.message ?? "").cleanedInput
         do {
-            try await CaseSubmission(digest: submissionDigest, caseID: opened.caseID).create(on: req.db)
+            // The case, everything written and the submission mark are stored together or not at all.
+            try await req.db.transaction { db in
+                try await vault.store(prepared, on: db)
+                try await vault.append(encoding: answers, field: "form", author: "reporter", to: opened, on: db)
+                if let identity { try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened, on: db) }
+                try await vault.append(message, field: "message", author: "reporter", to: opened, on: db)
+                try await vault.append(attachments: files.accepted, author: "reporter", to: opened, on: db)
+                try await CaseSubmission(digest: submissionDigest, caseID: opened.caseID).create(on: db)
+            }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            // Two identical posts raced; both made a case. Keep the first and remove this one entirely.
-            try await opened.record.delete(on: req.db)
+            // Two identical posts raced: the other one made the case, this one stored nothing.
             req.setNotice("contact.notice.already_sent")
             return req.redirect(to: "/o/\(organisation.slug)/inbox")
         }
@@ -169,7 +185,7 @@ struct ContactController: RouteCollection {
         try await perOrganisation.recordFailure(organisationKey)
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
         await Self.notify(req, caseID: opened.caseID, template: "new-case")
-        return try await Self.renderReceipt(req, organisation, receipt: receipt, errors: [])
+        return try await Self.renderReceipt(req, organisation, receipt: prepared.receipt, errors: [])
     }
 
     /// Queues the counsellors' notification; a failure is logged and never undoes or blocks the case.
@@ -215,13 +231,15 @@ struct ContactController: RouteCollection {
             errors.append(FieldError(field: "urgency", key: "contact.error.choice"))
         }
         if !channels.contains(form.channel ?? "") { errors.append(FieldError(field: "channel", key: "contact.error.choice")) }
+        let notify = (form.notify ?? "").cleanedInput
+        if !notify.isEmpty, EmailAddress(notify) == nil { errors.append(FieldError(field: "notify", key: "contact.error.notify")) }
         if (form.submission ?? "").count < 20 { errors.append(FieldError(field: "message", key: "contact.error.expired")) }
         return errors
     }
 
     private func render(
         _ req: Request, _ organisation: Organisation, form: ContactForm, errors: [FieldError], minutes: String? = nil,
-        status: HTTPResponseStatus = .ok
+        files: UploadedFiles = UploadedFiles(), status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let portal = PortalHeader(organisation)
         let counsellors = try await recipients(organisation.requireID(), on: req.db)
@@ -250,7 +268,11 @@ struct ContactController: RouteCollection {
             urgencies: choices(Self.urgencies, prefix: "contact.urgency", selected: [form.urgency ?? ""]),
             identities: choices(Self.identities, prefix: "contact.identity", selected: [form.identity ?? "anonymous"]),
             channels: choices(mode.channels, prefix: "contact.channel", selected: [form.channel ?? mode.channels[0]]),
-            name: form.name ?? "", contact: form.contact ?? "", maximumLength: Self.maximumMessage, errors: FormErrors(errors),
+            name: form.name ?? "", contact: form.contact ?? "", notify: form.notify ?? "", maximumLength: Self.maximumMessage,
+            attachments: AttachmentFieldView(
+                req, policy: organisation.attachmentPolicy, problems: files.problems,
+                reselect: !UploadedFiles.chosen(form.attachments).isEmpty && !errors.isEmpty),
+            errors: FormErrors(errors),
             minutes: minutes)
         return try await req.render("contact/form", context, status: status)
     }

@@ -15,6 +15,9 @@ struct InboxController: RouteCollection {
         var name: String?
         var contact: String?
         var confirm: String?
+        var notify: String?
+        var item: String?
+        var attachments: [File]?
     }
 
     struct LoginContext: Encodable {
@@ -26,10 +29,30 @@ struct InboxController: RouteCollection {
         let minutes: String?
     }
 
+    /// One item of the conversation: a message, or a file (`attachment` set, `text` empty).
     struct MessageView: Encodable {
         let fromPerson: Bool
         let text: String
         let time: String
+        let attachment: AttachmentView?
+
+        /// Messages and files, oldest first, as both the inbox and the case page show them.
+        static func conversation(_ contents: [CaseVault.DecryptedContent], on req: Request) -> [MessageView] {
+            contents.compactMap { content in
+                switch content.field {
+                case "message":
+                    MessageView(
+                        fromPerson: content.author == "reporter", text: content.text, time: req.formatted(content.createdAt),
+                        attachment: nil)
+                case "attachment":
+                    AttachmentView(content).map {
+                        MessageView(
+                            fromPerson: content.author == "reporter", text: "", time: req.formatted(content.createdAt), attachment: $0)
+                    }
+                default: nil
+                }
+            }
+        }
     }
 
     struct InboxContext: Encodable {
@@ -46,6 +69,9 @@ struct InboxController: RouteCollection {
         let message: String
         let isOpen: Bool
         let isAnonymous: Bool
+        let attachments: AttachmentFieldView
+        let hasNotify: Bool
+        let notify: String
         let errors: FormErrors
     }
 
@@ -107,7 +133,10 @@ struct InboxController: RouteCollection {
                 return try await renderLogin(
                     req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.unknown")], status: .notFound)
             }
-            let changes = ["reply", "reveal", "withdraw"].contains(form.action ?? "")
+            if form.action == "download" {
+                return try await download(req, opened, item: form.item)
+            }
+            let changes = ["reply", "reveal", "withdraw", "notify"].contains(form.action ?? "")
             if changes, ["withdrawn", "closed"].contains(opened.record.status) {
                 // A stopped conversation takes nothing more; the page says so.
                 return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [], status: .conflict)
@@ -115,23 +144,72 @@ struct InboxController: RouteCollection {
             if form.action == "withdraw" || form.action == "reveal" {
                 return try await changeCase(req, organisation, opened, form: form, typed: typed)
             }
+            if form.action == "notify" {
+                return try await changeNotifyAddress(req, organisation, opened, form: form, typed: typed)
+            }
             if form.action == "reply" {
-                let message = (form.message ?? "").cleanedInput
-                var errors: [FieldError] = []
-                if message.isEmpty { errors.append(FieldError(field: "message", key: "contact.error.message_required")) }
-                if message.count > ContactController.maximumMessage {
-                    errors.append(FieldError(field: "message", key: "contact.error.message_long"))
-                }
-                guard errors.isEmpty else {
-                    return try await renderInbox(
-                        req, organisation, opened, typed: typed, draft: message, errors: errors, status: .unprocessableEntity)
-                }
-                try await CaseVault(services: req.vertrouwd, db: req.db).append(message, field: "message", author: "reporter", to: opened)
-                await ContactController.notify(req, caseID: opened.caseID, template: "new-message")
-                req.setNotice("inbox.notice.sent")
+                return try await reply(req, organisation, opened, form: form, typed: typed)
             }
             return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
         }
+    }
+
+    /// A message, files, or both; nothing is stored unless all of it can be.
+    private func reply(
+        _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
+    ) async throws -> Response {
+        let message = (form.message ?? "").cleanedInput
+        let files = UploadedFiles(form.attachments, policy: organisation.attachmentPolicy)
+        var errors = files.summaryErrors
+        if message.isEmpty && UploadedFiles.chosen(form.attachments).isEmpty {
+            errors.append(FieldError(field: "message", key: "contact.error.message_required"))
+        }
+        if message.count > ContactController.maximumMessage {
+            errors.append(FieldError(field: "message", key: "contact.error.message_long"))
+        }
+        guard errors.isEmpty else {
+            return try await renderInbox(
+                req, organisation, opened, typed: typed, draft: message, errors: errors, files: files,
+                reselect: !UploadedFiles.chosen(form.attachments).isEmpty, status: .unprocessableEntity)
+        }
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        try await req.db.transaction { db in
+            if !message.isEmpty { try await vault.append(message, field: "message", author: "reporter", to: opened, on: db) }
+            try await vault.append(attachments: files.accepted, author: "reporter", to: opened, on: db)
+        }
+        await ContactController.notify(req, caseID: opened.caseID, template: "new-message")
+        req.setNotice("inbox.notice.sent")
+        return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
+    }
+
+    /// Sets, replaces or (with an empty field) removes the address for "news in your inbox".
+    private func changeNotifyAddress(
+        _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
+    ) async throws -> Response {
+        let typedAddress = (form.notify ?? "").cleanedInput
+        if typedAddress.isEmpty {
+            opened.record.notifyAddress = nil
+            req.setNotice("inbox.notice.notify_removed")
+        } else if let address = EmailAddress(typedAddress) {
+            opened.record.notifyAddress = try NotifyAddress.seal(address, caseID: opened.caseID, services: req.vertrouwd)
+            req.setNotice("inbox.notice.notify_saved")
+        } else {
+            return try await renderInbox(
+                req, organisation, opened, typed: typed, draft: "", errors: [FieldError(field: "notify", key: "contact.error.notify")],
+                status: .unprocessableEntity)
+        }
+        try await opened.record.save(on: req.db)
+        return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
+    }
+
+    /// One attachment of this case, decrypted with the person's key, as a download.
+    private func download(_ req: Request, _ opened: CaseVault.OpenedCase, item: String?) async throws -> Response {
+        guard let itemID = item.flatMap(UUID.init(uuidString:)),
+            let content = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
+                .first(where: { $0.id == itemID && $0.field == "attachment" }),
+            let envelope = AttachmentEnvelope.decode(content.bytes)
+        else { throw PageError.notFound }
+        return .download(envelope)
     }
 
     /// Withdrawing the case, or giving one's name after starting anonymously. Each is recorded as a
@@ -190,7 +268,7 @@ struct InboxController: RouteCollection {
 
     private func renderInbox(
         _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, typed: String, draft: String, errors: [FieldError],
-        status: HTTPResponseStatus = .ok
+        files: UploadedFiles = UploadedFiles(), reselect: Bool = false, status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let portal = PortalHeader(organisation)
         let contents = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
@@ -200,11 +278,11 @@ struct InboxController: RouteCollection {
             csrf: req.csrfToken(), receipt: Receipt(typed: typed)?.description ?? "", statusKey: "case.status.\(opened.record.status)",
             created: req.formatted(opened.record.receivedAt ?? opened.record.createdAt),
             deadlines: DeadlineView.list(for: opened.record, on: req), hasDeadlines: opened.record.kind == "report",
-            messages: contents.filter { $0.field == "message" }.map {
-                MessageView(fromPerson: $0.author == "reporter", text: $0.text, time: req.formatted($0.createdAt))
-            },
+            messages: MessageView.conversation(contents, on: req),
             message: draft, isOpen: opened.record.status != "withdrawn" && opened.record.status != "closed",
-            isAnonymous: !contents.contains { $0.field == "identity" }, errors: FormErrors(errors))
+            isAnonymous: !contents.contains { $0.field == "identity" },
+            attachments: AttachmentFieldView(req, policy: organisation.attachmentPolicy, problems: files.problems, reselect: reselect),
+            hasNotify: opened.record.notifyAddress != nil, notify: "", errors: FormErrors(errors))
         return try await req.render("contact/inbox", context, status: status)
     }
 }

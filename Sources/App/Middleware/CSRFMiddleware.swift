@@ -16,7 +16,9 @@ struct CSRFMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         // Collecting here also enforces the body limit (413) for every form, before any handler runs.
-        let limit = request.application.vertrouwd.settings.maxBodySize
+        // Forms with files (multipart) have their own, larger limit.
+        let settings = request.application.vertrouwd.settings
+        let limit = request.headers.contentType?.type == "multipart" ? settings.maxUploadSize : settings.maxBodySize
         let body = try await request.body.collect(max: limit).get()
         // A body that arrived whole is not re-checked by `collect`, so measure it here too.
         if let body, body.readableBytes > limit { throw Abort(.payloadTooLarge) }

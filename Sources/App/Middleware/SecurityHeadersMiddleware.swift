@@ -18,8 +18,11 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
+        // A download sets its own, stricter policy (a sandbox); every page gets the standard one.
+        if !response.headers.contains(name: "Content-Security-Policy") {
+            response.headers.add(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
+        }
         let headers = [
-            ("Content-Security-Policy", Self.contentSecurityPolicy),
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "no-referrer"),
             ("Permissions-Policy", Self.permissionsPolicy),

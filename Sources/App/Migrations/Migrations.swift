@@ -8,6 +8,7 @@ enum Migrations003 {}
 enum Migrations004 {}
 enum Migrations005 {}
 enum Migrations006 {}
+enum Migrations007 {}
 
 extension Application {
     /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
@@ -34,5 +35,9 @@ extension Application {
         migrations.add(Migrations005.AddReportDeadlines())
         // 006: the notification outbox.
         migrations.add(Migrations006.CreateOutgoingMail())
+        // 007: attachments, counsellor profiles, the person's notification address, unwanted submissions.
+        migrations.add(Migrations007.AddAttachmentSettings())
+        migrations.add(Migrations007.AddCaseNotifications())
+        migrations.add(Migrations007.CreateCounsellorProfile())
     }
 }

@@ -22,6 +22,18 @@ struct Notifier {
     }
 }
 
+extension Notifier {
+    /// Queues "there is news in your inbox" for the person, when they left an address. One waiting
+    /// mail per case is enough: three replies in a row make one nudge.
+    func personNotified(_ record: CaseRecord) async throws {
+        guard services.settings.smtp != nil, record.notifyAddress != nil, let caseID = record.id else { return }
+        let waiting = try await OutgoingMail.query(on: db).filter(\.$caseID == caseID).filter(\.$sentAt == nil)
+            .filter(\.$failedAt == nil).count()
+        guard waiting == 0 else { return }
+        try await OutgoingMail(recipient: "", template: "inbox-news", now: services.clock.now, caseID: caseID).create(on: db)
+    }
+}
+
 /// Sends what the outbox holds: due mails, oldest first; a failure waits 1, 2, 4 … minutes (at most an
 /// hour) and is given up after `maximumAttempts`.
 struct OutboxSender {
@@ -41,9 +53,14 @@ struct OutboxSender {
             .filter(\.$nextAttemptAt <= now).sort(\.$nextAttemptAt).limit(Self.batch).all()
         var sent = 0
         for mail in due {
-            let (subject, body) = text(for: mail)
+            guard let (recipient, link) = try await address(of: mail) else {
+                // The person removed their address, or the case is gone: nothing to send, nothing kept.
+                mail.failedAt = services.clock.now
+                try await mail.save(on: db)
+                continue
+            }
+            let (subject, body) = text(for: mail, link: link)
             let client = SMTPClient(settings: smtp)
-            let recipient = mail.recipient
             do {
                 try await services.passwords.threadPool.runIfActive { try client.send(to: recipient, subject: subject, body: body) }
                 mail.sentAt = services.clock.now
@@ -62,10 +79,20 @@ struct OutboxSender {
         return sent
     }
 
+    /// Where a mail goes and the link it carries: a counsellor logs in; a person goes to their
+    /// organisation's inbox, and their address is opened from its seal only now.
+    func address(of mail: OutgoingMail) async throws -> (String, String)? {
+        guard let caseID = mail.caseID else { return (mail.recipient, "\(services.settings.publicURL)/login") }
+        guard let record = try await CaseRecord.find(caseID, on: db), let sealed = record.notifyAddress,
+            let address = NotifyAddress.open(sealed, caseID: caseID, services: services),
+            let organisation = try await Organisation.find(record.$organisation.id, on: db)
+        else { return nil }
+        return (address, "\(services.settings.publicURL)/o/\(organisation.slug)/inbox")
+    }
+
     /// Both languages in one short mail: the recipient's preference is not stored, and the text is tiny.
-    func text(for mail: OutgoingMail) -> (String, String) {
+    func text(for mail: OutgoingMail, link: String) -> (String, String) {
         let catalog = services.catalog
-        let link = "\(services.settings.publicURL)/login"
         let subject = "\(catalog.text("mail.subject", in: .dutch)) / \(catalog.text("mail.subject", in: .english))"
         let body = [Language.dutch, .english].map { catalog.text("mail.\(mail.template)", in: $0, [link]) }.joined(separator: "\n\n")
         return (subject, body)

@@ -8,7 +8,10 @@ final class OutgoingMail: Model, @unchecked Sendable {
     static let schema = "outgoing_mail"
 
     @ID(key: .id) var id: UUID?
+    /// A staff member's address; empty for a mail to a person, whose address stays sealed with the case.
     @Field(key: "recipient") var recipient: String
+    /// For a mail to a person: the case whose sealed notification address is opened at sending time.
+    @OptionalField(key: "case_id") var caseID: UUID?
     /// Which text to send (`new-case`, `new-message`), in the recipient's language at sending time.
     @Field(key: "template") var template: String
     @Field(key: "attempts") var attempts: Int
@@ -19,8 +22,9 @@ final class OutgoingMail: Model, @unchecked Sendable {
 
     init() {}
 
-    init(recipient: String, template: String, now: Date) {
+    init(recipient: String, template: String, now: Date, caseID: UUID? = nil) {
         self.recipient = recipient
+        self.caseID = caseID
         self.template = template
         self.attempts = 0
         self.nextAttemptAt = now

@@ -1,5 +1,6 @@
 import Fluent
 import Vapor
+import VertrouwdCore
 
 /// A client organisation of the practice. Its public pages live under `/o/<slug>`.
 final class Organisation: Model, @unchecked Sendable {
@@ -9,6 +10,10 @@ final class Organisation: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "slug") var slug: String
     @Field(key: "default_language") var defaultLanguage: String
+    /// The largest attachment accepted, in MiB (see `AttachmentPolicy`).
+    @Field(key: "attachment_max_mb") var attachmentMaxMebibytes: Int
+    /// Comma-separated `FileFormat.Family` values accepted as attachments.
+    @Field(key: "attachment_families") var attachmentFamilies: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @Children(for: \.$organisation) var memberships: [OrganisationMembership]
@@ -20,5 +25,13 @@ final class Organisation: Model, @unchecked Sendable {
         self.name = name
         self.slug = slug
         self.defaultLanguage = defaultLanguage
+        self.attachmentMaxMebibytes = AttachmentPolicy.defaultMaximumMebibytes
+        self.attachmentFamilies = FileFormat.Family.allCases.map(\.rawValue).joined(separator: ",")
+    }
+
+    var attachmentPolicy: AttachmentPolicy {
+        AttachmentPolicy(
+            maximumMebibytes: attachmentMaxMebibytes,
+            families: Set(attachmentFamilies.split(separator: ",").compactMap { FileFormat.Family(rawValue: String($0)) }))
     }
 }

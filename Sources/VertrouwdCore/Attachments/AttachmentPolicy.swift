@@ -18,7 +18,7 @@ public struct AttachmentPolicy: Sendable, Equatable {
         self.families = families
     }
 
-    public enum Rejection: String, Error, Sendable {
+    public enum Rejection: String, Error, Sendable, CaseIterable {
         case empty
         case tooLarge = "too_large"
         /// Not a format Vertrouwd knows (executables, archives, …).
@@ -53,7 +53,9 @@ public struct AttachmentPolicy: Sendable, Equatable {
 
     /// The last path component, without control or bidirectional-override characters, at most 120
     /// characters: what a browser sent may be a full path, or built to look like another file type.
-    static let directionMarks: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+    static let directionMarks: Set<UInt32> = [
+        0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+    ]
 
     public static func safeName(_ raw: String) -> String {
         let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
@@ -87,7 +89,8 @@ public struct AttachmentEnvelope: Sendable, Equatable {
     public let bytes: [UInt8]
 
     public init(_ accepted: AttachmentPolicy.Accepted) {
-        self.header = Header(name: accepted.name, format: accepted.format, size: accepted.bytes.count, metadataRemoved: accepted.metadataRemoved)
+        self.header = Header(
+            name: accepted.name, format: accepted.format, size: accepted.bytes.count, metadataRemoved: accepted.metadataRemoved)
         self.bytes = accepted.bytes
     }
 

@@ -20,6 +20,7 @@ final class TestBrowser {
         let status: HTTPResponseStatus
         let headers: HTTPHeaders
         let body: String
+        let bytes: [UInt8]
 
         var location: String? { headers.first(name: .location) }
 
@@ -53,6 +54,41 @@ final class TestBrowser {
         return try await send(.POST, path, body: Array(encoded.utf8), contentType: "application/x-www-form-urlencoded")
     }
 
+    /// A file as a browser sends it in a multipart form.
+    struct Upload {
+        let field: String
+        let filename: String
+        let contentType: String
+        let bytes: [UInt8]
+
+        init(_ filename: String, _ bytes: [UInt8], field: String = "attachments[]", contentType: String = "application/octet-stream") {
+            self.field = field
+            self.filename = filename
+            self.contentType = contentType
+            self.bytes = bytes
+        }
+    }
+
+    /// Posts `fields` and `files` as `multipart/form-data`, like a form with a file field.
+    @discardableResult
+    func postMultipart(_ path: String, _ fields: [(String, String)], files: [Upload], csrf: String?) async throws -> Page {
+        var all = fields
+        if let csrf { all.append(("csrf", csrf)) }
+        let boundary = "----vertrouwd-test-\(UUID().uuidString)"
+        var body: [UInt8] = []
+        for (name, value) in all {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        for file in files {
+            body += Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.contentType)\r\n\r\n"
+                    .utf8)
+            body += file.bytes + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        return try await send(.POST, path, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     @discardableResult
     func postRaw(_ path: String, bytes: [UInt8], contentType: String) async throws -> Page {
         try await send(.POST, path, body: bytes, contentType: contentType)
@@ -83,7 +119,9 @@ final class TestBrowser {
                 cookies[name] = value
             }
         }
-        return Page(status: response.status, headers: response.headers, body: response.body.string)
+        var responseBody = response.body
+        let bytes = responseBody.readBytes(length: responseBody.readableBytes) ?? []
+        return Page(status: response.status, headers: response.headers, body: String(decoding: bytes, as: UTF8.self), bytes: bytes)
     }
 
     static func encode(_ value: String) -> String {
