@@ -5,6 +5,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: HomeController())
     try app.register(collection: LanguageController())
     try app.register(collection: PortalController())
+    try app.register(collection: CounsellorsController())
+    try app.register(collection: ProfileController())
     try app.register(collection: KnowledgeBaseController())
     try app.register(collection: SearchController())
     try app.register(collection: GuideController())

@@ -46,6 +46,31 @@ struct AdminTests {
         }
     }
 
+    @Test func anAdminSetsWhichAttachmentsAnOrganisationTakes() async throws {
+        try await withTestApp { app, clock in
+            let browser = try await adminBrowser(app, clock)
+            let organisation = try await Fixtures.organisation(app)
+            _ = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
+            let path = "/admin/organisations/\(try organisation.requireID())"
+            let form = try await browser.get("\(path)/edit")
+            #expect(form.body.contains(#"id="family-audio" name="attachment_families[]" value="audio" checked"#))
+            let base = [("name", "Acme Zorg"), ("slug", "acme"), ("language", "nl")]
+            let tooLarge = try await browser.post(
+                path, base + [("attachment_max_mb", "26"), ("attachment_families[]", "pdf")], csrf: form.csrf)
+            #expect(tooLarge.status == .unprocessableEntity)
+            #expect(tooLarge.body.contains(#"id="attachment_max_mb-error""#))
+            let saved = try await browser.post(
+                path, base + [("attachment_max_mb", "5"), ("attachment_families[]", "pdf")], csrf: form.csrf)
+            #expect(saved.location == "/admin")
+            let contact = try await TestBrowser(app).get("/o/acme/contact")
+            #expect(contact.body.contains(#"accept=".pdf""#))
+            #expect(contact.body.contains(app.vertrouwd.catalog.text("attachment.hint", in: .dutch, ["5", "PDF"])))
+            // Nothing ticked: text only, no file field at all.
+            try await browser.post(path, base + [("attachment_max_mb", "5")], csrf: form.csrf)
+            #expect(!(try await TestBrowser(app).get("/o/acme/contact").body.contains(#"type="file""#)))
+        }
+    }
+
     @Test func aNewCounsellorActivatesWithPasswordAndAuthenticatorAndThenLogsIn() async throws {
         try await withTestApp { app, clock in
             let organisation = try await Fixtures.organisation(app)

@@ -2,12 +2,21 @@ import Fluent
 import Vapor
 import VertrouwdCore
 
-/// Creating and editing organisations: name, address (slug) and default language.
+/// Creating and editing organisations: name, address (slug), default language, and what it accepts
+/// as attachments.
 struct AdminOrganisationController: RouteCollection {
     struct OrganisationForm: Content {
         var name: String?
         var slug: String?
         var language: String?
+        var attachment_max_mb: String?
+        var attachment_families: [String]?
+    }
+
+    struct FamilyChoice: Encodable {
+        let value: String
+        let labelKey: String
+        let checked: Bool
     }
 
     struct FormContext: Encodable {
@@ -18,6 +27,9 @@ struct AdminOrganisationController: RouteCollection {
         let name: String
         let slug: String
         let language: String
+        let attachmentMaxMebibytes: String
+        let largestMaximum: Int
+        let families: [FamilyChoice]
         let errors: FormErrors
         let articles: [ArticleRow]
         let hasArticles: Bool
@@ -38,7 +50,11 @@ struct AdminOrganisationController: RouteCollection {
     }
 
     func new(req: Request) async throws -> Response {
-        try await render(req, organisation: nil, form: OrganisationForm(name: "", slug: "", language: "nl"), errors: [])
+        try await render(
+            req, organisation: nil,
+            form: OrganisationForm(
+                name: "", slug: "", language: "nl", attachment_max_mb: String(AttachmentPolicy.defaultMaximumMebibytes),
+                attachment_families: FileFormat.Family.allCases.map(\.rawValue)), errors: [])
     }
 
     func create(req: Request) async throws -> Response {
@@ -47,14 +63,20 @@ struct AdminOrganisationController: RouteCollection {
         guard let values, errors.isEmpty else {
             return try await render(req, organisation: nil, form: form, errors: errors, status: .unprocessableEntity)
         }
-        try await Organisation(name: values.name, slug: values.slug.value, defaultLanguage: values.language.code).create(on: req.db)
+        let organisation = Organisation(name: values.name, slug: values.slug.value, defaultLanguage: values.language.code)
+        organisation.attachmentMaxMebibytes = values.maximum
+        organisation.attachmentFamilies = values.families
+        try await organisation.create(on: req.db)
         req.setNotice("admin.notice.organisation_saved")
         return req.redirect(to: "/admin")
     }
 
     func edit(req: Request) async throws -> Response {
         let organisation = try await find(req)
-        let form = OrganisationForm(name: organisation.name, slug: organisation.slug, language: organisation.defaultLanguage)
+        let form = OrganisationForm(
+            name: organisation.name, slug: organisation.slug, language: organisation.defaultLanguage,
+            attachment_max_mb: String(organisation.attachmentMaxMebibytes),
+            attachment_families: organisation.attachmentFamilies.split(separator: ",").map(String.init))
         return try await render(req, organisation: organisation, form: form, errors: [])
     }
 
@@ -68,6 +90,8 @@ struct AdminOrganisationController: RouteCollection {
         organisation.name = values.name
         organisation.slug = values.slug.value
         organisation.defaultLanguage = values.language.code
+        organisation.attachmentMaxMebibytes = values.maximum
+        organisation.attachmentFamilies = values.families
         try await organisation.save(on: req.db)
         req.setNotice("admin.notice.organisation_saved")
         return req.redirect(to: "/admin")
@@ -84,7 +108,7 @@ struct AdminOrganisationController: RouteCollection {
 
     private func validate(
         _ form: OrganisationForm, excluding id: UUID?, on req: Request
-    ) async throws -> ((name: String, slug: Slug, language: Language)?, [FieldError]) {
+    ) async throws -> ((name: String, slug: Slug, language: Language, maximum: Int, families: String)?, [FieldError]) {
         var errors: [FieldError] = []
         let name = (form.name ?? "").cleanedInput
         if name.isEmpty { errors.append(FieldError(field: "name", key: "admin.organisation.error.name_required")) }
@@ -96,8 +120,14 @@ struct AdminOrganisationController: RouteCollection {
         }
         let language = Language(rawValue: form.language ?? "")
         if language == nil { errors.append(FieldError(field: "language", key: "admin.organisation.error.language")) }
-        guard errors.isEmpty, let slug, let language else { return (nil, errors) }
-        return ((name, slug, language), [])
+        let maximum = Int((form.attachment_max_mb ?? String(AttachmentPolicy.defaultMaximumMebibytes)).trimmingCharacters(in: .whitespaces))
+        if maximum == nil || !(1...AttachmentPolicy.largestMaximumMebibytes).contains(maximum!) {
+            errors.append(FieldError(field: "attachment_max_mb", key: "admin.organisation.error.attachment_size"))
+        }
+        // No family ticked means no attachments at all: allowed, for organisations that want text only.
+        let families = FileFormat.Family.allCases.map(\.rawValue).filter { (form.attachment_families ?? []).contains($0) }
+        guard errors.isEmpty, let slug, let language, let maximum else { return (nil, errors) }
+        return ((name, slug, language, maximum, families.joined(separator: ",")), [])
     }
 
     private func render(
@@ -120,7 +150,14 @@ struct AdminOrganisationController: RouteCollection {
                 publicPage: false),
             csrf: req.csrfToken(),
             action: isNew ? "/admin/organisations" : "/admin/organisations/\(organisation?.id?.uuidString ?? "")",
-            isNew: isNew, name: form.name ?? "", slug: form.slug ?? "", language: form.language ?? "nl", errors: FormErrors(errors),
+            isNew: isNew, name: form.name ?? "", slug: form.slug ?? "", language: form.language ?? "nl",
+            attachmentMaxMebibytes: form.attachment_max_mb ?? "", largestMaximum: AttachmentPolicy.largestMaximumMebibytes,
+            families: FileFormat.Family.allCases.map {
+                FamilyChoice(
+                    value: $0.rawValue, labelKey: "attachment.family.\($0.rawValue)",
+                    checked: (form.attachment_families ?? []).contains($0.rawValue))
+            },
+            errors: FormErrors(errors),
             articles: articles, hasArticles: !articles.isEmpty,
             newArticleHref: organisation?.id.map { "/admin/organisations/\($0)/articles/new" })
         return try await req.render("admin/organisation-form", context, status: status)

@@ -60,6 +60,9 @@ struct DemoSeeder {
                 membership.receivesReports = kind == .internal
                 try await membership.save(on: db)
             }
+            if demo.role == .counsellor, try await CounsellorProfile.query(on: db).filter(\.$account.$id == accountID).first() == nil {
+                try await Self.profile(for: demo, accountID: accountID).create(on: db)
+            }
             let secret = try services.totpBox.open(Array(account.totpSecretSealed ?? Data()), context: account.totpSealContext)
             lines.append(
                 "demo-account role=\(demo.role.rawValue) email=\(demo.email) password=\(demo.password) totp-secret=\(Base32.encode(secret))"
@@ -70,6 +73,29 @@ struct DemoSeeder {
         lines.forEach { print($0) }
         // stdout is block-buffered when it is a file or pipe (CI, scripts): flush so the lines arrive now.
         fflush(nil)
+    }
+
+    /// A made-up introduction for each demo counsellor, so the counsellors page shows what a real one looks like.
+    static func profile(for demo: DemoAccount, accountID: UUID) -> CounsellorProfile {
+        let profile = CounsellorProfile(accountID: accountID)
+        if demo.membership == .some(.internal) {
+            profile.introductionDutch =
+                "Ik werk al twaalf jaar bij Voorbeeld BV, de laatste vijf als vertrouwenspersoon. Je kunt bij mij terecht met alles wat op het werk niet goed voelt. Ik luister, denk met je mee en doe niets zonder jouw toestemming."
+            profile.introductionEnglish =
+                "I have worked at Voorbeeld BV for twelve years, the last five as confidential counsellor. You can come to me with anything at work that does not feel right. I listen, think along with you and do nothing without your consent."
+            profile.availabilityDutch = "Maandag, dinsdag en donderdag van 9 tot 17 uur. Een gesprek kan ook buiten het kantoor."
+            profile.availabilityEnglish = "Monday, Tuesday and Thursday from 9:00 to 17:00. We can also meet away from the office."
+            profile.languages = "nl,en"
+        } else {
+            profile.introductionDutch =
+                "Ik ben externe vertrouwenspersoon en werk voor meerdere organisaties. Ik sta los van je werkgever en ken je collega's niet. Samen zoeken we uit wat je wilt en welke stap daarbij past."
+            profile.introductionEnglish =
+                "I am an external counsellor working for several organisations. I am independent of your employer and do not know your colleagues. Together we work out what you want and which step fits."
+            profile.availabilityDutch = "Elke werkdag, ook 's avonds na afspraak. Bellen, beeldbellen of afspreken in Utrecht."
+            profile.availabilityEnglish = "Every working day, evenings by appointment. By phone, video call or in person in Utrecht."
+            profile.languages = "nl,en,tr"
+        }
+        return profile
     }
 
     private func ensureAccount(_ demo: DemoAccount, services: VertrouwdServices, on db: any Database) async throws -> StaffAccount {

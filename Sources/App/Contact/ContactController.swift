@@ -40,6 +40,8 @@ struct ContactController: RouteCollection {
         let id: String
         let name: String
         let kindKey: String
+        let languages: String
+        let hasLanguages: Bool
         let checked: Bool
     }
 
@@ -243,6 +245,8 @@ struct ContactController: RouteCollection {
     ) async throws -> Response {
         let portal = PortalHeader(organisation)
         let counsellors = try await recipients(organisation.requireID(), on: req.db)
+        let profiles = Dictionary(
+            try await CounsellorsController.views(organisation, on: req).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func choices(_ values: [String], prefix: String, selected: [String]) -> [Choice] {
             values.map { Choice(value: $0, labelKey: "\(prefix).\($0)", checked: selected.contains($0)) }
         }
@@ -257,8 +261,10 @@ struct ContactController: RouteCollection {
             // A kept token keeps a re-shown form the same submission; a fresh form gets a fresh one.
             submission: (form.submission ?? "").count >= 20 ? form.submission! : Token.generate(using: req.vertrouwd.random),
             counsellors: counsellors.map {
-                CounsellorChoice(
-                    id: $0.account.id?.uuidString ?? "", name: $0.account.displayName, kindKey: "counsellor.kind.\($0.kind.rawValue)",
+                let id = $0.account.id?.uuidString ?? ""
+                return CounsellorChoice(
+                    id: id, name: $0.account.displayName, kindKey: "counsellor.kind.\($0.kind.rawValue)",
+                    languages: profiles[id]?.languages ?? "", hasLanguages: profiles[id]?.hasLanguages ?? false,
                     checked: $0.account.id?.uuidString == form.counsellor || counsellors.count == 1)
             },
             hasCounsellors: !counsellors.isEmpty, message: form.message ?? "",

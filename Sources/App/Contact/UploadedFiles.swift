@@ -100,6 +100,8 @@ struct AttachmentFieldView: Encodable {
     let accept: String
     let problems: [UploadedFiles.Problem]
     let hasProblems: Bool
+    /// False when the organisation accepts no files at all: the field is not shown.
+    let enabled: Bool
     /// The form came back with an error after files were chosen: browsers do not keep them.
     let reselect: Bool
 
@@ -111,6 +113,7 @@ struct AttachmentFieldView: Encodable {
             .joined(separator: ",")
         self.problems = problems
         hasProblems = !problems.isEmpty
+        enabled = !policy.families.isEmpty
         self.reselect = reselect
     }
 }

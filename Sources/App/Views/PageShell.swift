@@ -8,6 +8,7 @@ struct PageShell: Encodable {
         let name: String
         let roleKey: String
         let homePath: String
+        let isCounsellor: Bool
     }
 
     let lang: String
@@ -37,7 +38,9 @@ struct PageShell: Encodable {
         self.titleKey = titleKey
         quickExitURL = publicPage ? req.vertrouwd.settings.quickExitURL : nil
         if let account = req.staffAccount {
-            staff = StaffBadge(name: account.displayName, roleKey: "role.\(account.role.rawValue)", homePath: account.role.homePath)
+            staff = StaffBadge(
+                name: account.displayName, roleKey: "role.\(account.role.rawValue)", homePath: account.role.homePath,
+                isCounsellor: account.role == .counsellor)
             csrf = req.csrfToken()
         } else {
             staff = nil
