@@ -39,3 +39,17 @@
     print.addEventListener("click", function () { window.print(); });
   }
 })();
+
+// Back office: one box ticks every case in a list (a flood can be hundreds). Hidden without JavaScript.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-select-all]").forEach(function (all) {
+    var name = all.getAttribute("data-select-all");
+    var form = all.form;
+    if (!form) { return; }
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      form.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+})();

@@ -8,7 +8,7 @@ import Logging
 public struct PrivacyLogHandler: LogHandler {
     public static let allowedKeys: Set<String> = [
         "request-id", "method", "route", "status", "ms", "role", "error",
-        "database-id", "migration", "action", "schema", "command",
+        "database-id", "migration", "action", "schema", "command", "count",
     ]
 
     private var wrapped: any LogHandler
