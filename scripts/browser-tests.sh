@@ -36,14 +36,14 @@ http_status() {
 
 # ------------------------------------------------------------------ tools
 ensure_chromium() {
-    if command -v chromium >/dev/null && [[ -x /usr/bin/chromedriver ]] && command -v curl >/dev/null; then
+    if command -v chromium >/dev/null && [[ -x /usr/bin/chromedriver ]] && command -v curl >/dev/null && command -v openssl >/dev/null; then
         return
     fi
-    [[ "$(id -u)" == 0 ]] || die "chromium/chromium-driver/curl missing; install them as root: apt-get install chromium chromium-driver curl"
-    log "installing chromium, chromium-driver and curl with apt"
+    [[ "$(id -u)" == 0 ]] || die "chromium/chromium-driver/curl/openssl missing; install them as root: apt-get install chromium chromium-driver curl openssl"
+    log "installing chromium, chromium-driver, curl and openssl with apt"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    apt-get install -y -q chromium chromium-driver curl
+    apt-get install -y -q chromium chromium-driver curl openssl
 }
 
 ensure_venv() {
@@ -101,6 +101,7 @@ cleanup() {
     stop_pid "$SMTP_SERVER_PID"
     mkdir -p "$ARTIFACTS"
     cp "$SERVER_LOG" "$ARTIFACTS/server.log" 2>/dev/null || true
+    cp "$WORK/smtp-server.log" "$ARTIFACTS/smtp-server.log" 2>/dev/null || true
     rm -rf -- "$WORK"
 }
 trap cleanup EXIT
@@ -121,9 +122,16 @@ python3 -m http.server "$EXIT_PORT" --bind 127.0.0.1 --directory "$WORK/neutral"
     >"$WORK/neutral-server.log" 2>&1 </dev/null &
 EXIT_SERVER_PID=$!
 
-# A real SMTP server (aiosmtpd) that keeps every notification the demo sends in a maildir.
+# A real SMTP relay (aiosmtpd) that, like a remote relay, requires STARTTLS with a certificate
+# the app must verify (a throwaway CA file) and a login; it keeps every mail in a maildir.
 mkdir -p "$WORK/mail/cur" "$WORK/mail/new" "$WORK/mail/tmp"
-"$VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$WORK/mail" \
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$WORK/smtp-key.pem" -out "$WORK/smtp-cert.pem" >/dev/null 2>&1
+SMTP_USER="vertrouwd-demo"
+SMTP_PASSWORD="$(openssl rand -hex 16)"
+"$VENV/bin/python" "$ROOT/Tests/Browser/smtp_server.py" --port "$SMTP_PORT" --maildir "$WORK/mail" \
+    --cert "$WORK/smtp-cert.pem" --key "$WORK/smtp-key.pem" --user "$SMTP_USER" --password "$SMTP_PASSWORD" \
     >"$WORK/smtp-server.log" 2>&1 </dev/null &
 SMTP_SERVER_PID=$!
 
@@ -134,7 +142,9 @@ log "starting $BIN demo on 127.0.0.1:$APP_PORT (log: artifacts/browser/server.lo
 env -u DATABASE_URL \
     VERTROUWD_DATA_DIR="$WORK/data" \
     VERTROUWD_QUICK_EXIT_URL="http://127.0.0.1:$EXIT_PORT/neutral.html" \
-    VERTROUWD_SMTP_HOST=127.0.0.1 VERTROUWD_SMTP_PORT="$SMTP_PORT" VERTROUWD_SMTP_FROM=noreply@vertrouwd.example \
+    VERTROUWD_SMTP_HOST=localhost VERTROUWD_SMTP_PORT="$SMTP_PORT" VERTROUWD_SMTP_FROM=noreply@vertrouwd.example \
+    VERTROUWD_SMTP_SECURITY=starttls VERTROUWD_SMTP_CA_FILE="$WORK/smtp-cert.pem" \
+    VERTROUWD_SMTP_USERNAME="$SMTP_USER" VERTROUWD_SMTP_PASSWORD="$SMTP_PASSWORD" \
     stdbuf -oL -eL "$BIN" demo --hostname 127.0.0.1 --port "$APP_PORT" >"$SERVER_LOG" 2>&1 </dev/null &
 SERVER_PID=$!
 

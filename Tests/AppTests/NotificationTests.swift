@@ -71,13 +71,51 @@ struct NotificationTests {
         }
     }
 
-    @Test func theClientDotStuffsAndEncodes() throws {
+    @Test func theClientDotStuffsAndEncodes() async throws {
         let server = try TestSMTPServer()
         defer { server.stop() }
-        try SMTPClient(settings: .init(host: "127.0.0.1", port: server.port, from: "a@b.example"))
+        try await SMTPClient(settings: .init(host: "127.0.0.1", port: server.port, from: "a@b.example"))
             .send(to: "c@d.example", subject: "Één bericht", body: "regel een\n.begint met een punt\n.")
         let message = try #require(server.messages.first)
         #expect(message.data.contains("..begint met een punt"))
         #expect(message.data.contains("Subject: =?utf-8?B?"))
+    }
+
+    @Test func aRelayWithoutStartTLSGetsNothingWhenTLSIsRequired() async throws {
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let client = SMTPClient(
+            settings: .init(
+                host: "127.0.0.1", port: server.port, from: "a@b.example", security: .startTLS, username: "vertrouwd",
+                password: "geheim"))
+        await #expect(throws: SMTPClient.Failure.startTLSUnavailable) {
+            try await client.send(to: "c@d.example", subject: "x", body: "y")
+        }
+        #expect(server.messages.isEmpty)
+        #expect(!server.transcript.contains { $0.contains("AUTH") || $0.contains("MAIL FROM") }, "no credentials or mail in clear")
+    }
+
+    @Test func aRelayThatNeverAnswersTimesOut() async throws {
+        // A listening socket that accepts but never greets.
+        let silent = try TestSMTPServer(greeting: false)
+        defer { silent.stop() }
+        let client = SMTPClient(settings: .init(host: "127.0.0.1", port: silent.port, from: "a@b.example", timeout: 1))
+        await #expect(throws: SMTPClient.Failure.timedOut) { try await client.send(to: "c@d.example", subject: "x", body: "y") }
+    }
+
+    @Test func relaySettingsComeFromTheEnvironmentAndKeepCredentialsOffPlainConnections() throws {
+        let base = ["VERTROUWD_SMTP_HOST": "smtp.example.org", "VERTROUWD_SMTP_FROM": "noreply@example.org"]
+        #expect(try AppSettings.fromEnvironment(base).smtp?.security == SMTPClient.Security.none)
+        #expect(try AppSettings.fromEnvironment(base.merging(["VERTROUWD_SMTP_PORT": "587"]) { $1 }).smtp?.security == .startTLS)
+        #expect(try AppSettings.fromEnvironment(base.merging(["VERTROUWD_SMTP_PORT": "465"]) { $1 }).smtp?.security == .tls)
+        let withLogin = base.merging(["VERTROUWD_SMTP_PORT": "587", "VERTROUWD_SMTP_USERNAME": "u", "VERTROUWD_SMTP_PASSWORD": "p"]) { $1 }
+        let smtp = try #require(try AppSettings.fromEnvironment(withLogin).smtp)
+        #expect(smtp.username == "u" && smtp.password == "p")
+        for bad in [
+            ["VERTROUWD_SMTP_SECURITY": "ssl"], ["VERTROUWD_SMTP_USERNAME": "u", "VERTROUWD_SMTP_PASSWORD": "p"],
+            ["VERTROUWD_SMTP_PORT": "587", "VERTROUWD_SMTP_USERNAME": "u"], ["VERTROUWD_SMTP_CA_FILE": "/nonexistent/ca.pem"],
+        ] {
+            #expect(throws: AppSettings.Failure.self) { try AppSettings.fromEnvironment(base.merging(bad) { $1 }) }
+        }
     }
 }

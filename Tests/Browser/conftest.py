@@ -185,9 +185,11 @@ class App:
         try:
             body = WebDriverWait(driver, WAIT_SECONDS).until(loaded)
         except Exception:
+            errors = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".error-summary, .error-message")]
             raise AssertionError(
                 f"expected page {selector} but got {driver.current_url} with "
                 f"data-page={self.data_page(driver)!r} data-status={self.body_attr(driver, 'data-status')!r}"
+                f"{f'; errors shown: {errors}' if errors else ''}"
             ) from None
         lang = self.lang(driver)
         assert lang in ("nl", "en"), f"<html lang> is {lang!r} on {driver.current_url}"

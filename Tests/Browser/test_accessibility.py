@@ -55,6 +55,8 @@ AXE_PAGES = [
     ("guide-outcome", None, "guide-outcome"),
     ("login", "/login", "login"),
     ("contact", ORG + "/contact", "contact"),
+    ("report", ORG + "/melden", "report"),
+    ("counsellors", ORG + "/vertrouwenspersonen", "counsellors"),
     ("inbox-login", ORG + "/inbox", "inbox-login"),
 ]
 

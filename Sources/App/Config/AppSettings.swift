@@ -114,15 +114,53 @@ public struct AppSettings: Sendable {
             settings.trustProxy = trust == "1" || trust.lowercased() == "true"
         }
         if let host = value("VERTROUWD_SMTP_HOST") {
-            let port = try number("VERTROUWD_SMTP_PORT", in: 1...65535) ?? 25
-            guard let from = value("VERTROUWD_SMTP_FROM"), EmailAddress(from) != nil else {
-                throw Failure.invalid(variable: "VERTROUWD_SMTP_FROM", reason: "a sender address is needed with VERTROUWD_SMTP_HOST")
-            }
-            settings.smtp = SMTPClient.Settings(host: host, port: port, from: from)
+            settings.smtp = try smtpSettings(host: host, value: value, number: number)
         }
         if let limit = try number("VERTROUWD_KDF_CONCURRENCY", in: 1...20) {
             settings.kdfConcurrency = limit
         }
         return settings
+    }
+
+    /// The relay: host and port, sender, transport security (by default STARTTLS on 587, TLS on
+    /// 465, plain elsewhere), and credentials, which are refused without TLS.
+    static func smtpSettings(
+        host: String, value: (String) -> String?, number: (String, ClosedRange<Int>) throws -> Int?
+    ) throws -> SMTPClient.Settings {
+        let port = try number("VERTROUWD_SMTP_PORT", 1...65535) ?? 25
+        guard let from = value("VERTROUWD_SMTP_FROM"), EmailAddress(from) != nil else {
+            throw Failure.invalid(variable: "VERTROUWD_SMTP_FROM", reason: "a sender address is needed with VERTROUWD_SMTP_HOST")
+        }
+        var smtp = SMTPClient.Settings(host: host, port: port, from: from)
+        if let security = value("VERTROUWD_SMTP_SECURITY") {
+            guard let parsed = SMTPClient.Security(rawValue: security.lowercased()) else {
+                throw Failure.invalid(variable: "VERTROUWD_SMTP_SECURITY", reason: "expected none, starttls or tls")
+            }
+            smtp.security = parsed
+        } else {
+            smtp.security = port == 465 ? .tls : port == 587 ? .startTLS : .none
+        }
+        smtp.username = value("VERTROUWD_SMTP_USERNAME")
+        if let file = value("VERTROUWD_SMTP_PASSWORD_FILE") {
+            guard let password = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw Failure.invalid(variable: "VERTROUWD_SMTP_PASSWORD_FILE", reason: "cannot be read")
+            }
+            smtp.password = password.trimmingCharacters(in: .newlines)
+        } else {
+            smtp.password = value("VERTROUWD_SMTP_PASSWORD")
+        }
+        if smtp.username != nil, smtp.password == nil {
+            throw Failure.invalid(variable: "VERTROUWD_SMTP_PASSWORD", reason: "a password is needed with VERTROUWD_SMTP_USERNAME")
+        }
+        if smtp.username != nil, smtp.security == .none {
+            throw Failure.invalid(variable: "VERTROUWD_SMTP_SECURITY", reason: "credentials are only sent over starttls or tls")
+        }
+        if let file = value("VERTROUWD_SMTP_CA_FILE") {
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw Failure.invalid(variable: "VERTROUWD_SMTP_CA_FILE", reason: "cannot be read")
+            }
+            smtp.trustRootsFile = file
+        }
+        return smtp
     }
 }

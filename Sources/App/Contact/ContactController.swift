@@ -119,7 +119,7 @@ struct ContactController: RouteCollection {
         let organisation = try await req.organisationFromPath()
         let chosen = req.query[String.self, at: "vp"]
         return try await render(
-            req, organisation, form: ContactForm(counsellor: chosen, identity: "anonymous", channel: "messages"), errors: [])
+            req, organisation, form: ContactForm(counsellor: chosen, identity: "anonymous", channel: mode.channels[0]), errors: [])
     }
 
     func submit(req: Request) async throws -> Response {

@@ -62,7 +62,7 @@ struct OutboxSender {
             let (subject, body) = text(for: mail, link: link)
             let client = SMTPClient(settings: smtp)
             do {
-                try await services.passwords.threadPool.runIfActive { try client.send(to: recipient, subject: subject, body: body) }
+                try await client.send(to: recipient, subject: subject, body: body)
                 mail.sentAt = services.clock.now
                 sent += 1
             } catch {
@@ -106,8 +106,10 @@ struct OutboxLifecycle: LifecycleHandler {
     func didBootAsync(_ application: Application) async throws {
         guard application.vertrouwd.settings.smtp != nil else { return }
         let task = Task { [interval] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+            while true {
+                // Cancelled (shutting down): stop before touching the database, which closes next.
+                do { try await Task.sleep(for: interval) } catch { return }
+                guard !Task.isCancelled else { return }
                 let sender = OutboxSender(services: application.vertrouwd, db: application.db, logger: application.logger)
                 _ = try? await sender.sendDue()
             }
@@ -115,8 +117,11 @@ struct OutboxLifecycle: LifecycleHandler {
         application.storage[OutboxTaskKey.self] = task
     }
 
+    /// Stops the loop and waits for a batch in progress, so no mail is left half-recorded.
     func shutdownAsync(_ application: Application) async {
-        application.storage[OutboxTaskKey.self]?.cancel()
+        guard let task = application.storage[OutboxTaskKey.self] else { return }
+        task.cancel()
+        await task.value
     }
 
     struct OutboxTaskKey: StorageKey {

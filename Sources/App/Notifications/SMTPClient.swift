@@ -1,113 +1,142 @@
 import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A small SMTP client (RFC 5321) for notifications: plain TCP to a relay the operator runs or trusts
-/// (a local Postfix, the organisation's mail gateway). Blocking socket I/O, so it is always called off
-/// the event loop, from the outbox worker.
+/// A small SMTP client (RFC 5321) for notifications, on SwiftNIO: plain to a relay on the same
+/// machine or network, STARTTLS (RFC 3207, port 587) or implicit TLS (RFC 8314, port 465) to a remote
+/// one, with AUTH PLAIN (RFC 4616) only over TLS. Certificates are verified against the system's
+/// roots, or a CA file the operator names.
 struct SMTPClient: Sendable {
+    enum Security: String, Sendable, Equatable, CaseIterable {
+        case none
+        case startTLS = "starttls"
+        case tls
+    }
+
     struct Settings: Sendable, Equatable {
         var host: String
         var port: Int
         var from: String
         var heloName: String = "vertrouwd.local"
         var timeout: TimeInterval = 10
+        var security: Security = .none
+        var username: String? = nil
+        var password: String? = nil
+        /// PEM file with the CA certificate(s) to trust instead of the system's (a private relay).
+        var trustRootsFile: String? = nil
     }
 
     enum Failure: Error, Equatable {
         case cannotConnect
         case unexpectedReply(expected: Int, got: Int)
         case connectionClosed
+        case timedOut
+        /// STARTTLS was required but the relay does not offer it: nothing is sent in clear.
+        case startTLSUnavailable
     }
 
     let settings: Settings
 
-    func send(to recipient: String, subject: String, body: String) throws {
-        let socket = try connect()
-        defer { close(socket) }
-        var reader = LineReader(socket: socket)
-        try expect(220, &reader)
-        try command("EHLO \(settings.heloName)", expect: 250, socket, &reader)
-        try command("MAIL FROM:<\(settings.from)>", expect: 250, socket, &reader)
-        try command("RCPT TO:<\(recipient)>", expect: 250, socket, &reader)
-        try command("DATA", expect: 354, socket, &reader)
-        let date = Self.rfc5322Date.string(from: Date())
-        var message = "From: Vertrouwd <\(settings.from)>\r\nTo: <\(recipient)>\r\nSubject: \(Self.encodeHeader(subject))\r\n"
-        message +=
-            "Date: \(date)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-        // Dot-stuffing: a line that starts with "." gets another one (RFC 5321 §4.5.2).
-        message += body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n")
-        try command(message + "\r\n.", expect: 250, socket, &reader)
-        try? command("QUIT", expect: 221, socket, &reader)
+    func send(to recipient: String, subject: String, body: String) async throws {
+        let timeout = settings.timeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await self.converse(
+                    to: recipient, message: Self.message(from: settings.from, to: recipient, subject: subject, body: body))
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeout))
+                throw Failure.timedOut
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
     }
 
-    private func connect() throws -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(settings.host, String(settings.port), &hints, &result) == 0, let first = result else {
+    private func converse(to recipient: String, message: String) async throws {
+        let tls = settings.security == .none ? nil : try NIOSSLContext(configuration: tlsConfiguration())
+        let implicitTLS = settings.security == .tls ? tls : nil
+        let host = settings.host
+        let channel: NIOAsyncChannel<String, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(Int64(settings.timeout)))
+                .connect(host: host, port: settings.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if let implicitTLS {
+                            try channel.pipeline.syncOperations.addHandler(
+                                NIOSSLClientHandler(context: implicitTLS, serverHostname: Self.serverName(host)))
+                        }
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))
+                        return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
             throw Failure.cannotConnect
         }
-        defer { freeaddrinfo(result) }
-        var pointer: UnsafeMutablePointer<addrinfo>? = first
-        while let info = pointer {
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            if fd >= 0 {
-                var timeout = timeval(tv_sec: Int(settings.timeout), tv_usec: 0)
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
-                close(fd)
-            }
-            pointer = info.pointee.ai_next
-        }
-        throw Failure.cannotConnect
-    }
-
-    private func command(_ line: String, expect code: Int, _ socket: Int32, _ reader: inout LineReader) throws {
-        let bytes = Array((line + "\r\n").utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let written = bytes[sent...].withUnsafeBytes { write(socket, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw Failure.connectionClosed }
-            sent += written
-        }
-        try expect(code, &reader)
-    }
-
-    /// Reads a (possibly multi-line) reply and checks its code.
-    private func expect(_ code: Int, _ reader: inout LineReader) throws {
-        while true {
-            guard let line = try reader.next(), line.count >= 3, let got = Int(line.prefix(3)) else { throw Failure.connectionClosed }
-            if line.count > 3, line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
-            guard got == code else { throw Failure.unexpectedReply(expected: code, got: got) }
-            return
-        }
-    }
-
-    struct LineReader {
-        let socket: Int32
-        var buffer: [UInt8] = []
-
-        mutating func next() throws -> String? {
-            while true {
-                if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = buffer[..<newline].filter { $0 != UInt8(ascii: "\r") }
-                    buffer.removeSubrange(...newline)
-                    return String(decoding: line, as: UTF8.self)
+        try await channel.executeThenClose { inbound, outbound in
+            var lines = inbound.makeAsyncIterator()
+            func reply(_ expected: Int) async throws -> [String] {
+                var collected: [String] = []
+                while let line = try await lines.next() {
+                    guard line.count >= 3, let code = Int(line.prefix(3)) else { throw Failure.connectionClosed }
+                    collected.append(String(line.dropFirst(4)))
+                    if line.count > 3, line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
+                    guard code == expected else { throw Failure.unexpectedReply(expected: expected, got: code) }
+                    return collected
                 }
-                var chunk = [UInt8](repeating: 0, count: 1024)
-                let count = chunk.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
-                guard count > 0 else { return nil }
-                buffer += chunk[..<count]
+                throw Failure.connectionClosed
             }
+            func command(_ line: String, _ expected: Int) async throws -> [String] {
+                try await outbound.write(ByteBuffer(string: line + "\r\n"))
+                return try await reply(expected)
+            }
+
+            _ = try await reply(220)
+            var extensions = try await command("EHLO \(settings.heloName)", 250)
+            if settings.security == .startTLS, let tls {
+                guard extensions.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else { throw Failure.startTLSUnavailable }
+                _ = try await command("STARTTLS", 220)
+                try await channel.channel.pipeline.addHandler(
+                    NIOSSLClientHandler(context: tls, serverHostname: Self.serverName(host)), position: .first)
+                // The session starts again over TLS (RFC 3207 §4.2).
+                extensions = try await command("EHLO \(settings.heloName)", 250)
+            }
+            if let username = settings.username, let password = settings.password, settings.security != .none {
+                let token = Data("\0\(username)\0\(password)".utf8).base64EncodedString()
+                _ = try await command("AUTH PLAIN \(token)", 235)
+            }
+            _ = try await command("MAIL FROM:<\(settings.from)>", 250)
+            _ = try await command("RCPT TO:<\(recipient)>", 250)
+            _ = try await command("DATA", 354)
+            _ = try await command(message + "\r\n.", 250)
+            _ = try? await command("QUIT", 221)
         }
+    }
+
+    private func tlsConfiguration() throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if let file = settings.trustRootsFile {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+        }
+        return configuration
+    }
+
+    /// SNI takes a name, not an address: an IP literal is verified against the certificate's IP entries.
+    static func serverName(_ host: String) -> String? {
+        host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
+    }
+
+    /// The whole message: headers, a blank line, the dot-stuffed body (RFC 5321 §4.5.2).
+    static func message(from sender: String, to recipient: String, subject: String, body: String) -> String {
+        var message = "From: Vertrouwd <\(sender)>\r\nTo: <\(recipient)>\r\nSubject: \(encodeHeader(subject))\r\n"
+        message +=
+            "Date: \(rfc5322Date.string(from: Date()))\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        message += body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n")
+        return message
     }
 
     /// RFC 2047 encoded-word for a subject with non-ASCII characters.
@@ -121,4 +150,22 @@ struct SMTPClient: Sendable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         return formatter
     }()
+
+    /// Splits the relay's replies into lines (CRLF or LF), at most 4 KiB each.
+    struct LineDecoder: ByteToMessageDecoder {
+        typealias InboundOut = String
+
+        mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+            guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+                if buffer.readableBytes > 4096 { throw Failure.connectionClosed }
+                return .needMoreData
+            }
+            let length = newline - buffer.readerIndex
+            var line = buffer.readString(length: length) ?? ""
+            buffer.moveReaderIndex(forwardBy: 1)
+            if line.hasSuffix("\r") { line.removeLast() }
+            context.fireChannelRead(wrapInboundOut(line))
+            return .continue
+        }
+    }
 }

@@ -14,11 +14,17 @@ final class TestSMTPServer: @unchecked Sendable {
     private let listener: Int32
     private let received = NIOLockedValueBox<[Message]>([])
     private let stopped = NIOLockedValueBox(false)
+    private let lines = NIOLockedValueBox<[String]>([])
+    /// False: accepts connections but never says a word (for timeouts).
+    private let greeting: Bool
 
     var messages: [Message] { received.withLockedValue { $0 } }
+    /// Every command line the server received, in order.
+    var transcript: [String] { lines.withLockedValue { $0 } }
 
     /// Listens on `port` (0: any free port).
-    init(port: Int = 0) throws {
+    init(port: Int = 0, greeting: Bool = true) throws {
+        self.greeting = greeting
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var reuse: Int32 = 1
@@ -80,9 +86,14 @@ final class TestSMTPServer: @unchecked Sendable {
                 buffer += chunk[..<count]
             }
         }
+        guard greeting else {
+            while readLine() != nil {}
+            return
+        }
         send("220 test ESMTP")
         var recipient = ""
         while let line = readLine() {
+            lines.withLockedValue { $0.append(line) }
             let upper = line.uppercased()
             if upper.hasPrefix("EHLO") || upper.hasPrefix("HELO") {
                 send("250-test")
