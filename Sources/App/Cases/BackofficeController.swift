@@ -121,7 +121,7 @@ struct BackofficeController: RouteCollection {
             shell: PageShell(req, page: "backoffice", titleKey: "backoffice.title", publicPage: false), csrf: req.csrfToken(),
             cases: cases, hasCases: !cases.isEmpty, flagged: flagged, hasFlagged: !flagged.isEmpty, flaggedCount: flagged.count,
             organisations: organisationRows,
-            hasOrganisations: !rows.isEmpty)
+            hasOrganisations: !organisationRows.isEmpty)
         return try await req.render("backoffice", context)
     }
 }
