@@ -22,7 +22,9 @@ public enum Vertrouwd {
             }
             try await configure(app, settings: settings)
             app.asyncCommands.use(AdminCommand(), as: "admin")
-            if command == "serve" || command == "admin" || command.hasPrefix("-") {
+            app.asyncCommands.use(PurgeCommand(), as: "purge")
+            app.asyncCommands.use(AuditCommand(), as: "audit")
+            if ["serve", "admin", "purge", "audit"].contains(command) || command.hasPrefix("-") {
                 try await app.autoMigrate()
                 try await app.prepareSQLite()
             }

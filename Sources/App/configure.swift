@@ -81,5 +81,6 @@ public func configure(
     app.middleware.use(CSRFMiddleware())
 
     app.lifecycle.use(OutboxLifecycle(interval: .seconds(5)))
+    app.lifecycle.use(JobsLifecycle(reminderInterval: .seconds(600), purgeInterval: .seconds(86_400)))
     try routes(app)
 }

@@ -17,7 +17,11 @@ func routes(_ app: Application) throws {
     try app.register(collection: ActivationController())
     try app.register(collection: PasswordChangeController())
     try app.register(collection: BackofficeController())
+    try app.register(collection: UnwantedCasesController())
     try app.register(collection: CaseController())
+    try app.register(collection: CaseWorkController())
+    try app.register(collection: CaseClosingController())
+    try app.register(collection: CaseAccessController())
     try app.register(collection: ManagementController())
     try app.register(collection: AdminController())
 }

@@ -153,7 +153,8 @@ struct AttachmentFlowTests {
         let server = try TestSMTPServer()
         defer { server.stop() }
         try await withTestApp(adjust: {
-            $0.smtp = SMTPClient.Settings(host: "127.0.0.1", port: server.port, from: "noreply@vertrouwd.example")
+            $0.smtp = SMTPClient.Settings(
+                host: "127.0.0.1", port: server.port, from: "noreply@vertrouwd.example", timeout: TestSMTPServer.patientTimeout)
         }) { app, clock in
             let organisation = try await Fixtures.organisation(app)
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)

@@ -27,7 +27,8 @@ struct NotificationTests {
         let server = try TestSMTPServer()
         defer { server.stop() }
         try await withTestApp(adjust: {
-            $0.smtp = SMTPClient.Settings(host: "127.0.0.1", port: server.port, from: "noreply@vertrouwd.example")
+            $0.smtp = SMTPClient.Settings(
+                host: "127.0.0.1", port: server.port, from: "noreply@vertrouwd.example", timeout: TestSMTPServer.patientTimeout)
         }) { app, _ in
             let organisation = try await Fixtures.organisation(app, name: "Geheime Werkgever BV")
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
@@ -50,7 +51,8 @@ struct NotificationTests {
     @Test func aRelayThatIsDownDelaysTheMailButNotTheCase() async throws {
         let port = try TestSMTPServer.freePort()
         try await withTestApp(adjust: {
-            $0.smtp = SMTPClient.Settings(host: "127.0.0.1", port: port, from: "noreply@vertrouwd.example", timeout: 2)
+            $0.smtp = SMTPClient.Settings(
+                host: "127.0.0.1", port: port, from: "noreply@vertrouwd.example", timeout: TestSMTPServer.patientTimeout)
         }) { app, clock in
             let organisation = try await Fixtures.organisation(app)
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
@@ -74,8 +76,10 @@ struct NotificationTests {
     @Test func theClientDotStuffsAndEncodes() async throws {
         let server = try TestSMTPServer()
         defer { server.stop() }
-        try await SMTPClient(settings: .init(host: "127.0.0.1", port: server.port, from: "a@b.example"))
-            .send(to: "c@d.example", subject: "Één bericht", body: "regel een\n.begint met een punt\n.")
+        try await SMTPClient(
+            settings: .init(host: "127.0.0.1", port: server.port, from: "a@b.example", timeout: TestSMTPServer.patientTimeout)
+        )
+        .send(to: "c@d.example", subject: "Één bericht", body: "regel een\n.begint met een punt\n.")
         let message = try #require(server.messages.first)
         #expect(message.data.contains("..begint met een punt"))
         #expect(message.data.contains("Subject: =?utf-8?B?"))
@@ -86,7 +90,8 @@ struct NotificationTests {
         defer { server.stop() }
         let client = SMTPClient(
             settings: .init(
-                host: "127.0.0.1", port: server.port, from: "a@b.example", security: .startTLS, username: "vertrouwd",
+                host: "127.0.0.1", port: server.port, from: "a@b.example", timeout: TestSMTPServer.patientTimeout, security: .startTLS,
+                username: "vertrouwd",
                 password: "geheim"))
         await #expect(throws: SMTPClient.Failure.startTLSUnavailable) {
             try await client.send(to: "c@d.example", subject: "x", body: "y")

@@ -62,10 +62,17 @@ struct CatalogTests {
             + ["anonymous", "confidential", "open"].flatMap { ["contact.identity.\($0)", "contact.identity.\($0).hint"] }
             + ["messages", "phone", "video", "meeting"].map { "contact.channel.\($0)" }
             + Kind.allCases.map { "kind.\($0.rawValue)" }
-            + ["new", "in-conversation", "closed", "withdrawn"].map { "case.status.\($0)" }
+            + ["new", "in-conversation", "referred", "closed", "withdrawn"].map { "case.status.\($0)" }
+            + Registration.OtherParty.allCases.map { "registration.party.\($0.rawValue)" }
+            + Registration.Pattern.allCases.map { "registration.pattern.\($0.rawValue)" }
+            + Registration.Outcome.allCases.map { "registration.outcome.\($0.rawValue)" }
+            + ["contact-hr", "contact-manager", "share-identity", "referral", "formal-procedure"].map { "consent.kind.\($0)" }
+            + ["given", "withdrawn", "identity-revealed"].map { "consent.event.\($0)" }
+            + ["hr", "company-doctor", "mediation", "police", "huis-klokkenluiders", "complaints-committee"].map { "referral.to.\($0)" }
+            + Self.auditActions.map { "audit.action.\($0)" }
             + ["contact", "report"].map { "case.kind.\($0)" }
             + ["on-time", "overdue", "done"].map { "deadline.state.\($0)" }
-            + ["new-case", "new-message", "inbox-news"].map { "mail.\($0)" }
+            + ["new-case", "new-message", "inbox-news", "reminder-acknowledgement", "reminder-feedback"].map { "mail.\($0)" }
             + AttachmentPolicy.Rejection.allCases.map { "attachment.error.\($0.rawValue)" }
             + FileFormat.Family.allCases.map { "attachment.family.\($0.rawValue)" }
             + ["contact", "report"].flatMap { ["\($0).title", "\($0).heading", "\($0).intro", "\($0).submit"] }
@@ -80,8 +87,26 @@ struct CatalogTests {
         #expect(catalog.text("missing", in: .english) == "missing")
     }
 
+    /// Every action the app writes to the audit log (checked against the code in AuditCoverageTests).
+    static let auditActions = [
+        "case-read", "case-export", "case-reply", "case-acknowledge", "case-feedback", "case-note", "case-consent", "case-referral",
+        "case-signal", "case-register", "case-status", "case-close", "case-reopen", "case-withdraw", "case-transfer", "case-purge",
+        "key-grant", "key-revoke", "key-unlock", "key-recover", "key-replace", "login", "login-failed",
+    ]
+
+    @Test func everyAuditActionInTheCodeHasAText() throws {
+        let written = try Self.literalKeys(
+            in: Self.root.appendingPathComponent("Sources/App"), pattern: #"audit(?:\.record)?\((?:\.\w+(?:\([^)]*\))?, )?"([a-z-]+)""#,
+            extensions: ["swift"])
+        #expect(written.count >= 15)
+        #expect(written.isSubset(of: Set(Self.auditActions)), "\(written.subtracting(Self.auditActions)) not listed")
+    }
+
     /// Literals in the code that are the first part of a key, completed at run time (checked in `dynamic`).
-    static let keyPrefixes: Set<String> = ["contact.urgency", "contact.identity", "contact.channel"]
+    static let keyPrefixes: Set<String> = [
+        "contact.urgency", "contact.identity", "contact.channel", "consent.kind", "registration.outcome", "registration.party",
+        "registration.pattern", "referral.to",
+    ]
 
     static func literalKeys(in directory: URL, pattern: String, extensions: Set<String>) throws -> Set<String> {
         let regex = try NSRegularExpression(pattern: pattern)

@@ -125,6 +125,9 @@ struct ActivationController: RouteCollection {
             }
         }
         req.session.data[SessionKeys.activationSecret] = nil
+        if existingKey != nil, material != nil {
+            try await req.audit.record(.staff(accountID), startsNewKey ? "key-replace" : "key-recover")
+        }
         req.logger.info("staff account activated", metadata: ["role": .string(account.role.rawValue)])
         let context = DoneContext(
             shell: PageShell(req, page: "activation-done", titleKey: "activation.done.title", publicPage: false),

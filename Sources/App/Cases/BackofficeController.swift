@@ -2,13 +2,20 @@ import Fluent
 import Vapor
 import VertrouwdCore
 
-/// The counsellor's back office. Cases arrive with the contact issue; until then it shows the
-/// organisations the counsellor serves and an empty case list.
+/// The counsellor's back office: what came in, who waits for an answer, which Wbk deadlines are
+/// overdue or close, per organisation for counsellors who serve several; and what the retention
+/// purge takes next. Only clear columns are read here: no case is decrypted for the overview.
 struct BackofficeController: RouteCollection {
     struct OrganisationRow: Encodable {
         let name: String
         let slug: String
         let kindKey: String
+    }
+
+    struct Filter: Encodable {
+        let slug: String
+        let name: String
+        let selected: Bool
     }
 
     struct CaseRow: Encodable {
@@ -18,34 +25,57 @@ struct BackofficeController: RouteCollection {
         let kindKey: String
         let statusKey: String
         let created: String
+        let isNew: Bool
+        let isWaiting: Bool
+        let isDueSoon: Bool
         /// For a formal report: the next open deadline.
         let deadline: DeadlineView?
+    }
+
+    struct Summary: Encodable {
+        let new: Int
+        let waiting: Int
+        let overdue: Int
+        let dueSoon: Int
     }
 
     struct DashboardContext: Encodable {
         let shell: PageShell
         let csrf: String
+        let summary: Summary
+        let filters: [Filter]
+        let hasFilters: Bool
+        let filterAll: Bool
         let cases: [CaseRow]
         let hasCases: Bool
         /// Cases marked as unwanted (a bot, a flood), kept apart until they are removed.
         let flagged: [CaseRow]
         let hasFlagged: Bool
         let flaggedCount: Int
+        let purgeSoon: Int
         let organisations: [OrganisationRow]
         let hasOrganisations: Bool
+    }
+
+    struct PurgeRow: Encodable {
+        let href: String
+        let organisationName: String
+        let kindKey: String
+        let statusKey: String
+        let purgeDate: String
+        let isRegistered: Bool
+    }
+
+    struct RetentionContext: Encodable {
+        let shell: PageShell
+        let rows: [PurgeRow]
+        let hasRows: Bool
     }
 
     func boot(routes: any RoutesBuilder) throws {
         let backoffice = routes.grouped(RequireRole(.counsellor))
         backoffice.get("backoffice", use: dashboard)
-        backoffice.post("backoffice", "cases", "flag", use: flag)
-        backoffice.post("backoffice", "cases", "remove-flagged", use: removeFlagged)
-    }
-
-    struct FlagForm: Content {
-        var cases: [String]?
-        var action: String?
-        var confirm: String?
+        backoffice.get("backoffice", "retention", use: retention)
     }
 
     /// The ids of the cases sealed to this counsellor: the only ones they can see, mark or remove.
@@ -53,75 +83,82 @@ struct BackofficeController: RouteCollection {
         Set(try await CaseKeyGrant.query(on: db).filter(\.$counsellor.$id == accountID).all().map(\.$caseRecord.id))
     }
 
-    /// Marks (or unmarks) the ticked cases as unwanted. Only clear columns change; no key is needed.
-    func flag(req: Request) async throws -> Response {
-        guard let accountID = req.staffAccount?.id else { throw PageError.loginRequired }
-        let form = req.form(FlagForm.self, orEmpty: FlagForm())
-        let mine = try await Self.caseIDs(of: accountID, on: req.db)
-        let chosen = Set((form.cases ?? []).compactMap(UUID.init(uuidString:))).intersection(mine)
-        guard !chosen.isEmpty else {
-            req.setNotice("backoffice.notice.none_chosen")
-            return req.redirect(to: "/backoffice")
+    /// Whether a report's open deadline falls within the organisation's reminder term.
+    static func isDueSoon(_ record: CaseRecord, now: Date) -> Bool {
+        guard let deadlines = record.deadlines, !CaseStatus.ended.contains(record.status) else { return false }
+        let organisation = record.organisation
+        if deadlines.acknowledgement(at: now) == .onTime {
+            return now >= deadlines.acknowledgementDue.addingTimeInterval(-Double(organisation.remindAcknowledgementDays) * 86_400)
         }
-        let flagging = form.action != "unflag"
-        try await CaseRecord.query(on: req.db).filter(\.$id ~~ chosen).set(\.$flaggedAt, to: flagging ? req.now : nil).update()
-        req.logger.info(
-            "cases marked", metadata: ["action": .string(flagging ? "flag" : "unflag"), "count": .stringConvertible(chosen.count)])
-        req.setNotice(flagging ? "backoffice.notice.flagged" : "backoffice.notice.unflagged")
-        return req.redirect(to: "/backoffice")
-    }
-
-    /// Removes every case this counsellor marked as unwanted, with everything in it, after a confirmation.
-    func removeFlagged(req: Request) async throws -> Response {
-        guard let accountID = req.staffAccount?.id else { throw PageError.loginRequired }
-        let form = req.form(FlagForm.self, orEmpty: FlagForm())
-        guard form.confirm == "on" else {
-            req.setNotice("backoffice.notice.confirm_remove")
-            return req.redirect(to: "/backoffice#flagged-title")
+        if deadlines.feedback(at: now) == .onTime {
+            return now >= deadlines.feedbackDue.addingTimeInterval(-Double(organisation.remindFeedbackDays) * 86_400)
         }
-        let mine = try await Self.caseIDs(of: accountID, on: req.db)
-        guard !mine.isEmpty else { return req.redirect(to: "/backoffice") }
-        let flagged = try await CaseRecord.query(on: req.db).filter(\.$id ~~ mine).filter(\.$flaggedAt != nil).all()
-        try await req.db.transaction { db in
-            for record in flagged { try await record.delete(on: db) }
-        }
-        req.logger.info("cases removed", metadata: ["action": "remove-flagged", "count": .stringConvertible(flagged.count)])
-        req.setNotice("backoffice.notice.removed")
-        return req.redirect(to: "/backoffice")
+        return false
     }
 
     func dashboard(req: Request) async throws -> Response {
         guard let accountID = req.staffAccount?.id else { throw PageError.loginRequired }
         let memberships = try await OrganisationMembership.query(on: req.db)
             .filter(\.$account.$id == accountID).with(\.$organisation).all()
-        let organisationRows =
-            memberships
-            .map {
-                OrganisationRow(
-                    name: $0.organisation.name, slug: $0.organisation.slug, kindKey: "counsellor.kind.\($0.counsellorKind ?? "external")")
-            }
-            .sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
-        // The cases sealed to this counsellor, newest first. Only clear columns are read here.
+        let organisationRows = memberships.map {
+            OrganisationRow(
+                name: $0.organisation.name, slug: $0.organisation.slug, kindKey: "counsellor.kind.\($0.counsellorKind ?? "external")")
+        }
+        .sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
+        let chosen = req.query[String.self, at: "organisation"].flatMap { slug in organisationRows.contains { $0.slug == slug } ? slug : nil
+        }
         let caseIDs = try await Self.caseIDs(of: accountID, on: req.db)
         let records =
             caseIDs.isEmpty
             ? []
-            : try await CaseRecord.query(on: req.db).filter(\.$id ~~ caseIDs).with(\.$organisation)
-                .sort(\.$createdAt, .descending).all()
-        let rows = records.map {
+            : try await CaseRecord.query(on: req.db).filter(\.$id ~~ caseIDs).with(\.$organisation).sort(\.$createdAt, .descending).all()
+                .filter { chosen == nil || $0.organisation.slug == chosen }
+        let now = req.now
+        let rows = records.map { record in
             CaseRow(
-                id: $0.id?.uuidString ?? "", href: "/backoffice/cases/\($0.id?.uuidString ?? "")", organisationName: $0.organisation.name,
-                kindKey: "case.kind.\($0.kind)",
-                statusKey: "case.status.\($0.status)", created: req.formatted($0.receivedAt ?? $0.createdAt),
-                deadline: DeadlineView.list(for: $0, on: req).first { $0.stateKey != "deadline.state.done" })
+                id: record.id?.uuidString ?? "", href: "/backoffice/cases/\(record.id?.uuidString ?? "")",
+                organisationName: record.organisation.name, kindKey: "case.kind.\(record.kind)", statusKey: "case.status.\(record.status)",
+                created: req.formatted(record.receivedAt ?? record.createdAt), isNew: record.status == "new",
+                isWaiting: record.waitingSince != nil && !CaseStatus.ended.contains(record.status),
+                isDueSoon: Self.isDueSoon(record, now: now),
+                deadline: DeadlineView.list(for: record, on: req).first { $0.stateKey != "deadline.state.done" })
         }
-        let cases = zip(records, rows).filter { $0.0.flaggedAt == nil }.map(\.1)
+        let active = zip(records, rows).filter { $0.0.flaggedAt == nil }
+        let cases = active.map(\.1)
         let flagged = zip(records, rows).filter { $0.0.flaggedAt != nil }.map(\.1)
+        let summary = Summary(
+            new: cases.filter(\.isNew).count, waiting: cases.filter(\.isWaiting).count,
+            overdue: cases.filter { $0.deadline?.isOverdue == true && !$0.statusKey.hasSuffix("closed") }.count,
+            dueSoon: cases.filter(\.isDueSoon).count)
+        let soon = Calendar.current.date(byAdding: .day, value: 30, to: now) ?? now
+        let purgeSoon = try await CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger).due(before: soon, caseIDs: caseIDs)
+            .count
         let context = DashboardContext(
             shell: PageShell(req, page: "backoffice", titleKey: "backoffice.title", publicPage: false), csrf: req.csrfToken(),
+            summary: summary, filters: organisationRows.map { Filter(slug: $0.slug, name: $0.name, selected: $0.slug == chosen) },
+            hasFilters: organisationRows.count > 1, filterAll: chosen == nil,
             cases: cases, hasCases: !cases.isEmpty, flagged: flagged, hasFlagged: !flagged.isEmpty, flaggedCount: flagged.count,
-            organisations: organisationRows,
-            hasOrganisations: !organisationRows.isEmpty)
+            purgeSoon: purgeSoon, organisations: organisationRows, hasOrganisations: !organisationRows.isEmpty)
         return try await req.render("backoffice", context)
+    }
+
+    /// Ended cases of this counsellor, with the day their content will be destroyed, soonest first.
+    func retention(req: Request) async throws -> Response {
+        guard let accountID = req.staffAccount?.id else { throw PageError.loginRequired }
+        let caseIDs = try await Self.caseIDs(of: accountID, on: req.db)
+        let horizon = Calendar.current.date(byAdding: .year, value: 20, to: req.now) ?? req.now
+        let due = try await CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger).due(before: horizon, caseIDs: caseIDs)
+        let registered = Set(
+            try await CaseRegistration.query(on: req.db).filter(\.$caseID ~~ due.compactMap(\.record.id)).all().compactMap(\.caseID))
+        let rows = due.map {
+            PurgeRow(
+                href: "/backoffice/cases/\($0.record.id?.uuidString ?? "")", organisationName: $0.organisationName,
+                kindKey: "case.kind.\($0.record.kind)", statusKey: "case.status.\($0.record.status)",
+                purgeDate: req.formattedDay($0.purgeDate),
+                isRegistered: $0.record.id.map(registered.contains) ?? false)
+        }
+        let context = RetentionContext(
+            shell: PageShell(req, page: "retention", titleKey: "retention.title", publicPage: false), rows: rows, hasRows: !rows.isEmpty)
+        return try await req.render("backoffice/retention", context)
     }
 }

@@ -33,6 +33,12 @@ final class CaseRecord: Model, @unchecked Sendable {
     @OptionalField(key: "notify_address") var notifyAddress: Data?
     /// Set when a counsellor marks the case as unwanted (a bot, a flood), so it can be removed in bulk.
     @OptionalField(key: "flagged_at") var flaggedAt: Date?
+    /// When the case was closed or withdrawn; its content is purged a retention term later.
+    @OptionalField(key: "ended_at") var endedAt: Date?
+    /// Set when the person writes, cleared when a counsellor answers: "messages waiting".
+    @OptionalField(key: "waiting_since") var waitingSince: Date?
+    @OptionalField(key: "acknowledgement_reminded_at") var acknowledgementRemindedAt: Date?
+    @OptionalField(key: "feedback_reminded_at") var feedbackRemindedAt: Date?
 
     init() {}
 

@@ -157,6 +157,7 @@ struct ContactController: RouteCollection {
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
         let prepared = try await vault.prepareCase(organisationID: organisationID, kind: mode.rawValue, counsellorIDs: [counsellorID])
         let opened = prepared.opened
+        opened.record.waitingSince = req.now
         if let address = EmailAddress(form.notify ?? "") {
             opened.record.notifyAddress = try NotifyAddress.seal(address, caseID: opened.caseID, services: req.vertrouwd)
         }

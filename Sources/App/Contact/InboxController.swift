@@ -133,6 +133,7 @@ struct InboxController: RouteCollection {
                 return try await renderLogin(
                     req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.unknown")], status: .notFound)
             }
+            try await req.audit(form.action == "download" ? "case-export" : "case-read", caseID: opened.caseID)
             if form.action == "download" {
                 return try await download(req, opened, item: form.item)
             }
@@ -173,9 +174,15 @@ struct InboxController: RouteCollection {
                 reselect: !UploadedFiles.chosen(form.attachments).isEmpty, status: .unprocessableEntity)
         }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let record = opened.record
+        let now = req.now
         try await req.db.transaction { db in
             if !message.isEmpty { try await vault.append(message, field: "message", author: "reporter", to: opened, on: db) }
             try await vault.append(attachments: files.accepted, author: "reporter", to: opened, on: db)
+            if record.waitingSince == nil {
+                record.waitingSince = now
+                try await record.save(on: db)
+            }
         }
         await ContactController.notify(req, caseID: opened.caseID, template: "new-message")
         req.setNotice("inbox.notice.sent")
@@ -229,7 +236,10 @@ struct InboxController: RouteCollection {
                 encoding: ConsentEvent(event: "withdrawn"), field: "consent", author: "reporter",
                 to: opened)
             opened.record.status = "withdrawn"
+            opened.record.endedAt = req.now
+            opened.record.waitingSince = nil
             try await opened.record.save(on: req.db)
+            try await req.audit("case-withdraw", caseID: opened.caseID)
             req.setNotice("inbox.notice.withdrawn")
         default:
             let name = (form.name ?? "").cleanedInput
@@ -248,11 +258,6 @@ struct InboxController: RouteCollection {
         }
         await ContactController.notify(req, caseID: opened.caseID, template: "new-message")
         return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
-    }
-
-    /// What the person agreed to or decided, and when (the time is the content row's).
-    struct ConsentEvent: Codable {
-        let event: String
     }
 
     private func renderLogin(

@@ -9,6 +9,7 @@ enum Migrations004 {}
 enum Migrations005 {}
 enum Migrations006 {}
 enum Migrations007 {}
+enum Migrations008 {}
 
 extension Application {
     /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
@@ -39,5 +40,10 @@ extension Application {
         migrations.add(Migrations007.AddAttachmentSettings())
         migrations.add(Migrations007.AddCaseNotifications())
         migrations.add(Migrations007.CreateCounsellorProfile())
+        // 008: the counsellor's back office — registration, retention, reminders, audit log.
+        migrations.add(Migrations008.AddOrganisationTerms())
+        migrations.add(Migrations008.AddCaseLifecycle())
+        migrations.add(Migrations008.CreateCaseRegistration())
+        migrations.add(Migrations008.CreateAuditEvent())
     }
 }

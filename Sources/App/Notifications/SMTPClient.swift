@@ -19,7 +19,7 @@ struct SMTPClient: Sendable {
         var port: Int
         var from: String
         var heloName: String = "vertrouwd.local"
-        var timeout: TimeInterval = 10
+        var timeout: TimeInterval = 30
         var security: Security = .none
         var username: String? = nil
         var password: String? = nil

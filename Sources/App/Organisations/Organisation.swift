@@ -14,6 +14,11 @@ final class Organisation: Model, @unchecked Sendable {
     @Field(key: "attachment_max_mb") var attachmentMaxMebibytes: Int
     /// Comma-separated `FileFormat.Family` values accepted as attachments.
     @Field(key: "attachment_families") var attachmentFamilies: String
+    /// Months a case's content is kept after it ends (`RetentionPolicy`).
+    @Field(key: "retention_months") var retentionMonths: Int
+    /// Days before the Wbk acknowledgement and feedback deadlines that counsellors are reminded.
+    @Field(key: "remind_acknowledgement_days") var remindAcknowledgementDays: Int
+    @Field(key: "remind_feedback_days") var remindFeedbackDays: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @Children(for: \.$organisation) var memberships: [OrganisationMembership]
@@ -27,7 +32,12 @@ final class Organisation: Model, @unchecked Sendable {
         self.defaultLanguage = defaultLanguage
         self.attachmentMaxMebibytes = AttachmentPolicy.defaultMaximumMebibytes
         self.attachmentFamilies = FileFormat.Family.allCases.map(\.rawValue).joined(separator: ",")
+        self.retentionMonths = RetentionPolicy.defaultMonths
+        self.remindAcknowledgementDays = 2
+        self.remindFeedbackDays = 14
     }
+
+    var retention: RetentionPolicy { RetentionPolicy(months: retentionMonths) }
 
     var attachmentPolicy: AttachmentPolicy {
         AttachmentPolicy(

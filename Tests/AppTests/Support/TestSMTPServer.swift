@@ -19,6 +19,10 @@ final class TestSMTPServer: @unchecked Sendable {
     private let greeting: Bool
 
     var messages: [Message] { received.withLockedValue { $0 } }
+
+    /// A client timeout for tests: the whole suite runs in parallel with scrypt at full cost on two
+    /// cores, so a conversation of ten round trips can take seconds; only the timeout test is short.
+    static let patientTimeout: TimeInterval = 120
     /// Every command line the server received, in order.
     var transcript: [String] { lines.withLockedValue { $0 } }
 

@@ -1,0 +1,97 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// Status, registration for the yearly report, closing and reopening. A case closes only when it is
+/// registered; closing starts the retention term, after which the content is purged and only the
+/// registration remains.
+struct CaseClosingController: RouteCollection {
+    struct RegistrationFormData: Content {
+        var kinds: [String]?
+        var other_party: String?
+        var pattern: String?
+        var outcomes: [String]?
+        var contacts: String?
+        var hours: String?
+    }
+
+    struct StatusForm: Content {
+        var status: String?
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        let cases = routes.grouped(RequireRole(.counsellor)).grouped("backoffice", "cases", ":id")
+        cases.post("registration", use: register)
+        cases.post("status", use: changeStatus)
+        cases.post("close", use: close)
+        cases.post("reopen", use: reopen)
+    }
+
+    func register(req: Request) async throws -> Response {
+        let opened = try await req.counsellorCase()
+        let form = req.form(RegistrationFormData.self, orEmpty: RegistrationFormData())
+        let (parsed, problems) = Registration.parse(
+            kinds: form.kinds ?? [], otherParty: form.other_party, pattern: form.pattern, outcomes: form.outcomes ?? [],
+            contacts: form.contacts, hours: form.hours)
+        guard let parsed, let accountID = req.staffAccount?.id else {
+            let order = ["kinds", "other_party", "pattern", "outcomes", "contacts", "hours"]
+            let errors = order.compactMap { field in problems[field].map { FieldError(field: field, key: $0) } }
+            let values = CasePage.RegistrationValues(
+                kinds: form.kinds ?? [], otherParty: form.other_party, pattern: form.pattern, outcomes: form.outcomes ?? [],
+                contacts: form.contacts ?? "", hours: form.hours ?? "")
+            return try await CasePage(req: req, opened: opened).render(
+                errors: errors, registrationValues: values, status: .unprocessableEntity)
+        }
+        let signal =
+            try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened).last { $0.field == "signal" }
+            .flatMap { try? JSONDecoder().decode(SignalEntry.self, from: Data($0.bytes)) }?.on ?? false
+        let row = try await CaseRegistration.query(on: req.db).filter(\.$caseID == opened.caseID).first() ?? CaseRegistration()
+        row.update(from: parsed, record: opened.record, counsellorID: accountID, retaliation: signal, now: req.now)
+        try await row.save(on: req.db)
+        try await req.audit("case-register", caseID: opened.caseID)
+        req.setNotice("registration.notice.saved")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#registration-title")
+    }
+
+    /// In conversation or referred; closing and withdrawing have their own paths.
+    func changeStatus(req: Request) async throws -> Response {
+        let opened = try await req.counsellorCase()
+        let status = req.form(StatusForm.self, orEmpty: StatusForm()).status ?? ""
+        guard ["in-conversation", "referred"].contains(status), !CaseStatus.ended.contains(opened.record.status) else {
+            throw PageError.notFound
+        }
+        opened.record.status = status
+        try await opened.record.save(on: req.db)
+        try await req.audit("case-status", caseID: opened.caseID, detail: status)
+        req.setNotice("case.notice.status")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+    }
+
+    func close(req: Request) async throws -> Response {
+        let opened = try await req.counsellorCase()
+        guard !CaseStatus.ended.contains(opened.record.status) else { throw PageError.notFound }
+        guard try await CaseRegistration.query(on: req.db).filter(\.$caseID == opened.caseID).first() != nil else {
+            return try await CasePage(req: req, opened: opened).render(
+                errors: [FieldError(field: "kinds", key: "case.error.register_first")], status: .unprocessableEntity)
+        }
+        opened.record.status = "closed"
+        opened.record.endedAt = req.now
+        opened.record.waitingSince = nil
+        try await opened.record.save(on: req.db)
+        try await req.audit("case-close", caseID: opened.caseID)
+        req.setNotice("case.notice.closed")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+    }
+
+    /// A closed case opens again (a mistake, or the person came back); the retention term stops.
+    func reopen(req: Request) async throws -> Response {
+        let opened = try await req.counsellorCase()
+        guard opened.record.status == "closed" else { throw PageError.notFound }
+        opened.record.status = "in-conversation"
+        opened.record.endedAt = nil
+        try await opened.record.save(on: req.db)
+        try await req.audit("case-reopen", caseID: opened.caseID)
+        req.setNotice("case.notice.reopened")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+    }
+}

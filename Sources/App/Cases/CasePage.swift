@@ -1,0 +1,300 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The case page of the back office, put together from the decrypted content: conversation, notes,
+/// consent log, referrals, the retaliation signal, registration, access and the case's audit trail.
+/// Every form on it posts to its own route and comes back here, with errors when it was refused.
+struct CasePage {
+    struct Fact: Encodable {
+        let labelKey: String
+        let value: String
+    }
+
+    struct Option: Encodable {
+        let value: String
+        let labelKey: String
+        let checked: Bool
+    }
+
+    struct NoteVersion: Encodable {
+        let text: String
+        let time: String
+    }
+
+    struct NoteView: Encodable {
+        let thread: String
+        let text: String
+        let time: String
+        let earlier: [NoteVersion]
+        let isEdited: Bool
+    }
+
+    struct ConsentView: Encodable {
+        let textKey: String
+        let kindKey: String
+        let hasKind: Bool
+        let time: String
+        let byPerson: Bool
+    }
+
+    struct ConsentState: Encodable {
+        let kindKey: String
+        let given: Bool
+    }
+
+    struct ReferralView: Encodable {
+        let targetKey: String
+        let note: String
+        let hasNote: Bool
+        let time: String
+    }
+
+    struct AccessView: Encodable {
+        let id: String
+        let name: String
+        let isYou: Bool
+    }
+
+    struct HistoryView: Encodable {
+        let time: String
+        let actor: String
+        let actionKey: String
+    }
+
+    struct RegistrationForm: Encodable {
+        let exists: Bool
+        let kinds: [Option]
+        let otherParties: [Option]
+        let patterns: [Option]
+        let outcomes: [Option]
+        let contacts: String
+        let hours: String
+    }
+
+    /// Raw values of the registration form, for showing it again after an error.
+    struct RegistrationValues {
+        var kinds: [String]
+        var otherParty: String?
+        var pattern: String?
+        var outcomes: [String]
+        var contacts: String
+        var hours: String
+    }
+
+    struct Context: Encodable {
+        let shell: PageShell
+        let csrf: String
+        let caseID: String
+        let base: String
+        let organisationName: String
+        let kindKey: String
+        let status: String
+        let statusKey: String
+        let isEnded: Bool
+        let created: String
+        let deadlines: [DeadlineView]
+        let hasDeadlines: Bool
+        let canAcknowledge: Bool
+        let canRecordFeedback: Bool
+        let facts: [Fact]
+        let kinds: [String]
+        let identityName: String?
+        let identityContact: String?
+        let messages: [InboxController.MessageView]
+        let message: String
+        let attachments: AttachmentFieldView
+        let notes: [NoteView]
+        let hasNotes: Bool
+        let consents: [ConsentView]
+        let hasConsents: Bool
+        let consentStates: [ConsentState]
+        let consentKinds: [Option]
+        let referralAllowed: Bool
+        let referrals: [ReferralView]
+        let hasReferrals: Bool
+        let referralTargets: [Option]
+        let signalOn: Bool
+        let registration: RegistrationForm
+        let access: [AccessView]
+        let canShareWith: [AccessView]
+        let hasCanShareWith: Bool
+        let history: [HistoryView]
+        let purgeDate: String?
+        let errors: FormErrors
+    }
+
+    let req: Request
+    let opened: CaseVault.OpenedCase
+
+    func render(
+        draft: String = "", errors: [FieldError] = [], files: UploadedFiles = UploadedFiles(),
+        registrationValues: RegistrationValues? = nil,
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let record = opened.record
+        let caseID = opened.caseID
+        let contents = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
+        let decoder = JSONDecoder()
+        func decoded<T: Decodable>(_ type: T.Type, _ field: String) -> [(CaseVault.DecryptedContent, T)] {
+            contents.filter { $0.field == field }.compactMap { item in
+                (try? decoder.decode(T.self, from: Data(item.bytes))).map { (item, $0) }
+            }
+        }
+        let answers = decoded(ContactController.FormAnswers.self, "form").last?.1
+        let identity = decoded(ContactController.Identity.self, "identity").last?.1
+        var facts: [Fact] = []
+        if let answers {
+            facts.append(Fact(labelKey: "case.fact.identity", value: req.t("contact.identity.\(answers.identity)")))
+            facts.append(Fact(labelKey: "case.fact.channel", value: req.t("contact.channel.\(answers.channel)")))
+            if let urgency = answers.urgency, ContactController.urgencies.contains(urgency) {
+                facts.append(Fact(labelKey: "case.fact.urgency", value: req.t("contact.urgency.\(urgency)")))
+            }
+        }
+
+        // Notes: the latest text of each thread, with the earlier versions under it.
+        var threads: [UUID: [(CaseVault.DecryptedContent, NoteEntry)]] = [:]
+        var order: [UUID] = []
+        for (item, note) in decoded(NoteEntry.self, "note") {
+            if threads[note.thread] == nil { order.append(note.thread) }
+            threads[note.thread, default: []].append((item, note))
+        }
+        let notes = order.reversed().compactMap { thread -> NoteView? in
+            guard let versions = threads[thread], let latest = versions.last else { return nil }
+            return NoteView(
+                thread: thread.uuidString, text: latest.1.text, time: req.formatted(latest.0.createdAt),
+                earlier: versions.dropLast().reversed().map { NoteVersion(text: $0.1.text, time: req.formatted($0.0.createdAt)) },
+                isEdited: versions.count > 1)
+        }
+
+        let consentEvents = decoded(ConsentEvent.self, "consent")
+        let consents = consentEvents.map { item, event in
+            ConsentView(
+                textKey: "consent.event.\(event.event)", kindKey: event.kind.map { "consent.kind.\($0)" } ?? "",
+                hasKind: event.kind != nil, time: req.formatted(item.createdAt), byPerson: item.author == "reporter")
+        }
+        let states = Self.consentStates(consentEvents.map(\.1))
+        let referrals = decoded(ReferralEntry.self, "referral").map { item, referral in
+            ReferralView(
+                targetKey: "referral.to.\(referral.to)", note: referral.note, hasNote: !referral.note.isEmpty,
+                time: req.formatted(item.createdAt))
+        }
+        let signalOn = decoded(SignalEntry.self, "signal").last?.1.on ?? false
+
+        let existing = try await CaseRegistration.query(on: req.db).filter(\.$caseID == caseID).first()
+        let values =
+            registrationValues
+            ?? RegistrationValues(
+                kinds: existing?.kinds.split(separator: ",").map(String.init) ?? answers?.kinds ?? [],
+                otherParty: existing?.otherParty, pattern: existing?.pattern,
+                outcomes: existing?.outcomes.split(separator: ",").map(String.init) ?? [],
+                contacts: existing.map { String($0.contacts) } ?? String(max(1, contents.filter { $0.field == "message" }.count / 2)),
+                hours: existing?.registration?.hours(decimalSeparator: req.language == .dutch ? "," : ".") ?? "")
+        func options(_ all: [String], prefix: String, chosen: [String]) -> [Option] {
+            all.map { Option(value: $0, labelKey: "\(prefix).\($0)", checked: chosen.contains($0)) }
+        }
+        let registration = RegistrationForm(
+            exists: existing != nil, kinds: options(Kind.allCases.map(\.rawValue), prefix: "kind", chosen: values.kinds),
+            otherParties: options(
+                Registration.OtherParty.allCases.map(\.rawValue), prefix: "registration.party", chosen: [values.otherParty ?? ""]),
+            patterns: options(
+                Registration.Pattern.allCases.map(\.rawValue), prefix: "registration.pattern", chosen: [values.pattern ?? ""]),
+            outcomes: options(Registration.Outcome.allCases.map(\.rawValue), prefix: "registration.outcome", chosen: values.outcomes),
+            contacts: values.contacts, hours: values.hours)
+
+        let organisation = try await Organisation.find(record.$organisation.id, on: req.db)
+        let you = req.staffAccount?.id
+        let holders = Set(
+            try await CaseKeyGrant.query(on: req.db).filter(\.$caseRecord.$id == caseID).filter(\.$recipientKind == "counsellor").all()
+                .compactMap { $0.$counsellor.id })
+        let serving = try await OrganisationCounsellors.list(organisationID: record.$organisation.id, on: req.db)
+        let holderAccounts = holders.isEmpty ? [] : try await StaffAccount.query(on: req.db).filter(\.$id ~~ holders).all()
+        let access = holderAccounts.map { AccessView(id: $0.id?.uuidString ?? "", name: $0.displayName, isYou: $0.id == you) }
+            .sorted { $0.name < $1.name }
+        let canShareWith = serving.filter { entry in entry.account.id.map { !holders.contains($0) } ?? false }
+            .map { AccessView(id: $0.account.id?.uuidString ?? "", name: $0.account.displayName, isYou: false) }
+
+        let events = try await AuditEvent.query(on: req.db).filter(\.$caseID == caseID.uuidString).sort(\.$sequence, .descending).limit(50)
+            .all()
+        let names = try await Self.actorNames(events.map(\.actor), on: req)
+        let history = events.map {
+            HistoryView(
+                time: req.formatted($0.at), actor: names[$0.actor] ?? req.t("audit.actor.unknown"), actionKey: "audit.action.\($0.action)")
+        }
+
+        let isEnded = CaseStatus.ended.contains(record.status)
+        let context = Context(
+            shell: PageShell(req, page: "case", titleKey: "case.title", publicPage: false), csrf: req.csrfToken(),
+            caseID: caseID.uuidString, base: "/backoffice/cases/\(caseID.uuidString)", organisationName: organisation?.name ?? "",
+            kindKey: "case.kind.\(record.kind)", status: record.status, statusKey: "case.status.\(record.status)", isEnded: isEnded,
+            created: req.formatted(record.receivedAt ?? record.createdAt),
+            deadlines: DeadlineView.list(for: record, on: req), hasDeadlines: record.kind == "report",
+            canAcknowledge: record.kind == "report" && record.acknowledgedAt == nil && !isEnded,
+            canRecordFeedback: record.kind == "report" && record.acknowledgedAt != nil && record.feedbackGivenAt == nil && !isEnded,
+            facts: facts, kinds: (answers?.kinds ?? []).map { req.t("kind.\($0)") }, identityName: identity?.name,
+            identityContact: identity.flatMap { $0.contact.isEmpty ? nil : $0.contact },
+            messages: InboxController.MessageView.conversation(contents, on: req), message: draft,
+            attachments: AttachmentFieldView(
+                req, policy: organisation?.attachmentPolicy ?? AttachmentPolicy(), problems: files.problems,
+                reselect: !files.problems.isEmpty),
+            notes: notes, hasNotes: !notes.isEmpty, consents: consents, hasConsents: !consents.isEmpty,
+            consentStates: ConsentEvent.kinds.map { ConsentState(kindKey: "consent.kind.\($0)", given: states[$0] ?? false) },
+            consentKinds: options(ConsentEvent.kinds, prefix: "consent.kind", chosen: []),
+            referralAllowed: states["referral"] ?? false, referrals: referrals, hasReferrals: !referrals.isEmpty,
+            referralTargets: options(ReferralEntry.targets, prefix: "referral.to", chosen: []), signalOn: signalOn,
+            registration: registration, access: access, canShareWith: canShareWith, hasCanShareWith: !canShareWith.isEmpty,
+            history: history,
+            purgeDate: record.endedAt.map { req.formattedDay((organisation?.retention ?? RetentionPolicy()).purgeDate(endedAt: $0)) },
+            errors: FormErrors(errors))
+        return try await req.render("backoffice-case", context, status: status)
+    }
+
+    /// Per consent kind: whether the last recorded event gave it. A withdrawn case withdraws everything.
+    static func consentStates(_ events: [ConsentEvent]) -> [String: Bool] {
+        var states: [String: Bool] = [:]
+        for event in events {
+            if event.event == "withdrawn", event.kind == nil {
+                states = [:]
+            } else if let kind = event.kind {
+                states[kind] = event.event == "given"
+            }
+        }
+        return states
+    }
+
+    /// Display names for audit actors: staff by name, the person and the system by a word.
+    static func actorNames(_ actors: [String], on req: Request) async throws -> [String: String] {
+        let ids = Set(actors.compactMap { $0.hasPrefix("staff:") ? UUID(uuidString: String($0.dropFirst(6))) : nil })
+        var names = ["person": req.t("audit.actor.person"), "system": req.t("audit.actor.system")]
+        if !ids.isEmpty {
+            for account in try await StaffAccount.query(on: req.db).filter(\.$id ~~ ids).all() {
+                if let id = account.id { names["staff:\(id.uuidString)"] = account.displayName }
+            }
+        }
+        return names
+    }
+}
+
+extension Request {
+    /// The case in the path, opened with the signed-in counsellor's own unlocked key. A case not
+    /// sealed to them answers 404, exactly like one that does not exist.
+    func counsellorCase() async throws -> CaseVault.OpenedCase {
+        guard let id = parameters.get("id").flatMap(UUID.init(uuidString:)), let accountID = staffAccount?.id, let key = counsellorKey
+        else { throw PageError.notFound }
+        do {
+            return try await CaseVault(services: vertrouwd, db: db).open(caseID: id, counsellorID: accountID, privateKey: key)
+        } catch is CaseVault.Failure {
+            throw PageError.notFound
+        }
+    }
+
+    /// A day as people in the Netherlands read it, in the page's language.
+    func formattedDay(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language == .dutch ? "nl_NL" : "en_GB")
+        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
+        formatter.dateStyle = .long
+        formatter.timeStyle = .none
+        return formatter.string(from: date)
+    }
+}

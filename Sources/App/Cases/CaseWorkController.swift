@@ -1,0 +1,115 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The counsellor's own record of a case: private notes (versioned, never overwritten), the consent
+/// log, referrals (only with the person's recorded consent) and the retaliation signal. Everything is
+/// encrypted case content; only the counsellors with the case's key can read it.
+struct CaseWorkController: RouteCollection {
+    struct NoteForm: Content {
+        var thread: String?
+        var note: String?
+    }
+
+    struct ConsentForm: Content {
+        var consent_kind: String?
+        var consent_event: String?
+    }
+
+    struct ReferralForm: Content {
+        var referral_to: String?
+        var referral_note: String?
+    }
+
+    struct SignalForm: Content {
+        var signal: String?
+    }
+
+    static let maximumNote = 10_000
+
+    func boot(routes: any RoutesBuilder) throws {
+        let cases = routes.grouped(RequireRole(.counsellor)).grouped("backoffice", "cases", ":id")
+        cases.post("notes", use: note)
+        cases.post("consent", use: consent)
+        cases.post("referral", use: referral)
+        cases.post("signal", use: signal)
+    }
+
+    /// A new note, or a new version of one (same thread).
+    func note(req: Request) async throws -> Response {
+        let opened = try await req.counsellorCase()
+        let form = req.form(NoteForm.self, orEmpty: NoteForm())
+        let text = (form.note ?? "").cleanedInput
+        var errors: [FieldError] = []
+        if text.isEmpty { errors.append(FieldError(field: "note", key: "note.error.required")) }
+        if text.count > Self.maximumNote { errors.append(FieldError(field: "note", key: "note.error.long")) }
+        guard errors.isEmpty else {
+            return try await CasePage(req: req, opened: opened).render(errors: errors, status: .unprocessableEntity)
+        }
+        let thread = form.thread.flatMap(UUID.init(uuidString:)) ?? UUID()
+        try await CaseVault(services: req.vertrouwd, db: req.db).append(
+            encoding: NoteEntry(thread: thread, text: text), field: "note", author: "counsellor", to: opened)
+        try await req.audit("case-note", caseID: opened.caseID)
+        req.setNotice("note.notice.saved")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#notes-title")
+    }
+
+    /// What the person agreed to (or took back) in conversation, recorded with the time.
+    func consent(req: Request) async throws -> Response {
+        let opened = try await req.counsellorCase()
+        let form = req.form(ConsentForm.self, orEmpty: ConsentForm())
+        guard let kind = form.consent_kind, ConsentEvent.kinds.contains(kind), let event = form.consent_event,
+            ["given", "withdrawn"].contains(event)
+        else {
+            return try await CasePage(req: req, opened: opened).render(
+                errors: [FieldError(field: "consent_kind", key: "consent.error.choice")], status: .unprocessableEntity)
+        }
+        try await CaseVault(services: req.vertrouwd, db: req.db).append(
+            encoding: ConsentEvent(event: event, kind: kind), field: "consent", author: "counsellor", to: opened)
+        try await req.audit("case-consent", caseID: opened.caseID)
+        req.setNotice("consent.notice.saved")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#consent-title")
+    }
+
+    /// A referral, allowed only while the person's consent to referral stands; the case becomes "referred".
+    func referral(req: Request) async throws -> Response {
+        let opened = try await req.counsellorCase()
+        let form = req.form(ReferralForm.self, orEmpty: ReferralForm())
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let events = try await vault.contents(of: opened).filter { $0.field == "consent" }
+            .compactMap { try? JSONDecoder().decode(ConsentEvent.self, from: Data($0.bytes)) }
+        var errors: [FieldError] = []
+        if CasePage.consentStates(events)["referral"] != true {
+            errors.append(FieldError(field: "referral_to", key: "referral.error.consent"))
+        }
+        let target = form.referral_to ?? ""
+        if !ReferralEntry.targets.contains(target) { errors.append(FieldError(field: "referral_to", key: "referral.error.choice")) }
+        let note = (form.referral_note ?? "").cleanedInput
+        if note.count > 1_000 { errors.append(FieldError(field: "referral_note", key: "note.error.long")) }
+        if CaseStatus.ended.contains(opened.record.status) { errors.append(FieldError(field: "referral_to", key: "case.error.ended")) }
+        guard errors.isEmpty else {
+            return try await CasePage(req: req, opened: opened).render(errors: errors, status: .unprocessableEntity)
+        }
+        let record = opened.record
+        try await req.db.transaction { db in
+            try await vault.append(
+                encoding: ReferralEntry(to: target, note: note), field: "referral", author: "counsellor", to: opened, on: db)
+            record.status = "referred"
+            try await record.save(on: db)
+        }
+        try await req.audit("case-referral", caseID: opened.caseID)
+        req.setNotice("referral.notice.saved")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#referrals-title")
+    }
+
+    /// Switches the retaliation (benadeling) signal on or off.
+    func signal(req: Request) async throws -> Response {
+        let opened = try await req.counsellorCase()
+        let on = req.form(SignalForm.self, orEmpty: SignalForm()).signal == "on"
+        try await CaseVault(services: req.vertrouwd, db: req.db).append(
+            encoding: SignalEntry(on: on), field: "signal", author: "counsellor", to: opened)
+        try await req.audit("case-signal", caseID: opened.caseID)
+        req.setNotice(on ? "signal.notice.on" : "signal.notice.off")
+        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+    }
+}
