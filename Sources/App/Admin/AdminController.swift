@@ -33,6 +33,7 @@ struct AdminController: RouteCollection {
         try admin.register(collection: AdminOrganisationController())
         try admin.register(collection: AdminAccountController())
         try admin.register(collection: AdminOrganisationArticleController())
+        try admin.register(collection: AdminAuditController())
     }
 
     func overview(req: Request) async throws -> Response {
