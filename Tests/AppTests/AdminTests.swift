@@ -65,6 +65,19 @@ struct AdminTests {
             let contact = try await TestBrowser(app).get("/o/acme/contact")
             #expect(contact.body.contains(#"accept=".pdf""#))
             #expect(contact.body.contains(app.vertrouwd.catalog.text("attachment.hint", in: .dutch, ["5", "PDF"])))
+            // Retention and reminder terms: whole numbers within their ranges.
+            let terms = try await browser.post(
+                path, base + [("attachment_max_mb", "5"), ("retention_months", "0"), ("remind_feedback_days", "61")], csrf: form.csrf)
+            #expect(terms.status == .unprocessableEntity)
+            #expect(terms.body.contains(#"id="retention_months-error""#) && terms.body.contains(#"id="remind_feedback_days-error""#))
+            try await browser.post(
+                path,
+                base + [
+                    ("attachment_max_mb", "5"), ("attachment_families[]", "pdf"), ("retention_months", "6"), ("remind_feedback_days", "30"),
+                ],
+                csrf: form.csrf)
+            let stored = try #require(try await Organisation.find(organisation.id, on: app.db))
+            #expect(stored.retentionMonths == 6 && stored.remindFeedbackDays == 30 && stored.remindAcknowledgementDays == 2)
             // Nothing ticked: text only, no file field at all.
             try await browser.post(path, base + [("attachment_max_mb", "5")], csrf: form.csrf)
             #expect(!(try await TestBrowser(app).get("/o/acme/contact").body.contains(#"type="file""#)))

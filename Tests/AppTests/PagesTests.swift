@@ -73,4 +73,41 @@ struct PagesTests {
             #expect(try await ActivationToken.query(on: app.db).filter(\.$account.$id == account.requireID()).count() == 1)
         }
     }
+
+    @Test func purgeAndAuditVerifyRunFromTheCommandLine() async throws {
+        try await withTestApp(arguments: ["vertrouwd", "audit", "verify"]) { app, clock in
+            app.asyncCommands.use(AuditCommand(), as: "audit")
+            try await AuditLog(db: app.db, clock: clock).record(.system, "case-purge")
+            try await app.execute()
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE audit_events SET detail = 'x'").run()
+            await #expect(throws: ExitCode.self) { try await app.execute() }
+        }
+        try await withTestApp(arguments: ["vertrouwd", "purge", "--dry-run"]) { app, clock in
+            app.asyncCommands.use(PurgeCommand(), as: "purge")
+            let organisation = try await Fixtures.organisation(app)
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
+            let (opened, _) = try await CaseVault(services: app.vertrouwd, db: app.db).createCase(
+                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
+            opened.record.status = "closed"
+            opened.record.endedAt = clock.now
+            try await opened.record.save(on: app.db)
+            clock.advance(by: 400 * 86_400)
+            try await app.execute()
+            #expect(try await CaseRecord.query(on: app.db).count() == 1, "a dry run destroys nothing")
+            app.environment.arguments = ["vertrouwd", "purge"]
+            try await app.execute()
+            #expect(try await CaseRecord.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func noRouteInvestigatesJudgesOrMediates() async throws {
+        try await withTestApp { app, _ in
+            let paths = app.routes.all.map { $0.path.map(\.description).joined(separator: "/").lowercased() }
+            #expect(paths.count > 40)
+            for forbidden in ["investigat", "onderzoek", "verdict", "oordeel", "mediat", "bemiddel"] {
+                #expect(!paths.contains { $0.contains(forbidden) }, "a route contains \(forbidden)")
+            }
+        }
+    }
 }

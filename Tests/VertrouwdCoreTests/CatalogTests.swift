@@ -70,6 +70,7 @@ struct CatalogTests {
             + ["given", "withdrawn", "identity-revealed"].map { "consent.event.\($0)" }
             + ["hr", "company-doctor", "mediation", "police", "huis-klokkenluiders", "complaints-committee"].map { "referral.to.\($0)" }
             + Self.auditActions.map { "audit.action.\($0)" }
+            + ["retention_months", "remind_acknowledgement_days", "remind_feedback_days"].map { "admin.organisation.error.\($0)" }
             + ["contact", "report"].map { "case.kind.\($0)" }
             + ["on-time", "overdue", "done"].map { "deadline.state.\($0)" }
             + ["new-case", "new-message", "inbox-news", "reminder-acknowledgement", "reminder-feedback"].map { "mail.\($0)" }

@@ -11,7 +11,17 @@ struct AdminOrganisationController: RouteCollection {
         var language: String?
         var attachment_max_mb: String?
         var attachment_families: [String]?
+        var retention_months: String?
+        var remind_acknowledgement_days: String?
+        var remind_feedback_days: String?
     }
+
+    /// The organisation's terms as whole numbers with their allowed ranges (name, default, range).
+    static let terms: [(String, Int, ClosedRange<Int>)] = [
+        ("retention_months", RetentionPolicy.defaultMonths, RetentionPolicy.allowedMonths),
+        ("remind_acknowledgement_days", 2, 0...6),
+        ("remind_feedback_days", 14, 0...60),
+    ]
 
     struct FamilyChoice: Encodable {
         let value: String
@@ -30,6 +40,9 @@ struct AdminOrganisationController: RouteCollection {
         let attachmentMaxMebibytes: String
         let largestMaximum: Int
         let families: [FamilyChoice]
+        let retentionMonths: String
+        let remindAcknowledgementDays: String
+        let remindFeedbackDays: String
         let errors: FormErrors
         let articles: [ArticleRow]
         let hasArticles: Bool
@@ -54,7 +67,8 @@ struct AdminOrganisationController: RouteCollection {
             req, organisation: nil,
             form: OrganisationForm(
                 name: "", slug: "", language: "nl", attachment_max_mb: String(AttachmentPolicy.defaultMaximumMebibytes),
-                attachment_families: FileFormat.Family.allCases.map(\.rawValue)), errors: [])
+                attachment_families: FileFormat.Family.allCases.map(\.rawValue), retention_months: "12",
+                remind_acknowledgement_days: "2", remind_feedback_days: "14"), errors: [])
     }
 
     func create(req: Request) async throws -> Response {
@@ -66,6 +80,7 @@ struct AdminOrganisationController: RouteCollection {
         let organisation = Organisation(name: values.name, slug: values.slug.value, defaultLanguage: values.language.code)
         organisation.attachmentMaxMebibytes = values.maximum
         organisation.attachmentFamilies = values.families
+        (organisation.retentionMonths, organisation.remindAcknowledgementDays, organisation.remindFeedbackDays) = values.terms
         try await organisation.create(on: req.db)
         req.setNotice("admin.notice.organisation_saved")
         return req.redirect(to: "/admin")
@@ -76,7 +91,10 @@ struct AdminOrganisationController: RouteCollection {
         let form = OrganisationForm(
             name: organisation.name, slug: organisation.slug, language: organisation.defaultLanguage,
             attachment_max_mb: String(organisation.attachmentMaxMebibytes),
-            attachment_families: organisation.attachmentFamilies.split(separator: ",").map(String.init))
+            attachment_families: organisation.attachmentFamilies.split(separator: ",").map(String.init),
+            retention_months: String(organisation.retentionMonths),
+            remind_acknowledgement_days: String(organisation.remindAcknowledgementDays),
+            remind_feedback_days: String(organisation.remindFeedbackDays))
         return try await render(req, organisation: organisation, form: form, errors: [])
     }
 
@@ -92,6 +110,7 @@ struct AdminOrganisationController: RouteCollection {
         organisation.defaultLanguage = values.language.code
         organisation.attachmentMaxMebibytes = values.maximum
         organisation.attachmentFamilies = values.families
+        (organisation.retentionMonths, organisation.remindAcknowledgementDays, organisation.remindFeedbackDays) = values.terms
         try await organisation.save(on: req.db)
         req.setNotice("admin.notice.organisation_saved")
         return req.redirect(to: "/admin")
@@ -108,7 +127,9 @@ struct AdminOrganisationController: RouteCollection {
 
     private func validate(
         _ form: OrganisationForm, excluding id: UUID?, on req: Request
-    ) async throws -> ((name: String, slug: Slug, language: Language, maximum: Int, families: String)?, [FieldError]) {
+    ) async throws -> (
+        (name: String, slug: Slug, language: Language, maximum: Int, families: String, terms: (Int, Int, Int))?, [FieldError]
+    ) {
         var errors: [FieldError] = []
         let name = (form.name ?? "").cleanedInput
         if name.isEmpty { errors.append(FieldError(field: "name", key: "admin.organisation.error.name_required")) }
@@ -126,8 +147,19 @@ struct AdminOrganisationController: RouteCollection {
         }
         // No family ticked means no attachments at all: allowed, for organisations that want text only.
         let families = FileFormat.Family.allCases.map(\.rawValue).filter { (form.attachment_families ?? []).contains($0) }
-        guard errors.isEmpty, let slug, let language, let maximum else { return (nil, errors) }
-        return ((name, slug, language, maximum, families.joined(separator: ",")), [])
+        // Missing fields (an older form) keep the defaults; present ones must be whole numbers in range.
+        let raw = [form.retention_months, form.remind_acknowledgement_days, form.remind_feedback_days]
+        var terms: [Int] = []
+        for ((field, fallback, range), value) in zip(Self.terms, raw) {
+            let number = Int((value ?? String(fallback)).trimmingCharacters(in: .whitespaces))
+            if let number, range.contains(number) {
+                terms.append(number)
+            } else {
+                errors.append(FieldError(field: field, key: "admin.organisation.error.\(field)"))
+            }
+        }
+        guard errors.isEmpty, let slug, let language, let maximum, terms.count == 3 else { return (nil, errors) }
+        return ((name, slug, language, maximum, families.joined(separator: ","), (terms[0], terms[1], terms[2])), [])
     }
 
     private func render(
@@ -157,6 +189,8 @@ struct AdminOrganisationController: RouteCollection {
                     value: $0.rawValue, labelKey: "attachment.family.\($0.rawValue)",
                     checked: (form.attachment_families ?? []).contains($0.rawValue))
             },
+            retentionMonths: form.retention_months ?? "", remindAcknowledgementDays: form.remind_acknowledgement_days ?? "",
+            remindFeedbackDays: form.remind_feedback_days ?? "",
             errors: FormErrors(errors),
             articles: articles, hasArticles: !articles.isEmpty,
             newArticleHref: organisation?.id.map { "/admin/organisations/\($0)/articles/new" })
