@@ -80,7 +80,6 @@ public func configure(
     app.middleware.use(StaffSessionMiddleware())
     app.middleware.use(CSRFMiddleware())
 
-    app.lifecycle.use(OutboxLifecycle(interval: .seconds(5)))
-    app.lifecycle.use(JobsLifecycle(reminderInterval: .seconds(600), purgeInterval: .seconds(86_400)))
+    app.registerJobs()
     try routes(app)
 }

@@ -23,12 +23,6 @@ struct AdminOrganisationController: RouteCollection {
         ("remind_feedback_days", 14, 0...60),
     ]
 
-    struct FamilyChoice: Encodable {
-        let value: String
-        let labelKey: String
-        let checked: Bool
-    }
-
     struct FormContext: Encodable {
         let shell: PageShell
         let csrf: String
@@ -39,7 +33,7 @@ struct AdminOrganisationController: RouteCollection {
         let language: String
         let attachmentMaxMebibytes: String
         let largestMaximum: Int
-        let families: [FamilyChoice]
+        let families: [FormOption]
         let retentionMonths: String
         let remindAcknowledgementDays: String
         let remindFeedbackDays: String
@@ -185,7 +179,7 @@ struct AdminOrganisationController: RouteCollection {
             isNew: isNew, name: form.name ?? "", slug: form.slug ?? "", language: form.language ?? "nl",
             attachmentMaxMebibytes: form.attachment_max_mb ?? "", largestMaximum: AttachmentPolicy.largestMaximumMebibytes,
             families: FileFormat.Family.allCases.map {
-                FamilyChoice(
+                FormOption(
                     value: $0.rawValue, labelKey: "attachment.family.\($0.rawValue)",
                     checked: (form.attachment_families ?? []).contains($0.rawValue))
             },

@@ -11,12 +11,6 @@ struct CasePage {
         let value: String
     }
 
-    struct Option: Encodable {
-        let value: String
-        let labelKey: String
-        let checked: Bool
-    }
-
     struct NoteVersion: Encodable {
         let text: String
         let time: String
@@ -64,10 +58,10 @@ struct CasePage {
 
     struct RegistrationForm: Encodable {
         let exists: Bool
-        let kinds: [Option]
-        let otherParties: [Option]
-        let patterns: [Option]
-        let outcomes: [Option]
+        let kinds: [FormOption]
+        let otherParties: [FormOption]
+        let patterns: [FormOption]
+        let outcomes: [FormOption]
         let contacts: String
         let hours: String
     }
@@ -109,11 +103,11 @@ struct CasePage {
         let consents: [ConsentView]
         let hasConsents: Bool
         let consentStates: [ConsentState]
-        let consentKinds: [Option]
+        let consentKinds: [FormOption]
         let referralAllowed: Bool
         let referrals: [ReferralView]
         let hasReferrals: Bool
-        let referralTargets: [Option]
+        let referralTargets: [FormOption]
         let signalOn: Bool
         let registration: RegistrationForm
         let access: [AccessView]
@@ -190,8 +184,8 @@ struct CasePage {
                 outcomes: existing?.outcomes.split(separator: ",").map(String.init) ?? [],
                 contacts: existing.map { String($0.contacts) } ?? String(max(1, contents.filter { $0.field == "message" }.count / 2)),
                 hours: existing?.registration?.hours(decimalSeparator: req.language == .dutch ? "," : ".") ?? "")
-        func options(_ all: [String], prefix: String, chosen: [String]) -> [Option] {
-            all.map { Option(value: $0, labelKey: "\(prefix).\($0)", checked: chosen.contains($0)) }
+        func options(_ all: [String], prefix: String, chosen: [String]) -> [FormOption] {
+            all.map { FormOption(value: $0, labelKey: "\(prefix).\($0)", checked: chosen.contains($0)) }
         }
         let registration = RegistrationForm(
             exists: existing != nil, kinds: options(Kind.allCases.map(\.rawValue), prefix: "kind", chosen: values.kinds),

@@ -98,33 +98,3 @@ struct OutboxSender {
         return (subject, body)
     }
 }
-
-/// Runs the outbox every few seconds while the server runs.
-struct OutboxLifecycle: LifecycleHandler {
-    let interval: Duration
-
-    func didBootAsync(_ application: Application) async throws {
-        guard application.vertrouwd.settings.smtp != nil else { return }
-        let task = Task { [interval] in
-            while true {
-                // Cancelled (shutting down): stop before touching the database, which closes next.
-                do { try await Task.sleep(for: interval) } catch { return }
-                guard !Task.isCancelled else { return }
-                let sender = OutboxSender(services: application.vertrouwd, db: application.db, logger: application.logger)
-                _ = try? await sender.sendDue()
-            }
-        }
-        application.storage[OutboxTaskKey.self] = task
-    }
-
-    /// Stops the loop and waits for a batch in progress, so no mail is left half-recorded.
-    func shutdownAsync(_ application: Application) async {
-        guard let task = application.storage[OutboxTaskKey.self] else { return }
-        task.cancel()
-        await task.value
-    }
-
-    struct OutboxTaskKey: StorageKey {
-        typealias Value = Task<Void, Never>
-    }
-}

@@ -77,3 +77,10 @@ struct LinkCard: Encodable {
     let text: String
     let href: String
 }
+
+/// One checkbox, radio button or select option: its value, the key of its label, and whether it is chosen.
+struct FormOption: Encodable {
+    let value: String
+    let labelKey: String
+    let checked: Bool
+}
