@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -39,11 +40,16 @@ final class AuditEvent: Model, @unchecked Sendable {
     }
 }
 
-/// Appends to the audit log. Two writers (two instances) may race for the same sequence number; the
-/// unique index lets only one win, and the other retries on top of it.
+/// Appends to the audit log, inside the caller's transaction where there is one, so an action and
+/// its entry are stored together or not at all. Appends are serialised: on PostgreSQL by a
+/// transaction-scoped advisory lock (two instances never take the same sequence number), on SQLite
+/// by its single writer; the unique index on the sequence is the last guard.
 struct AuditLog {
     let db: any Database
     let clock: any WallClock
+
+    /// The advisory lock key for appends ("VRTA").
+    static let lockKey = 0x5652_5441
 
     enum Actor {
         case staff(UUID)
@@ -59,20 +65,19 @@ struct AuditLog {
         }
     }
 
-    func record(_ actor: Actor, _ action: String, caseID: UUID? = nil, detail: String = "") async throws {
-        for attempt in 0..<8 {
-            do {
-                try await db.transaction { db in
-                    let last = try await AuditEvent.query(on: db).sort(\.$sequence, .descending).first()
-                    let entry = AuditChain.next(
-                        after: last?.entry, at: clock.now, actor: actor.code, action: action, caseID: caseID?.uuidString ?? "",
-                        detail: detail)
-                    try await AuditEvent(entry).create(on: db)
-                }
-                return
-            } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 7 {
-                try await Task.sleep(for: .milliseconds(5 * (attempt + 1)))
+    func record(
+        _ actor: Actor, _ action: String, caseID: UUID? = nil, detail: String = "", on database: (any Database)? = nil
+    )
+        async throws
+    {
+        try await (database ?? db).transaction { db in
+            if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.lockKey))").run()
             }
+            let last = try await AuditEvent.query(on: db).sort(\.$sequence, .descending).first()
+            let entry = AuditChain.next(
+                after: last?.entry, at: clock.now, actor: actor.code, action: action, caseID: caseID?.uuidString ?? "", detail: detail)
+            try await AuditEvent(entry).create(on: db)
         }
     }
 
@@ -85,10 +90,23 @@ struct AuditLog {
 extension Request {
     var audit: AuditLog { AuditLog(db: db, clock: vertrouwd.clock) }
 
-    /// Records an audit entry for the signed-in staff member (or "person" without one). It throws:
-    /// what cannot be recorded does not happen.
-    func audit(_ action: String, caseID: UUID? = nil, detail: String = "") async throws {
-        let actor: AuditLog.Actor = staffAccount?.id.map { .staff($0) } ?? .person
-        try await audit.record(actor, action, caseID: caseID, detail: detail)
+    /// Records an entry for the signed-in staff member, in `database` (the action's transaction)
+    /// when given. It throws: what cannot be recorded does not happen. Pages a person reaches with a
+    /// receipt record `.person` explicitly, even when a staff session happens to exist in the browser.
+    func audit(_ action: String, caseID: UUID? = nil, detail: String = "", on database: (any Database)? = nil) async throws {
+        guard let id = staffAccount?.id else { throw PageError.loginRequired }
+        try await audit.record(.staff(id), action, caseID: caseID, detail: detail, on: database)
+    }
+
+    /// Runs `work` and records its audit entry in one transaction.
+    func audited(
+        _ action: String, caseID: UUID?, detail: String = "", _ work: @escaping @Sendable (any Database) async throws -> Void
+    )
+        async throws
+    {
+        try await db.transaction { db in
+            try await work(db)
+            try await self.audit(action, caseID: caseID, detail: detail, on: db)
+        }
     }
 }

@@ -128,7 +128,9 @@ struct BackofficeController: RouteCollection {
         let flagged = zip(records, rows).filter { $0.0.flaggedAt != nil }.map(\.1)
         let summary = Summary(
             new: cases.filter(\.isNew).count, waiting: cases.filter(\.isWaiting).count,
-            overdue: cases.filter { $0.deadline?.isOverdue == true && !$0.statusKey.hasSuffix("closed") }.count,
+            overdue: zip(active.map(\.0), cases).filter { record, row in
+                row.deadline?.isOverdue == true && !CaseStatus.ended.contains(record.status)
+            }.count,
             dueSoon: cases.filter(\.isDueSoon).count)
         let soon = Calendar.current.date(byAdding: .day, value: 30, to: now) ?? now
         let purgeSoon = try await CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger).due(before: soon, caseIDs: caseIDs)

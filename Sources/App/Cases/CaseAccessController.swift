@@ -44,11 +44,17 @@ struct CaseAccessController: RouteCollection {
         counsellor.post("backoffice", "handover", use: handover)
     }
 
-    /// A counsellor who serves the case's organisation, has a key, and is not the one acting.
+    /// A counsellor who serves the case's organisation — for a formal report, one of its reporting
+    /// point — and is not the one acting.
     private func colleague(_ req: Request, _ record: CaseRecord, _ raw: String?) async throws -> UUID? {
         guard let id = raw.flatMap(UUID.init(uuidString:)), id != req.staffAccount?.id else { return nil }
-        let serving = try await OrganisationCounsellors.list(organisationID: record.$organisation.id, on: req.db)
-        return serving.contains { $0.account.id == id } ? id : nil
+        return try await Self.eligible(for: record, on: req.db).contains(id) ? id : nil
+    }
+
+    /// Who may hold a case: the organisation's counsellors; for a formal report only its reporting point.
+    static func eligible(for record: CaseRecord, on db: any Database) async throws -> Set<UUID> {
+        let serving = try await OrganisationCounsellors.list(organisationID: record.$organisation.id, on: db)
+        return Set(serving.filter { record.kind != "report" || $0.receivesReports }.compactMap(\.account.id))
     }
 
     func share(req: Request) async throws -> Response {
@@ -57,8 +63,10 @@ struct CaseAccessController: RouteCollection {
             return try await CasePage(req: req, opened: opened).render(
                 errors: [FieldError(field: "share-counsellor", key: "access.error.choice")], status: .unprocessableEntity)
         }
-        try await CaseVault(services: req.vertrouwd, db: req.db).grant(opened, to: target)
-        try await req.audit("key-grant", caseID: opened.caseID, detail: target.uuidString)
+        let services = req.vertrouwd
+        try await req.audited("key-grant", caseID: opened.caseID, detail: target.uuidString) { db in
+            try await CaseVault(services: services, db: db).grant(opened, to: target)
+        }
         await ContactController.notify(req, caseID: opened.caseID, template: "new-case")
         req.setNotice("access.notice.shared")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#access-title")
@@ -79,28 +87,39 @@ struct CaseAccessController: RouteCollection {
         return req.redirect(to: "/backoffice")
     }
 
-    /// Takes a co-counsellor's access away; the last counsellor of a case cannot be removed.
+    /// Takes back access one gave oneself (a share): never the counsellor the person chose, and never
+    /// the last counsellor of a case.
     func revoke(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let holders = try await CaseKeyGrant.query(on: req.db).filter(\.$caseRecord.$id == opened.caseID)
             .filter(\.$recipientKind == "counsellor").all().compactMap { $0.$counsellor.id }
-        guard let target = req.form(AccessForm.self, orEmpty: AccessForm()).counsellor.flatMap(UUID.init(uuidString:)),
-            target != req.staffAccount?.id, holders.contains(target), Set(holders).count > 1
-        else {
+        let target = req.form(AccessForm.self, orEmpty: AccessForm()).counsellor.flatMap(UUID.init(uuidString:))
+        var sharedByMe = false
+        if let target, let me = req.staffAccount?.id {
+            sharedByMe =
+                try await AuditEvent.query(on: req.db).filter(\.$caseID == opened.caseID.uuidString).filter(\.$action == "key-grant")
+                .filter(\.$actor == AuditLog.Actor.staff(me).code).filter(\.$detail == target.uuidString).first() != nil
+        }
+        guard let target, target != req.staffAccount?.id, holders.contains(target), Set(holders).count > 1, sharedByMe else {
             return try await CasePage(req: req, opened: opened).render(
                 errors: [FieldError(field: "access", key: "access.error.revoke")], status: .unprocessableEntity)
         }
-        _ = try await CaseVault(services: req.vertrouwd, db: req.db).revoke(opened, from: target)
-        try await req.audit("key-revoke", caseID: opened.caseID, detail: target.uuidString)
+        let services = req.vertrouwd
+        try await req.audited("key-revoke", caseID: opened.caseID, detail: target.uuidString) { db in
+            _ = try await CaseVault(services: services, db: db).revoke(opened, from: target)
+        }
         req.setNotice("access.notice.revoked")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#access-title")
     }
 
+    /// Grant to the colleague, revoke oneself (renewing the key) and the audit entry, all at once.
     static func handOver(_ req: Request, _ opened: CaseVault.OpenedCase, from me: UUID, to target: UUID) async throws {
-        let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        try await vault.grant(opened, to: target)
-        _ = try await vault.revoke(opened, from: me)
-        try await req.audit("case-transfer", caseID: opened.caseID, detail: target.uuidString)
+        let services = req.vertrouwd
+        try await req.audited("case-transfer", caseID: opened.caseID, detail: target.uuidString) { db in
+            let vault = CaseVault(services: services, db: db)
+            try await vault.grant(opened, to: target)
+            _ = try await vault.revoke(opened, from: me)
+        }
         await ContactController.notify(req, caseID: opened.caseID, template: "new-case")
     }
 
@@ -128,13 +147,16 @@ struct CaseAccessController: RouteCollection {
             ? []
             : try await CaseRecord.query(on: req.db).filter(\.$id ~~ mine)
                 .filter(\.$organisation.$id == organisationID).all()
+        var handed = 0
         for record in cases {
-            guard let id = record.id else { continue }
+            // A formal report goes only to a counsellor of the reporting point; it stays otherwise.
+            guard let id = record.id, try await Self.eligible(for: record, on: req.db).contains(target) else { continue }
             let opened = try await vault.open(caseID: id, counsellorID: me, privateKey: key)
             try await Self.handOver(req, opened, from: me, to: target)
+            handed += 1
         }
-        req.logger.info("cases handed over", metadata: ["count": .stringConvertible(cases.count)])
-        req.setNotice("access.notice.handed_over")
+        req.logger.info("cases handed over", metadata: ["count": .stringConvertible(handed)])
+        req.setNotice(handed == cases.count ? "access.notice.handed_over" : "access.notice.reports_stayed")
         return req.redirect(to: "/backoffice/handover")
     }
 
@@ -143,16 +165,24 @@ struct CaseAccessController: RouteCollection {
         let mine = try await BackofficeController.caseIDs(of: me, on: req.db)
         let records = mine.isEmpty ? [] : try await CaseRecord.query(on: req.db).filter(\.$id ~~ mine).all()
         let counts = Dictionary(grouping: records, by: { $0.$organisation.id }).mapValues(\.count)
+        // The organisations one serves, and those one still holds cases of after leaving them.
         let memberships = try await OrganisationMembership.query(on: req.db).filter(\.$account.$id == me).with(\.$organisation).all()
+        var organisations = Dictionary(memberships.map { ($0.$organisation.id, $0.organisation) }, uniquingKeysWith: { first, _ in first })
+        let missing = Set(counts.keys).subtracting(organisations.keys)
+        if !missing.isEmpty {
+            for organisation in try await Organisation.query(on: req.db).filter(\.$id ~~ missing).all() {
+                organisations[try organisation.requireID()] = organisation
+            }
+        }
         var rows: [HandoverRow] = []
-        for membership in memberships {
-            let organisationID = try membership.organisation.requireID()
+        for organisation in organisations.values {
+            let organisationID = try organisation.requireID()
             let targets = try await OrganisationCounsellors.list(organisationID: organisationID, on: req.db)
                 .filter { $0.account.id != me }
                 .map { CasePage.AccessView(id: $0.account.id?.uuidString ?? "", name: $0.account.displayName, isYou: false) }
             rows.append(
                 HandoverRow(
-                    organisationName: membership.organisation.name, organisationID: organisationID.uuidString,
+                    organisationName: organisation.name, organisationID: organisationID.uuidString,
                     cases: counts[organisationID] ?? 0, targets: targets, hasTargets: !targets.isEmpty))
         }
         rows.sort { $0.organisationName.localizedCompare($1.organisationName) == .orderedAscending }

@@ -47,22 +47,22 @@ struct CaseClosingController: RouteCollection {
             .flatMap { try? JSONDecoder().decode(SignalEntry.self, from: Data($0.bytes)) }?.on ?? false
         let row = try await CaseRegistration.query(on: req.db).filter(\.$caseID == opened.caseID).first() ?? CaseRegistration()
         row.update(from: parsed, record: opened.record, counsellorID: accountID, retaliation: signal, now: req.now)
-        try await row.save(on: req.db)
-        try await req.audit("case-register", caseID: opened.caseID)
+        try await req.audited("case-register", caseID: opened.caseID) { db in try await row.save(on: db) }
         req.setNotice("registration.notice.saved")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#registration-title")
     }
 
-    /// In conversation or referred; closing and withdrawing have their own paths.
+    /// Back to "in conversation" (from new or referred). "Referred" comes only with a recorded
+    /// referral; closing and withdrawing have their own paths.
     func changeStatus(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let status = req.form(StatusForm.self, orEmpty: StatusForm()).status ?? ""
-        guard ["in-conversation", "referred"].contains(status), !CaseStatus.ended.contains(opened.record.status) else {
-            throw PageError.notFound
+        let record = opened.record
+        guard status == "in-conversation", !CaseStatus.ended.contains(record.status) else { throw PageError.notFound }
+        try await req.audited("case-status", caseID: opened.caseID, detail: status) { db in
+            record.status = status
+            try await record.save(on: db)
         }
-        opened.record.status = status
-        try await opened.record.save(on: req.db)
-        try await req.audit("case-status", caseID: opened.caseID, detail: status)
         req.setNotice("case.notice.status")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
     }
@@ -74,11 +74,14 @@ struct CaseClosingController: RouteCollection {
             return try await CasePage(req: req, opened: opened).render(
                 errors: [FieldError(field: "kinds", key: "case.error.register_first")], status: .unprocessableEntity)
         }
-        opened.record.status = "closed"
-        opened.record.endedAt = req.now
-        opened.record.waitingSince = nil
-        try await opened.record.save(on: req.db)
-        try await req.audit("case-close", caseID: opened.caseID)
+        let record = opened.record
+        let now = req.now
+        try await req.audited("case-close", caseID: opened.caseID) { db in
+            record.status = "closed"
+            record.endedAt = now
+            record.waitingSince = nil
+            try await record.save(on: db)
+        }
         req.setNotice("case.notice.closed")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
     }
@@ -87,10 +90,12 @@ struct CaseClosingController: RouteCollection {
     func reopen(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         guard opened.record.status == "closed" else { throw PageError.notFound }
-        opened.record.status = "in-conversation"
-        opened.record.endedAt = nil
-        try await opened.record.save(on: req.db)
-        try await req.audit("case-reopen", caseID: opened.caseID)
+        let record = opened.record
+        try await req.audited("case-reopen", caseID: opened.caseID) { db in
+            record.status = "in-conversation"
+            record.endedAt = nil
+            try await record.save(on: db)
+        }
         req.setNotice("case.notice.reopened")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
     }

@@ -55,8 +55,8 @@ struct CaseController: RouteCollection {
             if record.status == "new" { record.status = "in-conversation" }
             record.waitingSince = nil
             try await record.save(on: db)
+            try await req.audit("case-reply", caseID: opened.caseID, on: db)
         }
-        try await req.audit("case-reply", caseID: opened.caseID)
         await Self.notifyPerson(req, opened.record)
         req.setNotice("case.notice.replied")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
@@ -65,7 +65,9 @@ struct CaseController: RouteCollection {
     /// Acknowledges a formal report in one step: stops the 7-day clock and tells the person in their inbox.
     func acknowledge(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
-        guard opened.record.kind == "report", opened.record.acknowledgedAt == nil else { throw PageError.notFound }
+        guard opened.record.kind == "report", opened.record.acknowledgedAt == nil, !CaseStatus.ended.contains(opened.record.status) else {
+            throw PageError.notFound
+        }
         let organisation = try await Organisation.find(opened.record.$organisation.id, on: req.db)
         let language = Language(rawValue: organisation?.defaultLanguage ?? "") ?? .dutch
         let text = req.vertrouwd.catalog.text("deadline.acknowledgement.message", in: language)
@@ -76,8 +78,8 @@ struct CaseController: RouteCollection {
             record.acknowledgedAt = req.now
             if record.status == "new" { record.status = "in-conversation" }
             try await record.save(on: db)
+            try await req.audit("case-acknowledge", caseID: opened.caseID, on: db)
         }
-        try await req.audit("case-acknowledge", caseID: opened.caseID)
         await Self.notifyPerson(req, opened.record)
         req.setNotice("case.notice.acknowledged")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
@@ -86,12 +88,15 @@ struct CaseController: RouteCollection {
     /// Records that feedback was given (written as a reply first): stops the 3-month clock.
     func recordFeedback(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
-        guard opened.record.kind == "report", opened.record.acknowledgedAt != nil, opened.record.feedbackGivenAt == nil else {
-            throw PageError.notFound
+        let record = opened.record
+        guard record.kind == "report", record.acknowledgedAt != nil, record.feedbackGivenAt == nil,
+            !CaseStatus.ended.contains(record.status)
+        else { throw PageError.notFound }
+        let now = req.now
+        try await req.audited("case-feedback", caseID: opened.caseID) { db in
+            record.feedbackGivenAt = now
+            try await record.save(on: db)
         }
-        opened.record.feedbackGivenAt = req.now
-        try await opened.record.save(on: req.db)
-        try await req.audit("case-feedback", caseID: opened.caseID)
         req.setNotice("case.notice.feedback")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
     }

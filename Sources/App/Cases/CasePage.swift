@@ -205,7 +205,8 @@ struct CasePage {
         let holderAccounts = holders.isEmpty ? [] : try await StaffAccount.query(on: req.db).filter(\.$id ~~ holders).all()
         let access = holderAccounts.map { AccessView(id: $0.id?.uuidString ?? "", name: $0.displayName, isYou: $0.id == you) }
             .sorted { $0.name < $1.name }
-        let canShareWith = serving.filter { entry in entry.account.id.map { !holders.contains($0) } ?? false }
+        let eligible = try await CaseAccessController.eligible(for: record, on: req.db)
+        let canShareWith = serving.filter { entry in entry.account.id.map { !holders.contains($0) && eligible.contains($0) } ?? false }
             .map { AccessView(id: $0.account.id?.uuidString ?? "", name: $0.account.displayName, isYou: false) }
 
         let events = try await AuditEvent.query(on: req.db).filter(\.$caseID == caseID.uuidString).sort(\.$sequence, .descending).limit(50)
@@ -272,14 +273,22 @@ struct CasePage {
 extension Request {
     /// The case in the path, opened with the signed-in counsellor's own unlocked key. A case not
     /// sealed to them answers 404, exactly like one that does not exist.
+    ///
+    /// The counsellor must also still serve the case's organisation: one who was taken off it keeps
+    /// only the hand-over page, to pass the cases on.
     func counsellorCase() async throws -> CaseVault.OpenedCase {
         guard let id = parameters.get("id").flatMap(UUID.init(uuidString:)), let accountID = staffAccount?.id, let key = counsellorKey
         else { throw PageError.notFound }
+        let opened: CaseVault.OpenedCase
         do {
-            return try await CaseVault(services: vertrouwd, db: db).open(caseID: id, counsellorID: accountID, privateKey: key)
+            opened = try await CaseVault(services: vertrouwd, db: db).open(caseID: id, counsellorID: accountID, privateKey: key)
         } catch is CaseVault.Failure {
             throw PageError.notFound
         }
+        let serves = try await OrganisationMembership.query(on: db).filter(\.$account.$id == accountID)
+            .filter(\.$organisation.$id == opened.record.$organisation.id).filter(\.$counsellorKind != nil).first()
+        guard serves != nil else { throw PageError.notFound }
+        return opened
     }
 
     /// A day as people in the Netherlands read it, in the page's language.

@@ -47,9 +47,10 @@ struct CaseWorkController: RouteCollection {
             return try await CasePage(req: req, opened: opened).render(errors: errors, status: .unprocessableEntity)
         }
         let thread = form.thread.flatMap(UUID.init(uuidString:)) ?? UUID()
-        try await CaseVault(services: req.vertrouwd, db: req.db).append(
-            encoding: NoteEntry(thread: thread, text: text), field: "note", author: "counsellor", to: opened)
-        try await req.audit("case-note", caseID: opened.caseID)
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        try await req.audited("case-note", caseID: opened.caseID) { db in
+            try await vault.append(encoding: NoteEntry(thread: thread, text: text), field: "note", author: "counsellor", to: opened, on: db)
+        }
         req.setNotice("note.notice.saved")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#notes-title")
     }
@@ -59,14 +60,16 @@ struct CaseWorkController: RouteCollection {
         let opened = try await req.counsellorCase()
         let form = req.form(ConsentForm.self, orEmpty: ConsentForm())
         guard let kind = form.consent_kind, ConsentEvent.kinds.contains(kind), let event = form.consent_event,
-            ["given", "withdrawn"].contains(event)
+            ["given", "withdrawn"].contains(event), !CaseStatus.ended.contains(opened.record.status)
         else {
             return try await CasePage(req: req, opened: opened).render(
                 errors: [FieldError(field: "consent_kind", key: "consent.error.choice")], status: .unprocessableEntity)
         }
-        try await CaseVault(services: req.vertrouwd, db: req.db).append(
-            encoding: ConsentEvent(event: event, kind: kind), field: "consent", author: "counsellor", to: opened)
-        try await req.audit("case-consent", caseID: opened.caseID)
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        try await req.audited("case-consent", caseID: opened.caseID) { db in
+            try await vault.append(
+                encoding: ConsentEvent(event: event, kind: kind), field: "consent", author: "counsellor", to: opened, on: db)
+        }
         req.setNotice("consent.notice.saved")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#consent-title")
     }
@@ -106,9 +109,10 @@ struct CaseWorkController: RouteCollection {
     func signal(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let on = req.form(SignalForm.self, orEmpty: SignalForm()).signal == "on"
-        try await CaseVault(services: req.vertrouwd, db: req.db).append(
-            encoding: SignalEntry(on: on), field: "signal", author: "counsellor", to: opened)
-        try await req.audit("case-signal", caseID: opened.caseID)
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        try await req.audited("case-signal", caseID: opened.caseID) { db in
+            try await vault.append(encoding: SignalEntry(on: on), field: "signal", author: "counsellor", to: opened, on: db)
+        }
         req.setNotice(on ? "signal.notice.on" : "signal.notice.off")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
     }

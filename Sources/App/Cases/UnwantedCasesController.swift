@@ -36,7 +36,9 @@ struct UnwantedCasesController: RouteCollection {
         return req.redirect(to: "/backoffice")
     }
 
-    /// Removes every case this counsellor marked as unwanted, with everything in it, after a confirmation.
+    /// Removes the cases this counsellor set aside, after a confirmation — each through the same
+    /// destruction as the retention purge, with an audit entry. A case someone already worked on (a
+    /// counsellor wrote in it, or it is registered) is not unwanted: it stays, and the page says so.
     func removeFlagged(req: Request) async throws -> Response {
         guard let accountID = req.staffAccount?.id else { throw PageError.loginRequired }
         let form = req.form(FlagForm.self, orEmpty: FlagForm())
@@ -47,11 +49,22 @@ struct UnwantedCasesController: RouteCollection {
         let mine = try await BackofficeController.caseIDs(of: accountID, on: req.db)
         guard !mine.isEmpty else { return req.redirect(to: "/backoffice") }
         let flagged = try await CaseRecord.query(on: req.db).filter(\.$id ~~ mine).filter(\.$flaggedAt != nil).all()
-        try await req.db.transaction { db in
-            for record in flagged { try await record.delete(on: db) }
+        let purger = CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger)
+        var removed = 0
+        for record in flagged {
+            guard let caseID = record.id else { continue }
+            let gone = try await purger.destroy(caseID, action: "case-remove", actor: .staff(accountID)) { record, db in
+                guard record.flaggedAt != nil else { return false }
+                let worked = try await CaseContent.query(on: db).filter(\.$caseRecord.$id == caseID).filter(\.$author == "counsellor")
+                    .first()
+                let registered = try await CaseRegistration.query(on: db).filter(\.$caseID == caseID).first()
+                return worked == nil && registered == nil
+            }
+            if gone { removed += 1 }
         }
-        req.logger.info("cases removed", metadata: ["action": "remove-flagged", "count": .stringConvertible(flagged.count)])
-        req.setNotice("backoffice.notice.removed")
+        if removed > 0 { try await purger.scrub() }
+        req.logger.info("cases removed", metadata: ["action": "remove-flagged", "count": .stringConvertible(removed)])
+        req.setNotice(removed == flagged.count ? "backoffice.notice.removed" : "backoffice.notice.some_kept")
         return req.redirect(to: "/backoffice")
     }
 }

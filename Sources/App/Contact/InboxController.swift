@@ -133,7 +133,8 @@ struct InboxController: RouteCollection {
                 return try await renderLogin(
                     req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.unknown")], status: .notFound)
             }
-            try await req.audit(form.action == "download" ? "case-export" : "case-read", caseID: opened.caseID)
+            // Always "the person": a staff session in the same browser must not put a name on it.
+            try await req.audit.record(.person, form.action == "download" ? "case-export" : "case-read", caseID: opened.caseID)
             if form.action == "download" {
                 return try await download(req, opened, item: form.item)
             }
@@ -232,14 +233,17 @@ struct InboxController: RouteCollection {
                     req, organisation, opened, typed: typed, draft: "",
                     errors: [FieldError(field: "confirm", key: "inbox.error.confirm_withdraw")], status: .unprocessableEntity)
             }
-            try await vault.append(
-                encoding: ConsentEvent(event: "withdrawn"), field: "consent", author: "reporter",
-                to: opened)
-            opened.record.status = "withdrawn"
-            opened.record.endedAt = req.now
-            opened.record.waitingSince = nil
-            try await opened.record.save(on: req.db)
-            try await req.audit("case-withdraw", caseID: opened.caseID)
+            let record = opened.record
+            let now = req.now
+            let audit = req.audit
+            try await req.db.transaction { db in
+                try await vault.append(encoding: ConsentEvent(event: "withdrawn"), field: "consent", author: "reporter", to: opened, on: db)
+                record.status = "withdrawn"
+                record.endedAt = now
+                record.waitingSince = nil
+                try await record.save(on: db)
+                try await audit.record(.person, "case-withdraw", caseID: opened.caseID, on: db)
+            }
             req.setNotice("inbox.notice.withdrawn")
         default:
             let name = (form.name ?? "").cleanedInput
@@ -250,10 +254,11 @@ struct InboxController: RouteCollection {
                     errors: [FieldError(field: "name", key: "contact.error.name_required")], status: .unprocessableEntity)
             }
             let identity = ContactController.Identity(name: name, contact: contact)
-            try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened)
-            try await vault.append(
-                encoding: ConsentEvent(event: "identity-revealed"), field: "consent",
-                author: "reporter", to: opened)
+            try await req.db.transaction { db in
+                try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened, on: db)
+                try await vault.append(
+                    encoding: ConsentEvent(event: "identity-revealed"), field: "consent", author: "reporter", to: opened, on: db)
+            }
             req.setNotice("inbox.notice.revealed")
         }
         await ContactController.notify(req, caseID: opened.caseID, template: "new-message")

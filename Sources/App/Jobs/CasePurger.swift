@@ -6,7 +6,8 @@ import VertrouwdCore
 /// Destroys the content of cases whose retention term has passed: the case row with its keys, content,
 /// submissions and waiting mails go; the registration stays, detached from the case. On SQLite the
 /// deletes overwrite the freed bytes (`secure_delete`) and the write-ahead log is emptied; on
-/// PostgreSQL the tables are vacuumed so dead rows do not linger in the data files.
+/// PostgreSQL the tables are vacuumed, which makes the space reusable (see docs/security.md for what
+/// that does and does not guarantee).
 struct CasePurger {
     let services: VertrouwdServices
     let db: any Database
@@ -18,20 +19,21 @@ struct CasePurger {
         let purgeDate: Date
     }
 
-    /// Ended cases whose content goes before `until`, soonest first (`until` = now: due now).
+    /// Ended cases whose content goes at or before `until`, soonest first (`until` = now: due now).
     func due(before until: Date, caseIDs: Set<UUID>? = nil) async throws -> [Due] {
+        if let caseIDs, caseIDs.isEmpty { return [] }
         var result: [Due] = []
         for organisation in try await Organisation.query(on: db).all() {
             let policy = organisation.retention
             let organisationID = try organisation.requireID()
+            // Calendar months are not symmetric at month ends (31 March + 1 month = 30 April), so the
+            // query takes a few days' slack and each case is then checked with the policy itself.
+            let slack = policy.cutoff(at: until).addingTimeInterval(4 * 86_400)
             var query = CaseRecord.query(on: db).filter(\.$organisation.$id == organisationID).filter(\.$endedAt != nil)
-                .filter(\.$endedAt <= policy.cutoff(at: until))
-            if let caseIDs {
-                guard !caseIDs.isEmpty else { return [] }
-                query = query.filter(\.$id ~~ caseIDs)
-            }
+                .filter(\.$endedAt <= slack)
+            if let caseIDs { query = query.filter(\.$id ~~ caseIDs) }
             for record in try await query.all() {
-                guard let ended = record.endedAt else { continue }
+                guard let ended = record.endedAt, policy.isDue(endedAt: ended, at: until) else { continue }
                 result.append(Due(record: record, organisationName: organisation.name, purgeDate: policy.purgeDate(endedAt: ended)))
             }
         }
@@ -42,35 +44,56 @@ struct CasePurger {
     @discardableResult
     func purge() async throws -> Int {
         let now = services.clock.now
-        let due = try await due(before: now)
-        guard !due.isEmpty else { return 0 }
-        let audit = AuditLog(db: db, clock: services.clock)
-        let isSQLite = services.settings.databaseURL == nil
-        for item in due {
+        var count = 0
+        for item in try await due(before: now) {
             guard let caseID = item.record.id else { continue }
-            try await db.transaction { db in
-                if isSQLite, let sql = db as? any SQLDatabase { try await sql.raw("PRAGMA secure_delete = ON").run() }
-                try await CaseRegistration.query(on: db).filter(\.$caseID == caseID).set(\.$caseID, to: nil).update()
-                try await OutgoingMail.query(on: db).filter(\.$caseID == caseID).delete()
-                // Content, key grants and the submission mark go with the case (ON DELETE CASCADE),
-                // deleted explicitly as well so no driver setting can leave them behind.
-                try await CaseContent.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
-                try await CaseKeyGrant.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
-                try await CaseSubmission.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
-                try await CaseRecord.query(on: db).filter(\.$id == caseID).delete()
+            let purged = try await destroy(caseID, action: "case-purge", actor: .system) { record, db in
+                // Reopened (or changed) since the list was made: it stays.
+                guard let ended = record.endedAt, CaseStatus.ended.contains(record.status) else { return false }
+                return try await Organisation.find(record.$organisation.id, on: db)?.retention.isDue(endedAt: ended, at: now) ?? false
             }
-            try await audit.record(.system, "case-purge", caseID: caseID)
+            if purged { count += 1 }
         }
-        try await scrub()
-        logger.info("cases purged", metadata: ["count": .stringConvertible(due.count)])
-        return due.count
+        if count > 0 {
+            try await scrub()
+            logger.info("cases purged", metadata: ["count": .stringConvertible(count)])
+        }
+        return count
+    }
+
+    /// Deletes one case with everything in it and records `action`, in one transaction, after
+    /// `allowed` has looked at the case as it is inside that transaction. Returns whether it went.
+    func destroy(
+        _ caseID: UUID, action: String, actor: AuditLog.Actor,
+        allowed: @escaping @Sendable (CaseRecord, any Database) async throws -> Bool
+    ) async throws -> Bool {
+        let isSQLite = services.settings.databaseURL == nil
+        let audit = AuditLog(db: db, clock: services.clock)
+        return try await db.transaction { db in
+            // secure_delete is per connection: set it on the one this transaction uses.
+            if isSQLite, let sql = db as? any SQLDatabase { try await sql.raw("PRAGMA secure_delete = ON").run() }
+            guard let record = try await CaseRecord.find(caseID, on: db), try await allowed(record, db) else { return false }
+            try await CaseRegistration.query(on: db).filter(\.$caseID == caseID).set(\.$caseID, to: nil).update()
+            try await OutgoingMail.query(on: db).filter(\.$caseID == caseID).delete()
+            // Content, key grants and the submission mark go with the case (ON DELETE CASCADE),
+            // deleted explicitly as well so no driver setting can leave them behind.
+            try await CaseContent.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
+            try await CaseKeyGrant.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
+            try await CaseSubmission.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
+            try await CaseRecord.query(on: db).filter(\.$id == caseID).delete()
+            try await audit.record(actor, action, caseID: caseID, on: db)
+            return true
+        }
     }
 
     /// Makes sure deleted bytes are gone from the files, not just unreachable.
     func scrub() async throws {
         guard let sql = db as? any SQLDatabase else { return }
         if services.settings.databaseURL == nil {
-            try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+            // Busy (a reader holds an old snapshot): the log is emptied at the next checkpoint instead.
+            struct Checkpoint: Decodable { let busy: Int }
+            let result = try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").first(decoding: Checkpoint.self)
+            if result?.busy ?? 0 != 0 { logger.warning("write-ahead log not emptied yet", metadata: ["action": "purge"]) }
         } else {
             for table in [CaseContent.schema, CaseKeyGrant.schema, CaseSubmission.schema, CaseRecord.schema, OutgoingMail.schema] {
                 try await sql.raw("VACUUM \(ident: table)").run()

@@ -3,7 +3,8 @@ import Vapor
 import VertrouwdCore
 
 /// Reminds the counsellors of a formal report by e-mail when a Wbk deadline comes near (the
-/// organisation's reminder terms) and again when it has passed; each stage once per deadline.
+/// organisation's reminder terms; a deadline that passed unnoticed is reminded at once), once per
+/// deadline. The mark and the queued mail are stored together.
 struct DeadlineReminders {
     let services: VertrouwdServices
     let db: any Database
@@ -12,7 +13,6 @@ struct DeadlineReminders {
     @discardableResult
     func queueDue() async throws -> Int {
         let now = services.clock.now
-        let notifier = Notifier(services: services, db: db)
         var reminded = 0
         let open = try await CaseRecord.query(on: db).filter(\.$kind == "report").filter(\.$status !~ CaseStatus.ended)
             .filter(\.$flaggedAt == nil).with(\.$organisation).all()
@@ -34,8 +34,10 @@ struct DeadlineReminders {
                 template = "reminder-feedback"
             }
             guard let template else { continue }
-            try await record.save(on: db)
-            try await notifier.caseChanged(caseID, template: template)
+            try await db.transaction { db in
+                try await record.save(on: db)
+                try await Notifier(services: services, db: db).caseChanged(caseID, template: template)
+            }
             reminded += 1
         }
         return reminded

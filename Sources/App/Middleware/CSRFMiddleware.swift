@@ -16,9 +16,11 @@ struct CSRFMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         // Collecting here also enforces the body limit (413) for every form, before any handler runs.
-        // Forms with files (multipart) have their own, larger limit.
+        // Forms with files have their own, larger limit: only on the routes that take files.
         let settings = request.application.vertrouwd.settings
-        let limit = request.headers.contentType?.type == "multipart" ? settings.maxUploadSize : settings.maxBodySize
+        let limit =
+            request.headers.contentType?.type == "multipart" && Self.takesFiles(request.url.path)
+            ? settings.maxUploadSize : settings.maxBodySize
         let body = try await request.body.collect(max: limit).get()
         // A body that arrived whole is not re-checked by `collect`, so measure it here too.
         if let body, body.readableBytes > limit { throw Abort(.payloadTooLarge) }
@@ -29,6 +31,15 @@ struct CSRFMiddleware: AsyncMiddleware {
             throw PageError.csrf
         }
         return try await next.respond(to: request)
+    }
+
+    /// The form routes with a file field: contact, report and inbox of an organisation, a
+    /// counsellor's reply, and the profile photo.
+    static func takesFiles(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        if parts.count == 3, parts[0] == "o", ["contact", "melden", "inbox"].contains(parts[2]) { return true }
+        if parts.count == 4, parts[0] == "backoffice", parts[1] == "cases", parts[3] == "reply" { return true }
+        return path == "/account/profile"
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -34,6 +35,8 @@ struct SMTPClient: Sendable {
         case timedOut
         /// STARTTLS was required but the relay does not offer it: nothing is sent in clear.
         case startTLSUnavailable
+        /// Plain text arrived after the relay agreed to STARTTLS: someone on the way injected it.
+        case injectedBeforeTLS
     }
 
     let settings: Settings
@@ -59,6 +62,7 @@ struct SMTPClient: Sendable {
         let implicitTLS = settings.security == .tls ? tls : nil
         let host = settings.host
         let channel: NIOAsyncChannel<String, ByteBuffer>
+        let decoded = NIOLockedValueBox(LineDecoder.Progress())
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(Int64(settings.timeout)))
@@ -68,7 +72,7 @@ struct SMTPClient: Sendable {
                             try channel.pipeline.syncOperations.addHandler(
                                 NIOSSLClientHandler(context: implicitTLS, serverHostname: Self.serverName(host)))
                         }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder(progress: decoded)))
                         return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -77,9 +81,11 @@ struct SMTPClient: Sendable {
         }
         try await channel.executeThenClose { inbound, outbound in
             var lines = inbound.makeAsyncIterator()
+            var consumed = 0
             func reply(_ expected: Int) async throws -> [String] {
                 var collected: [String] = []
                 while let line = try await lines.next() {
+                    consumed += 1
                     guard line.count >= 3, let code = Int(line.prefix(3)) else { throw Failure.connectionClosed }
                     collected.append(String(line.dropFirst(4)))
                     if line.count > 3, line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
@@ -98,8 +104,16 @@ struct SMTPClient: Sendable {
             if settings.security == .startTLS, let tls {
                 guard extensions.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else { throw Failure.startTLSUnavailable }
                 _ = try await command("STARTTLS", 220)
-                try await channel.channel.pipeline.addHandler(
-                    NIOSSLClientHandler(context: tls, serverHostname: Self.serverName(host)), position: .first)
+                // On the event loop, so no read can come between the check and the TLS handler: the
+                // relay must have sent nothing after its "220" (RFC 3207 §5, reply injection).
+                let read = consumed
+                let name = Self.serverName(host)
+                let pipeline = channel.channel.pipeline
+                try await channel.channel.eventLoop.submit {
+                    let progress = decoded.withLockedValue { $0 }
+                    guard progress.lines == read, progress.pendingBytes == 0 else { throw Failure.injectedBeforeTLS }
+                    try pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: name), position: .first)
+                }.get()
                 // The session starts again over TLS (RFC 3207 §4.2).
                 extensions = try await command("EHLO \(settings.heloName)", 250)
             }
@@ -124,9 +138,10 @@ struct SMTPClient: Sendable {
         return configuration
     }
 
-    /// SNI takes a name, not an address: an IP literal is verified against the certificate's IP entries.
+    /// SNI takes a name, not an address: an IP literal (v4 or v6) is verified without it.
     static func serverName(_ host: String) -> String? {
-        host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return (try? SocketAddress(ipAddress: bare, port: 0)) == nil ? host : nil
     }
 
     /// The whole message: headers, a blank line, the dot-stuffed body (RFC 5321 §4.5.2).
@@ -151,19 +166,34 @@ struct SMTPClient: Sendable {
         return formatter
     }()
 
-    /// Splits the relay's replies into lines (CRLF or LF), at most 4 KiB each.
+    /// Splits the relay's replies into lines (CRLF or LF), at most 4 KiB each, and counts what it
+    /// has seen so the client can tell whether anything followed a reply.
     struct LineDecoder: ByteToMessageDecoder {
         typealias InboundOut = String
+
+        struct Progress: Sendable {
+            var lines = 0
+            var pendingBytes = 0
+        }
+
+        let progress: NIOLockedValueBox<Progress>
 
         mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
             guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
                 if buffer.readableBytes > 4096 { throw Failure.connectionClosed }
+                let pending = buffer.readableBytes
+                progress.withLockedValue { $0.pendingBytes = pending }
                 return .needMoreData
             }
             let length = newline - buffer.readerIndex
             var line = buffer.readString(length: length) ?? ""
             buffer.moveReaderIndex(forwardBy: 1)
             if line.hasSuffix("\r") { line.removeLast() }
+            let pending = buffer.readableBytes
+            progress.withLockedValue {
+                $0.lines += 1
+                $0.pendingBytes = pending
+            }
             context.fireChannelRead(wrapInboundOut(line))
             return .continue
         }

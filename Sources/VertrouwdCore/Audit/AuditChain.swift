@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 
 /// An append-only log whose entries are chained by SHA-256: each entry's digest covers its fields and
-/// the previous entry's digest, so changing, removing or reordering any entry breaks every digest
-/// after it. Entries carry who (a staff id, or "person"/"system"), what, and which case — never content.
+/// the previous entry's digest, so changing, inserting, reordering or removing an entry breaks the
+/// chain after it. Cutting entries off the end leaves a shorter chain that still verifies; only a
+/// copy of the head (sequence and digest) kept elsewhere shows that — see docs/security.md. Entries carry who (a staff id, or "person"/"system"), what, and which case — never content.
 public enum AuditChain {
     public static let genesis = String(repeating: "0", count: 64)
 

@@ -17,6 +17,9 @@ final class TestSMTPServer: @unchecked Sendable {
     private let lines = NIOLockedValueBox<[String]>([])
     /// False: accepts connections but never says a word (for timeouts).
     private let greeting: Bool
+    /// Offers STARTTLS and, when asked, answers "220" followed at once by a forged plain-text reply
+    /// (what an attacker on the path would inject).
+    private let injectsAfterStartTLS: Bool
 
     var messages: [Message] { received.withLockedValue { $0 } }
 
@@ -27,8 +30,9 @@ final class TestSMTPServer: @unchecked Sendable {
     var transcript: [String] { lines.withLockedValue { $0 } }
 
     /// Listens on `port` (0: any free port).
-    init(port: Int = 0, greeting: Bool = true) throws {
+    init(port: Int = 0, greeting: Bool = true, injectsAfterStartTLS: Bool = false) throws {
         self.greeting = greeting
+        self.injectsAfterStartTLS = injectsAfterStartTLS
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var reuse: Int32 = 1
@@ -101,7 +105,10 @@ final class TestSMTPServer: @unchecked Sendable {
             let upper = line.uppercased()
             if upper.hasPrefix("EHLO") || upper.hasPrefix("HELO") {
                 send("250-test")
+                if injectsAfterStartTLS { send("250-STARTTLS") }
                 send("250 8BITMIME")
+            } else if upper == "STARTTLS" && injectsAfterStartTLS {
+                send("220 ready to start TLS\r\n250-forged\r\n250 8BITMIME")
             } else if upper.hasPrefix("MAIL FROM") {
                 send("250 OK")
             } else if upper.hasPrefix("RCPT TO") {
