@@ -98,7 +98,8 @@ struct CatalogTests {
 
     @Test func everyAuditActionInTheCodeHasAText() throws {
         let written = try Self.literalKeys(
-            in: Self.root.appendingPathComponent("Sources/App"), pattern: #"(?:audit(?:ed|\.record)?\((?:\.\w+(?:\([^)]*\))?, )?|action: )"([a-z-]+)""#,
+            in: Self.root.appendingPathComponent("Sources/App"),
+            pattern: #"(?:audit(?:ed|\.record)?\((?:\.\w+(?:\([^)]*\))?, )?|action: )"([a-z-]+)""#,
             extensions: ["swift"])
         #expect(written.count >= 15)
         #expect(written.isSubset(of: Set(Self.auditActions)), "\(written.subtracting(Self.auditActions)) not listed")
