@@ -54,7 +54,8 @@ public func configure(
             limit: settings.kdfConcurrency, threadPool: app.threadPool),
         throttlePolicy: .standard,
         knowledgeBase: content.knowledgeBase, searchIndexes: content.searchIndexes, guide: content.guide,
-        unlockedKeys: UnlockedKeyStore(idleTimeout: settings.sessionIdleTimeout))
+        unlockedKeys: UnlockedKeyStore(idleTimeout: settings.sessionIdleTimeout),
+        journalKeys: JournalKeyStore(idleTimeout: settings.sessionIdleTimeout))
 
     try app.configureDatabase(settings)
     app.registerMigrations()

@@ -42,7 +42,7 @@ struct CatalogTests {
     @Test func everyKeyNamedInSwiftCodeExists() throws {
         let catalog = try catalog()
         // Keys are written as dotted string literals; the few dynamic families are listed below.
-        let known = ["vertrouwd.sqlite", "vertrouwd.local", "codes.vapor"]
+        let known = ["vertrouwd.sqlite", "vertrouwd.local", "codes.vapor", "vertrouwd.journal", "logboek.", "export."]
         let keys = try Self.literalKeys(
             in: Self.root.appendingPathComponent("Sources/App"), pattern: #""((?:[a-z]+\.)+[a-z0-9_]+)""#, extensions: ["swift"]
         )
@@ -67,7 +67,12 @@ struct CatalogTests {
             + Registration.Pattern.allCases.map { "registration.pattern.\($0.rawValue)" }
             + Registration.Outcome.allCases.map { "registration.outcome.\($0.rawValue)" }
             + ["contact-hr", "contact-manager", "share-identity", "referral", "formal-procedure"].map { "consent.kind.\($0)" }
-            + ["given", "withdrawn", "identity-revealed"].map { "consent.event.\($0)" }
+            + ["given", "withdrawn", "identity-revealed", "journal-shared", "journal-shared-ongoing", "journal-share-stopped"].map {
+                "consent.event.\($0)"
+            }
+            + ["empty", "incidental", "repeated", "structural"].map { "journal.pattern.\($0)" }
+            + ["exact", "approximate", "unknown"].map { "journal.time.\($0)" }
+            + ["too_short", "too_simple"].map { "journal.passphrase.\($0)" }
             + ["hr", "company-doctor", "mediation", "police", "huis-klokkenluiders", "complaints-committee"].map { "referral.to.\($0)" }
             + Self.auditActions.map { "audit.action.\($0)" }
             + ["retention_months", "remind_acknowledgement_days", "remind_feedback_days"].map { "admin.organisation.error.\($0)" }
@@ -93,7 +98,7 @@ struct CatalogTests {
         "case-read", "case-export", "case-reply", "case-acknowledge", "case-feedback", "case-note", "case-consent", "case-referral",
         "case-signal", "case-register", "case-status", "case-close", "case-reopen", "case-withdraw", "case-transfer", "case-purge",
         "case-remove",
-        "key-grant", "key-revoke", "key-unlock", "key-recover", "key-replace", "login", "login-failed",
+        "key-grant", "key-revoke", "key-unlock", "key-recover", "key-replace", "login", "login-failed", "journal-share",
     ]
 
     @Test func everyAuditActionInTheCodeHasAText() throws {
@@ -108,7 +113,7 @@ struct CatalogTests {
     /// Literals in the code that are the first part of a key, completed at run time (checked in `dynamic`).
     static let keyPrefixes: Set<String> = [
         "contact.urgency", "contact.identity", "contact.channel", "consent.kind", "registration.outcome", "registration.party",
-        "registration.pattern", "referral.to",
+        "registration.pattern", "referral.to", "journal.pattern", "journal.time",
     ]
 
     static func literalKeys(in directory: URL, pattern: String, extensions: Set<String>) throws -> Set<String> {

@@ -109,6 +109,8 @@ struct CasePage {
         let hasReferrals: Bool
         let referralTargets: [FormOption]
         let signalOn: Bool
+        let journalEntries: [JournalEntriesController.EntryView]
+        let hasJournalEntries: Bool
         let registration: RegistrationForm
         let access: [AccessView]
         let canShareWith: [AccessView]
@@ -174,6 +176,16 @@ struct CasePage {
                 time: req.formatted(item.createdAt))
         }
         let signalOn = decoded(SignalEntry.self, "signal").last?.1.on ?? false
+        // Journal entries the person shared: the latest version of each, as they wrote it.
+        var sharedLatest: [UUID: JournalShareController.SharedEntry] = [:]
+        var sharedOrder: [UUID] = []
+        for (_, shared) in decoded(JournalShareController.SharedEntry.self, "journal") {
+            if sharedLatest[shared.entryID] == nil { sharedOrder.append(shared.entryID) }
+            if (sharedLatest[shared.entryID]?.version ?? 0) <= shared.version { sharedLatest[shared.entryID] = shared }
+        }
+        let journalEntries = sharedOrder.compactMap { sharedLatest[$0] }.sorted { $0.entry.date < $1.entry.date }.map {
+            JournalEntriesController.view($0.entryID, $0.entry, versions: $0.version, writtenAt: $0.writtenAt, req: req)
+        }
 
         let existing = try await CaseRegistration.query(on: req.db).filter(\.$caseID == caseID).first()
         let values =
@@ -237,6 +249,7 @@ struct CasePage {
             consentKinds: options(ConsentEvent.kinds, prefix: "consent.kind", chosen: []),
             referralAllowed: states["referral"] ?? false, referrals: referrals, hasReferrals: !referrals.isEmpty,
             referralTargets: options(ReferralEntry.targets, prefix: "referral.to", chosen: []), signalOn: signalOn,
+            journalEntries: journalEntries, hasJournalEntries: !journalEntries.isEmpty,
             registration: registration, access: access, canShareWith: canShareWith, hasCanShareWith: !canShareWith.isEmpty,
             history: history,
             purgeDate: record.endedAt.map { req.formattedDay((organisation?.retention ?? RetentionPolicy()).purgeDate(endedAt: $0)) },

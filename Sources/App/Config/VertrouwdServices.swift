@@ -17,6 +17,8 @@ public struct VertrouwdServices: Sendable {
     public let guide: Guide
     /// Counsellors' private keys while they are logged in (memory only).
     let unlockedKeys: UnlockedKeyStore
+    /// Open journals' keys (memory only).
+    let journalKeys: JournalKeyStore
 
     /// Seals staff TOTP seeds at rest.
     public var totpBox: SecretBox { SecretBox(instanceSecret: instanceSecret.bytes, purpose: "staff-totp") }

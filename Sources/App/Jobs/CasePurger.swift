@@ -88,16 +88,28 @@ struct CasePurger {
 
     /// Makes sure deleted bytes are gone from the files, not just unreachable.
     func scrub() async throws {
+        try await Scrubber(services: services, db: db, logger: logger).scrub(
+            tables: [CaseContent.schema, CaseKeyGrant.schema, CaseSubmission.schema, CaseRecord.schema, OutgoingMail.schema])
+    }
+}
+
+/// After deletes that must really remove data: on SQLite the write-ahead log is emptied (the deletes
+/// themselves ran with `secure_delete`, which overwrites freed bytes); on PostgreSQL the tables are
+/// vacuumed, which makes their dead rows' space reusable.
+struct Scrubber {
+    let services: VertrouwdServices
+    let db: any Database
+    let logger: Logger
+
+    func scrub(tables: [String]) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         if services.settings.databaseURL == nil {
             // Busy (a reader holds an old snapshot): the log is emptied at the next checkpoint instead.
             struct Checkpoint: Decodable { let busy: Int }
             let result = try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").first(decoding: Checkpoint.self)
-            if result?.busy ?? 0 != 0 { logger.warning("write-ahead log not emptied yet", metadata: ["action": "purge"]) }
+            if result?.busy ?? 0 != 0 { logger.warning("write-ahead log not emptied yet", metadata: ["action": "scrub"]) }
         } else {
-            for table in [CaseContent.schema, CaseKeyGrant.schema, CaseSubmission.schema, CaseRecord.schema, OutgoingMail.schema] {
-                try await sql.raw("VACUUM \(ident: table)").run()
-            }
+            for table in tables { try await sql.raw("VACUUM \(ident: table)").run() }
         }
     }
 }

@@ -14,6 +14,12 @@ struct ErrorPageMiddleware: AsyncMiddleware {
     }
 
     private func page(for error: any Error, request: Request) async -> Response {
+        // `Abort.redirect` is a way out, not a failure.
+        if let abort = error as? any AbortError, (300..<400).contains(abort.status.code),
+            let location = abort.headers.first(name: .location)
+        {
+            return request.redirect(to: location)
+        }
         let status: HTTPResponseStatus
         var bodyKey: String?
         switch error {

@@ -10,6 +10,7 @@ enum Migrations005 {}
 enum Migrations006 {}
 enum Migrations007 {}
 enum Migrations008 {}
+enum Migrations009 {}
 
 extension Application {
     /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
@@ -45,5 +46,7 @@ extension Application {
         migrations.add(Migrations008.AddCaseLifecycle())
         migrations.add(Migrations008.CreateCaseRegistration())
         migrations.add(Migrations008.CreateAuditEvent())
+        // 009: the person's private journal.
+        migrations.add(Migrations009.CreateJournal())
     }
 }

@@ -1,0 +1,114 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+import VertrouwdCore
+
+/// A person's journal. The row says only that a journal exists and when it was started; it belongs
+/// to no organisation, account or case, and nothing about it reaches any page but its owner's.
+final class Journal: Model, @unchecked Sendable {
+    static let schema = "journals"
+
+    @ID(key: .id) var id: UUID?
+    /// `JournalKey.lookupDigest`: HMAC under the instance secret of a value only the phrase gives.
+    @Field(key: "lookup") var lookup: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(id: UUID? = nil, lookup: String) {
+        self.id = id
+        self.lookup = lookup
+    }
+}
+
+/// One encrypted item of a journal, in the order written: a version of an entry, a share with a
+/// case, or the end of a share (`JournalRecord`).
+final class JournalItem: Model, @unchecked Sendable {
+    static let schema = "journal_items"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "journal_id") var journal: Journal
+    @Field(key: "sequence") var sequence: Int
+    @Field(key: "ciphertext") var ciphertext: Data
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(journalID: UUID, sequence: Int, ciphertext: [UInt8]) {
+        self.$journal.id = journalID
+        self.sequence = sequence
+        self.ciphertext = Data(ciphertext)
+    }
+}
+
+/// What one journal item holds once decrypted.
+struct JournalRecord: Codable {
+    enum Kind: String, Codable {
+        case version
+        case share
+        case shareStopped = "share-stopped"
+    }
+
+    let kind: Kind
+    var entryID: UUID? = nil
+    var version: Int? = nil
+    /// The entry's exact JSON (its digest is in the link).
+    var entryJSON: String? = nil
+    var link: JournalChain.Link? = nil
+    var caseID: UUID? = nil
+    /// A standing share keeps the case's receipt, sealed under the journal key like everything here,
+    /// so later entries can be added to the case with its current key.
+    var receipt: String? = nil
+    var at: Date? = nil
+
+    var entry: JournalEntry? {
+        entryJSON.flatMap { try? JSONDecoder().decode(JournalEntry.self, from: Data($0.utf8)) }
+    }
+}
+
+/// Open journals: the derived key in this process's memory under a random handle kept in the
+/// person's session, dropped when the journal is closed or after 30 idle minutes.
+final class JournalKeyStore: Sendable {
+    struct Entry {
+        let journalID: UUID
+        let key: JournalKey
+        var lastUsed: Date
+    }
+
+    private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    private let idleTimeout: TimeInterval
+
+    init(idleTimeout: TimeInterval) {
+        self.idleTimeout = idleTimeout
+    }
+
+    func put(_ key: JournalKey, journalID: UUID, now: Date, random: any RandomSource) -> String {
+        let handle = Token.generate(using: random)
+        entries.withLockedValue { entries in
+            entries = entries.filter { now.timeIntervalSince($0.value.lastUsed) <= idleTimeout }
+            entries[handle] = Entry(journalID: journalID, key: key, lastUsed: now)
+        }
+        return handle
+    }
+
+    func get(_ handle: String, now: Date) -> (UUID, JournalKey)? {
+        entries.withLockedValue { entries in
+            guard var entry = entries[handle], now.timeIntervalSince(entry.lastUsed) <= idleTimeout else {
+                entries[handle] = nil
+                return nil
+            }
+            entry.lastUsed = now
+            entries[handle] = entry
+            return (entry.journalID, entry.key)
+        }
+    }
+
+    func remove(_ handle: String) {
+        _ = entries.withLockedValue { $0.removeValue(forKey: handle) }
+    }
+
+    func removeAll(of journalID: UUID) {
+        entries.withLockedValue { entries in entries = entries.filter { $0.value.journalID != journalID } }
+    }
+}

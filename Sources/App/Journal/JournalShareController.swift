@@ -1,0 +1,176 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// Sharing journal entries with a counsellor: the person names the case by its receipt, chooses
+/// entries (or all), and optionally keeps sharing new ones. Each entry is copied into the case,
+/// encrypted under the case's key like everything in it; the share is recorded in the case's consent
+/// log, and stopping it is recorded there too.
+struct JournalShareController: RouteCollection {
+    struct ShareForm: Content {
+        var receipt: String?
+        var entries: [String]?
+        var all: String?
+        var keep: String?
+        var caseRef: String?
+    }
+
+    struct Choice: Encodable {
+        let id: String
+        let date: String
+        let what: String
+    }
+
+    struct ActiveShare: Encodable {
+        let caseRef: String
+        let shortRef: String
+    }
+
+    struct ShareContext: Encodable {
+        let shell: PageShell
+        let portal: PortalHeader
+        let csrf: String
+        let base: String
+        let choices: [Choice]
+        let hasChoices: Bool
+        let active: [ActiveShare]
+        let hasActive: Bool
+        let errors: FormErrors
+        let minutes: String?
+    }
+
+    /// What the counsellor receives for one entry: the version as the person wrote it, and its place
+    /// in the journal's hash chain.
+    struct SharedEntry: Codable {
+        let entryID: UUID
+        let version: Int
+        let entry: JournalEntry
+        let writtenAt: String
+        let digest: String
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        let journal = routes.grouped("o", ":slug", "logboek")
+        journal.get("delen", use: show)
+        journal.post("delen", use: share)
+        journal.post("delen", "stoppen", use: stop)
+    }
+
+    func show(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        return try await render(req, organisation, errors: [])
+    }
+
+    func share(req: Request) async throws -> Response {
+        let organisation = try await req.organisationFromPath()
+        let opened = try req.requireJournal()
+        let form = req.form(ShareForm.self, orEmpty: ShareForm())
+        let contents = try await req.journalVault.contents(of: opened)
+        let chosenIDs = Set((form.entries ?? []).compactMap(UUID.init(uuidString:)))
+        let chosen = contents.entries.filter { form.all == "on" || chosenIDs.contains($0.id) }
+        guard !chosen.isEmpty || form.keep == "on" else {
+            return try await render(
+                req, organisation, errors: [FieldError(field: "entries", key: "journal.share.error.none")], status: .unprocessableEntity)
+        }
+        let typed = (form.receipt ?? "").cleanedInput
+        let opening = try await ReceiptGate(request: req).open(typed)
+        guard case .opened(let caseOpened) = opening, caseOpened.record.$organisation.id == organisation.id else {
+            if case .throttled(let until) = opening {
+                return try await render(
+                    req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.throttled")],
+                    minutes: ThrottleStore.minutes(until: until, now: req.now), status: .tooManyRequests)
+            }
+            return try await render(
+                req, organisation, errors: [FieldError(field: "receipt", key: "journal.share.error.receipt")], status: .unprocessableEntity)
+        }
+        guard !CaseStatus.ended.contains(caseOpened.record.status) else {
+            return try await render(
+                req, organisation, errors: [FieldError(field: "receipt", key: "journal.share.error.ended")], status: .conflict)
+        }
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let journalVault = req.journalVault
+        let receipt = Receipt(typed: typed)?.canonical ?? ""
+        let keep = form.keep == "on"
+        try await req.db.transaction { db in
+            for item in chosen {
+                try await vault.append(encoding: Self.shared(item.latest), field: "journal", author: "reporter", to: caseOpened, on: db)
+            }
+            try await vault.append(
+                encoding: ConsentEvent(event: keep ? "journal-shared-ongoing" : "journal-shared"), field: "consent", author: "reporter",
+                to: caseOpened, on: db)
+            if keep {
+                try await journalVault.append(
+                    JournalRecord(kind: .share, caseID: caseOpened.caseID, receipt: receipt, at: req.now), to: opened, on: db)
+            }
+        }
+        try await req.audit.record(.person, "journal-share", caseID: caseOpened.caseID)
+        await ContactController.notify(req, caseID: caseOpened.caseID, template: "new-message")
+        req.setNotice("journal.notice.shared")
+        return req.redirect(to: "\(try req.journalBase())/delen")
+    }
+
+    /// Stops a standing share: later entries stay in the journal only. What was shared stays in the case.
+    func stop(req: Request) async throws -> Response {
+        _ = try await req.organisationFromPath()
+        let opened = try req.requireJournal()
+        let form = req.form(ShareForm.self, orEmpty: ShareForm())
+        let contents = try await req.journalVault.contents(of: opened)
+        guard let caseID = form.caseRef.flatMap(UUID.init(uuidString:)), let share = contents.shares.first(where: { $0.caseID == caseID })
+        else { throw PageError.notFound }
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let caseOpened = try await Receipt(typed: share.receipt).asyncMap { try await vault.open(receipt: $0) } ?? nil
+        try await req.journalVault.append(JournalRecord(kind: .shareStopped, caseID: caseID, at: req.now), to: opened)
+        if let caseOpened {
+            try await vault.append(
+                encoding: ConsentEvent(event: "journal-share-stopped"), field: "consent", author: "reporter", to: caseOpened)
+        }
+        req.setNotice("journal.notice.share_stopped")
+        return req.redirect(to: "\(try req.journalBase())/delen")
+    }
+
+    static func shared(_ version: JournalVault.Version) -> SharedEntry {
+        SharedEntry(
+            entryID: version.entryID, version: version.version, entry: version.entry, writtenAt: version.link.writtenAt,
+            digest: version.link.digest)
+    }
+
+    /// After a new entry or version: copies it to every case with a standing share.
+    static func shareLater(
+        _ req: Request, entryID: UUID, version: Int, entry: JournalEntry, shares: [(caseID: UUID, receipt: String)]
+    ) async throws {
+        guard !shares.isEmpty, let opened = req.openJournal else { return }
+        let contents = try await req.journalVault.contents(of: opened)
+        guard let saved = contents.versions.last(where: { $0.entryID == entryID && $0.version == version }) else { return }
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        for share in shares {
+            guard let receipt = Receipt(typed: share.receipt), let caseOpened = try await vault.open(receipt: receipt),
+                !CaseStatus.ended.contains(caseOpened.record.status)
+            else { continue }
+            try await vault.append(encoding: shared(saved), field: "journal", author: "reporter", to: caseOpened)
+            await ContactController.notify(req, caseID: share.caseID, template: "new-message")
+        }
+    }
+
+    private func render(
+        _ req: Request, _ organisation: Organisation, errors: [FieldError], minutes: String? = nil, status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let opened = try req.requireJournal()
+        let contents = try await req.journalVault.contents(of: opened)
+        let choices = contents.entries.sorted { $0.entry.date > $1.entry.date }.map {
+            Choice(id: $0.id.uuidString, date: $0.entry.day.map(req.formattedDay) ?? $0.entry.date, what: String($0.entry.what.prefix(80)))
+        }
+        let active = contents.shares.map { ActiveShare(caseRef: $0.caseID.uuidString, shortRef: String($0.caseID.uuidString.prefix(8))) }
+        let context = ShareContext(
+            shell: PageShell(req, page: "journal-share", titleKey: "journal.share.title", publicPage: true),
+            portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(), choices: choices,
+            hasChoices: !choices.isEmpty, active: active, hasActive: !active.isEmpty, errors: FormErrors(errors), minutes: minutes)
+        return try await req.render("journal/share", context, status: status)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
