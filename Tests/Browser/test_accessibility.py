@@ -57,6 +57,7 @@ AXE_PAGES = [
     ("contact", ORG + "/contact", "contact"),
     ("report", ORG + "/melden", "report"),
     ("counsellors", ORG + "/vertrouwenspersonen", "counsellors"),
+    ("journal-start", ORG + "/logboek", "journal-start"),
     ("inbox-login", ORG + "/inbox", "inbox-login"),
 ]
 
