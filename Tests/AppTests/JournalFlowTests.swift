@@ -194,6 +194,22 @@ struct JournalFlowTests {
             for (date, text) in [("2026-10-01", "EERSTEDEEL"), ("2026-10-02", "TWEEDEDEEL"), ("2026-10-03", "PRIVEHOUDEN")] {
                 try await write(person, [("date", date), ("time_precision", "unknown"), ("what", text)])
             }
+            // A photo with the second entry: stored sealed, without its EXIF, shared along with the entry.
+            let timeline = try await person.get("/o/acme/logboek/tijdlijn")
+            let editPaths = timeline.body.matches(of: /href="(\/o\/acme\/logboek\/voorval\/[0-9A-F-]+)"/).map { String($0.output.1) }
+            let edit = try await person.get(editPaths[1])
+            let entryID = try #require(edit.firstMatch(#"name="entry" value="([0-9A-F-]+)""#))
+            let withPhoto = try await person.postMultipart(
+                "/o/acme/logboek/voorval",
+                [("entry", entryID), ("date", "2026-10-02"), ("time_precision", "unknown"), ("what", "TWEEDEDEEL")],
+                files: [.init("BEWIJSFOTO.jpg", AttachmentFlowTests.photo)], csrf: edit.csrf)
+            #expect(withPhoto.location == "/o/acme/logboek/tijdlijn")
+            let fileHref = try #require(
+                try await person.get("/o/acme/logboek/tijdlijn").firstMatch(#"href="(/o/acme/logboek/bestand/\d+)""#))
+            let photo = try await person.get(fileHref)
+            #expect(Array(photo.bytes.prefix(2)) == [0xFF, 0xD8])
+            let exifKept = PlaintextScanTests.contains(photo.bytes, Array("GPSPOSITIE".utf8))
+            #expect(!exifKept)
             let share = try await person.get("/o/acme/logboek/delen")
             let ids = share.body.matches(of: /name="entries\[\]" value="([0-9A-F-]+)"/).map { String($0.output.1) }
             #expect(ids.count == 3)
@@ -211,6 +227,7 @@ struct JournalFlowTests {
             var casePage = try await annas.get(casePath)
             #expect(casePage.body.contains("EERSTEDEEL") && casePage.body.contains("TWEEDEDEEL"))
             #expect(!casePage.body.contains("PRIVEHOUDEN"))
+            #expect(casePage.body.contains("BEWIJSFOTO.jpg"), "the entry's photo came along")
             #expect(casePage.body.contains(app.vertrouwd.catalog.text("consent.event.journal-shared-ongoing", in: .dutch)))
 
             // A new entry follows the standing share; after stopping, the next does not.
@@ -226,8 +243,37 @@ struct JournalFlowTests {
             #expect(casePage.body.contains(app.vertrouwd.catalog.text("consent.event.journal-share-stopped", in: .dutch)))
             // What was shared is stored under the case's key only.
             let dump = try await PlaintextScanTests.storedBytes(app).flatMap(\.1)
-            let shared = PlaintextScanTests.contains(dump, Array("EERSTEDEEL".utf8))
-            #expect(!shared)
+            for secret in ["EERSTEDEEL", "BEWIJSFOTO"] {
+                let stored = PlaintextScanTests.contains(dump, Array(secret.utf8))
+                #expect(!stored, "\(secret) is stored in clear")
+            }
+        }
+    }
+
+    @Test func aContactCanBringTheWholeJournalAlong() async throws {
+        try await withTestApp { app, clock in
+            let organisation = try await Fixtures.organisation(app)
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
+            let person = TestBrowser(app)
+            #expect(!(try await person.get("/o/acme/contact").body.contains(#"id="share_journal""#)), "no journal open, no option")
+            _ = try await start(person)
+            try await write(person, [("date", "2026-11-02"), ("time_precision", "unknown"), ("what", "MEEGESTUURD")])
+            let form = try await person.get("/o/acme/contact")
+            #expect(form.body.contains(#"id="share_journal""#))
+            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let receipt = try await person.post(
+                "/o/acme/contact",
+                [
+                    ("counsellor", try anna.account.requireID().uuidString), ("message", "Zie mijn logboek"), ("identity", "anonymous"),
+                    ("channel", "messages"), ("submission", submission), ("share_journal", "on"),
+                ], csrf: form.csrf)
+            #expect(receipt.dataPage == "receipt")
+            let annas = TestBrowser(app)
+            try await annas.logIn(anna, at: clock.now)
+            let casePath = try #require(try await annas.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let page = try await annas.get(casePath)
+            #expect(page.body.contains("MEEGESTUURD"))
+            #expect(page.body.contains(app.vertrouwd.catalog.text("consent.event.journal-shared", in: .dutch)))
         }
     }
 }

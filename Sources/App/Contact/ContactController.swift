@@ -34,6 +34,7 @@ struct ContactController: RouteCollection {
         var notify: String?
         var submission: String?
         var attachments: [File]?
+        var share_journal: String?
     }
 
     struct CounsellorChoice: Encodable {
@@ -82,6 +83,10 @@ struct ContactController: RouteCollection {
         let notify: String
         let maximumLength: Int
         let attachments: AttachmentFieldView
+        /// A journal is open in this browser: its entries can go along.
+        let hasJournal: Bool
+        let journalEntries: Int
+        let shareJournal: Bool
         let errors: FormErrors
         let minutes: String?
     }
@@ -169,6 +174,18 @@ struct ContactController: RouteCollection {
             answers.identity == "anonymous"
             ? nil : Identity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput)
         let message = (form.message ?? "").cleanedInput
+        // Journal entries the person chose to bring, opened before the transaction.
+        var journalEntries: [JournalShareController.SharedEntry] = []
+        var journalFiles: [AttachmentEnvelope] = []
+        if form.share_journal == "on", let journal = req.openJournal {
+            let contents = try await req.journalVault.contents(of: journal)
+            journalEntries = contents.entries.map { JournalShareController.shared($0.latest) }
+            for file in contents.files {
+                if let envelope = try await req.journalVault.file(file.sequence, of: journal) { journalFiles.append(envelope) }
+            }
+        }
+        let sharedEntries = journalEntries
+        let sharedFiles = journalFiles
         do {
             // The case, everything written and the submission mark are stored together or not at all.
             try await req.db.transaction { db in
@@ -177,6 +194,16 @@ struct ContactController: RouteCollection {
                 if let identity { try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened, on: db) }
                 try await vault.append(message, field: "message", author: "reporter", to: opened, on: db)
                 try await vault.append(attachments: files.accepted, author: "reporter", to: opened, on: db)
+                if !sharedEntries.isEmpty {
+                    for entry in sharedEntries {
+                        try await vault.append(encoding: entry, field: "journal", author: "reporter", to: opened, on: db)
+                    }
+                    for file in sharedFiles {
+                        try await vault.append(try file.encoded(), field: "attachment", author: "reporter", to: opened, on: db)
+                    }
+                    try await vault.append(
+                        encoding: ConsentEvent(event: "journal-shared"), field: "consent", author: "reporter", to: opened, on: db)
+                }
                 try await CaseSubmission(digest: submissionDigest, caseID: opened.caseID).create(on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -246,6 +273,8 @@ struct ContactController: RouteCollection {
     ) async throws -> Response {
         let portal = PortalHeader(organisation)
         let counsellors = try await recipients(organisation.requireID(), on: req.db)
+        var journalCount: Int?
+        if let journal = req.openJournal { journalCount = try await req.journalVault.contents(of: journal).entries.count }
         let profiles = Dictionary(
             try await CounsellorsController.views(organisation, on: req).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func choices(_ values: [String], prefix: String, selected: [String]) -> [Choice] {
@@ -279,6 +308,7 @@ struct ContactController: RouteCollection {
             attachments: AttachmentFieldView(
                 req, policy: organisation.attachmentPolicy, problems: files.problems,
                 reselect: !UploadedFiles.chosen(form.attachments).isEmpty && !errors.isEmpty),
+            hasJournal: journalCount != nil, journalEntries: journalCount ?? 0, shareJournal: form.share_journal == "on",
             errors: FormErrors(errors),
             minutes: minutes)
         return try await req.render("contact/form", context, status: status)

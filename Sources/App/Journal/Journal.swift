@@ -31,14 +31,18 @@ final class JournalItem: Model, @unchecked Sendable {
     @Parent(key: "journal_id") var journal: Journal
     @Field(key: "sequence") var sequence: Int
     @Field(key: "ciphertext") var ciphertext: Data
+    /// A file's bytes (large): skipped when the journal is listed; its name and size are in a small
+    /// `fileMeta` record next to it.
+    @Field(key: "is_file") var isFile: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
 
-    init(journalID: UUID, sequence: Int, ciphertext: [UInt8]) {
+    init(journalID: UUID, sequence: Int, ciphertext: [UInt8], isFile: Bool = false) {
         self.$journal.id = journalID
         self.sequence = sequence
         self.ciphertext = Data(ciphertext)
+        self.isFile = isFile
     }
 }
 
@@ -48,6 +52,7 @@ struct JournalRecord: Codable {
         case version
         case share
         case shareStopped = "share-stopped"
+        case fileMeta = "file"
     }
 
     let kind: Kind
@@ -61,6 +66,11 @@ struct JournalRecord: Codable {
     /// so later entries can be added to the case with its current key.
     var receipt: String? = nil
     var at: Date? = nil
+    /// For a file: the item holding its bytes, and what to show without opening it.
+    var fileSequence: Int? = nil
+    var fileName: String? = nil
+    var fileSize: Int? = nil
+    var metadataRemoved: Bool? = nil
 
     var entry: JournalEntry? {
         entryJSON.flatMap { try? JSONDecoder().decode(JournalEntry.self, from: Data($0.utf8)) }

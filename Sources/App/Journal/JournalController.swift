@@ -44,6 +44,7 @@ struct JournalController: RouteCollection {
         struct Item: Codable {
             let sequence: Int
             let ciphertext: String
+            var file: Bool? = nil
         }
 
         let format: String
@@ -174,7 +175,7 @@ struct JournalController: RouteCollection {
         let items = try await JournalItem.query(on: req.db).filter(\.$journal.$id == opened.id).sort(\.$sequence).all()
         let backup = Backup(
             format: Backup.formatName, journal: opened.id,
-            items: items.map { Backup.Item(sequence: $0.sequence, ciphertext: $0.ciphertext.base64EncodedString()) })
+            items: items.map { Backup.Item(sequence: $0.sequence, ciphertext: $0.ciphertext.base64EncodedString(), file: $0.isFile) })
         let response = Response(status: .ok, body: .init(data: try JSONEncoder().encode(backup)))
         response.headers.contentType = .json
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"logboek-backup.json\"")
@@ -204,7 +205,8 @@ struct JournalController: RouteCollection {
                 try await throttle.recordFailure(keys)
                 return try await refuse("journal.error.backup_phrase")
             }
-            items.append(JournalItem(journalID: backup.journal, sequence: item.sequence, ciphertext: Array(data)))
+            items.append(
+                JournalItem(journalID: backup.journal, sequence: item.sequence, ciphertext: Array(data), isFile: item.file ?? false))
         }
         let lookup = key.lookupDigest(instanceSecret: req.vertrouwd.instanceSecret.bytes)
         let sameID = try await Journal.find(backup.journal, on: req.db)

@@ -17,6 +17,14 @@ struct JournalEntriesController: RouteCollection {
         var effect: String?
         var kinds: [String]?
         var evidence: String?
+        var attachments: [File]?
+    }
+
+    struct FileView: Encodable {
+        let href: String
+        let name: String
+        let size: String
+        let metadataRemoved: Bool
     }
 
     struct EntryView: Encodable {
@@ -40,6 +48,8 @@ struct JournalEntriesController: RouteCollection {
         let hasWitnesses: Bool
         let hasEffect: Bool
         let hasEvidence: Bool
+        let files: [FileView]
+        let hasFiles: Bool
     }
 
     struct Filter: Encodable {
@@ -82,6 +92,9 @@ struct JournalEntriesController: RouteCollection {
         let evidence: String
         let kinds: [FormOption]
         let knownNames: [String]
+        let attachments: AttachmentFieldView
+        let existingFiles: [FileView]
+        let hasExistingFiles: Bool
         let errors: FormErrors
     }
 
@@ -116,6 +129,7 @@ struct JournalEntriesController: RouteCollection {
         journal.get("voorval", use: newEntry)
         journal.get("voorval", ":entry", use: editEntry)
         journal.post("voorval", use: save)
+        journal.get("bestand", ":sequence", use: file)
         journal.get("patroon", use: summary)
     }
 
@@ -139,7 +153,10 @@ struct JournalEntriesController: RouteCollection {
         let context = TimelineContext(
             shell: PageShell(req, page: "journal-timeline", titleKey: "journal.title", publicPage: true),
             portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(),
-            entries: shown.map { Self.view($0.id, $0.entry, versions: $0.versions, writtenAt: $0.latest.link.writtenAt, req: req) },
+            entries: shown.map {
+                Self.view(
+                    $0.id, $0.entry, versions: $0.versions, writtenAt: $0.latest.link.writtenAt, files: contents.files(of: $0.id), req: req)
+            },
             hasEntries: !shown.isEmpty, total: entries.count, oldestFirst: oldestFirst,
             people: names.sorted { $0.value < $1.value }.map { Filter(value: $0.value, label: $0.value, selected: $0.key == person) },
             hasPeople: !names.isEmpty,
@@ -148,7 +165,15 @@ struct JournalEntriesController: RouteCollection {
         return try await req.render("journal/timeline", context)
     }
 
-    static func view(_ id: UUID, _ entry: JournalEntry, versions: Int, writtenAt: String, req: Request) -> EntryView {
+    static func view(
+        _ id: UUID, _ entry: JournalEntry, versions: Int, writtenAt: String, files: [JournalVault.FileMeta] = [], req: Request
+    ) -> EntryView {
+        let base = (try? req.journalBase()) ?? ""
+        let fileViews = files.map {
+            FileView(
+                href: "\(base)/bestand/\($0.sequence)", name: $0.name, size: AttachmentView.size($0.size),
+                metadataRemoved: $0.metadataRemoved)
+        }
         let time =
             switch entry.timePrecision {
             case .exact: entry.time
@@ -161,7 +186,7 @@ struct JournalEntriesController: RouteCollection {
             effect: entry.effect, evidence: entry.evidence, kinds: entry.kinds.map { req.t("kind.\($0.rawValue)") }, versions: versions,
             isEdited: versions > 1, writtenAt: writtenAt, hasTime: !time.isEmpty, hasPlace: !entry.place.isEmpty,
             hasPeople: !entry.people.isEmpty, hasWitnesses: !entry.witnesses.isEmpty, hasEffect: !entry.effect.isEmpty,
-            hasEvidence: !entry.evidence.isEmpty)
+            hasEvidence: !entry.evidence.isEmpty, files: fileViews, hasFiles: !fileViews.isEmpty)
     }
 
     func newEntry(req: Request) async throws -> Response {
@@ -193,15 +218,19 @@ struct JournalEntriesController: RouteCollection {
         let opened = try req.requireJournal()
         let form = req.form(EntryForm.self, orEmpty: EntryForm())
         let contents = try await req.journalVault.contents(of: opened)
-        let (entry, errors) = Self.parse(form)
+        let (parsedEntry, parseErrors) = Self.parse(form)
+        var errors = parseErrors
         let entryID = form.entry.flatMap(UUID.init(uuidString:))
         if let entryID, !contents.entries.contains(where: { $0.id == entryID }) { throw PageError.notFound }
-        guard let entry, errors.isEmpty else {
-            return try await render(req, organisation, contents: contents, form: form, errors: errors, status: .unprocessableEntity)
+        let files = UploadedFiles(form.attachments, policy: organisation.attachmentPolicy)
+        errors += files.summaryErrors
+        guard let parsed = parsedEntry, errors.isEmpty else {
+            return try await render(
+                req, organisation, contents: contents, form: form, errors: errors, files: files, status: .unprocessableEntity)
         }
-        let (id, version) = try await req.journalVault.save(entry, entryID: entryID, to: opened, contents: contents)
+        let (id, version) = try await req.journalVault.save(parsed, entryID: entryID, files: files.accepted, to: opened, contents: contents)
         // Standing shares take new entries (and new versions) along, each with the case's current key.
-        try await JournalShareController.shareLater(req, entryID: id, version: version, entry: entry, shares: contents.shares)
+        try await JournalShareController.shareLater(req, entryID: id, version: version, shares: contents.shares)
         req.setNotice(entryID == nil ? "journal.notice.saved" : "journal.notice.new_version")
         return req.redirect(to: "\(try req.journalBase())/tijdlijn")
     }
@@ -230,10 +259,27 @@ struct JournalEntriesController: RouteCollection {
         )
     }
 
+    /// A file of the open journal, as a download.
+    func file(req: Request) async throws -> Response {
+        _ = try await req.organisationFromPath()
+        let opened = try req.requireJournal()
+        guard let sequence = req.parameters.get("sequence").flatMap(Int.init),
+            let envelope = try await req.journalVault.file(sequence, of: opened)
+        else { throw PageError.notFound }
+        return .download(envelope)
+    }
+
     private func render(
         _ req: Request, _ organisation: Organisation, contents: JournalVault.Contents, form: EntryForm, errors: [FieldError],
-        status: HTTPResponseStatus = .ok
+        files: UploadedFiles = UploadedFiles(), status: HTTPResponseStatus = .ok
     ) async throws -> Response {
+        let existing = form.entry.flatMap(UUID.init(uuidString:)).map { contents.files(of: $0) } ?? []
+        let base = try req.journalBase()
+        let existingViews = existing.map {
+            FileView(
+                href: "\(base)/bestand/\($0.sequence)", name: $0.name, size: AttachmentView.size($0.size),
+                metadataRemoved: $0.metadataRemoved)
+        }
         var known: [String: String] = [:]
         for version in contents.versions {
             for name in version.entry.people + version.entry.witnesses { known[PersonName.key(name)] = known[PersonName.key(name)] ?? name }
@@ -252,7 +298,11 @@ struct JournalEntriesController: RouteCollection {
             kinds: Kind.allCases.map {
                 FormOption(value: $0.rawValue, labelKey: "kind.\($0.rawValue)", checked: (form.kinds ?? []).contains($0.rawValue))
             },
-            knownNames: known.values.sorted(), errors: FormErrors(errors))
+            knownNames: known.values.sorted(),
+            attachments: AttachmentFieldView(
+                req, policy: organisation.attachmentPolicy, problems: files.problems,
+                reselect: !UploadedFiles.chosen(form.attachments).isEmpty),
+            existingFiles: existingViews, hasExistingFiles: !existingViews.isEmpty, errors: FormErrors(errors))
         return try await req.render("journal/entry", context, status: status)
     }
 

@@ -95,7 +95,8 @@ struct JournalExportController: RouteCollection {
         let entries = contents.entries.sorted { ($0.entry.date, $0.entry.time) < ($1.entry.date, $1.entry.time) }.map { item in
             ExportEntry(
                 entry: JournalEntriesController.view(
-                    item.id, item.entry, versions: item.versions, writtenAt: item.latest.link.writtenAt, req: req),
+                    item.id, item.entry, versions: item.versions, writtenAt: item.latest.link.writtenAt, files: contents.files(of: item.id),
+                    req: req),
                 history: contents.versions.filter { $0.entryID == item.id }.map {
                     VersionView(
                         sequence: $0.link.sequence, version: $0.version, writtenAt: $0.link.writtenAt,

@@ -91,9 +91,20 @@ struct JournalShareController: RouteCollection {
         let journalVault = req.journalVault
         let receipt = Receipt(typed: typed)?.canonical ?? ""
         let keep = form.keep == "on"
+        // The entries' files are opened before the transaction (which holds the only SQLite connection).
+        var files: [UUID: [AttachmentEnvelope]] = [:]
+        for item in chosen {
+            for file in contents.files(of: item.id) {
+                if let envelope = try await journalVault.file(file.sequence, of: opened) { files[item.id, default: []].append(envelope) }
+            }
+        }
+        let envelopes = files
         try await req.db.transaction { db in
             for item in chosen {
                 try await vault.append(encoding: Self.shared(item.latest), field: "journal", author: "reporter", to: caseOpened, on: db)
+                for envelope in envelopes[item.id] ?? [] {
+                    try await vault.append(try envelope.encoded(), field: "attachment", author: "reporter", to: caseOpened, on: db)
+                }
             }
             try await vault.append(
                 encoding: ConsentEvent(event: keep ? "journal-shared-ongoing" : "journal-shared"), field: "consent", author: "reporter",
@@ -136,7 +147,7 @@ struct JournalShareController: RouteCollection {
 
     /// After a new entry or version: copies it to every case with a standing share.
     static func shareLater(
-        _ req: Request, entryID: UUID, version: Int, entry: JournalEntry, shares: [(caseID: UUID, receipt: String)]
+        _ req: Request, entryID: UUID, version: Int, shares: [(caseID: UUID, receipt: String)]
     ) async throws {
         guard !shares.isEmpty, let opened = req.openJournal else { return }
         let contents = try await req.journalVault.contents(of: opened)
@@ -147,6 +158,12 @@ struct JournalShareController: RouteCollection {
                 !CaseStatus.ended.contains(caseOpened.record.status)
             else { continue }
             try await vault.append(encoding: shared(saved), field: "journal", author: "reporter", to: caseOpened)
+            // Files saved with this version (stored right after it) go along.
+            for file in contents.files(of: entryID) where file.sequence > saved.itemSequence {
+                if let envelope = try await req.journalVault.file(file.sequence, of: opened) {
+                    try await vault.append(try envelope.encoded(), field: "attachment", author: "reporter", to: caseOpened)
+                }
+            }
             await ContactController.notify(req, caseID: share.caseID, template: "new-message")
         }
     }

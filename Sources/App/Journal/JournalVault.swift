@@ -20,12 +20,26 @@ struct JournalVault {
         let entry: JournalEntry
         let json: [UInt8]
         let link: JournalChain.Link
+        /// The journal item that holds it.
+        let itemSequence: Int
     }
 
-    /// Everything in a journal, decrypted, in the order written.
+    /// A file attached to an entry; its bytes stay sealed until downloaded.
+    struct FileMeta {
+        let entryID: UUID
+        let sequence: Int
+        let name: String
+        let size: Int
+        let metadataRemoved: Bool
+    }
+
+    /// Everything in a journal, decrypted (files only by name), in the order written.
     struct Contents {
         let versions: [Version]
         let shares: [(caseID: UUID, receipt: String)]
+        var files: [FileMeta] = []
+
+        func files(of entryID: UUID) -> [FileMeta] { files.filter { $0.entryID == entryID } }
 
         /// The latest version of each entry, with how many versions it has.
         var entries: [(id: UUID, entry: JournalEntry, versions: Int, latest: Version)] {
@@ -71,8 +85,10 @@ struct JournalVault {
     }
 
     func contents(of opened: Opened) async throws -> Contents {
-        let items = try await JournalItem.query(on: db).filter(\.$journal.$id == opened.id).sort(\.$sequence).all()
+        let items = try await JournalItem.query(on: db).filter(\.$journal.$id == opened.id).filter(\.$isFile == false).sort(\.$sequence)
+            .all()
         var versions: [Version] = []
+        var files: [FileMeta] = []
         var shares: [UUID: String] = [:]
         var shareOrder: [UUID] = []
         for item in items {
@@ -83,7 +99,8 @@ struct JournalVault {
                 guard let id = record.entryID, let number = record.version, let json = record.entryJSON, let link = record.link,
                     let entry = record.entry
                 else { continue }
-                versions.append(Version(entryID: id, version: number, entry: entry, json: Array(json.utf8), link: link))
+                versions.append(
+                    Version(entryID: id, version: number, entry: entry, json: Array(json.utf8), link: link, itemSequence: item.sequence))
             case .share:
                 if let caseID = record.caseID, let receipt = record.receipt {
                     if shares[caseID] == nil { shareOrder.append(caseID) }
@@ -91,32 +108,65 @@ struct JournalVault {
                 }
             case .shareStopped:
                 if let caseID = record.caseID { shares[caseID] = nil }
+            case .fileMeta:
+                guard let entryID = record.entryID, let sequence = record.fileSequence else { continue }
+                files.append(
+                    FileMeta(
+                        entryID: entryID, sequence: sequence, name: record.fileName ?? "", size: record.fileSize ?? 0,
+                        metadataRemoved: record.metadataRemoved ?? false))
             }
         }
-        return Contents(versions: versions, shares: shareOrder.compactMap { id in shares[id].map { (id, $0) } })
+        return Contents(versions: versions, shares: shareOrder.compactMap { id in shares[id].map { (id, $0) } }, files: files)
     }
 
     /// Seals and stores one record as the journal's next item.
     func append(_ record: JournalRecord, to opened: Opened, on database: (any Database)? = nil) async throws {
-        let target = database ?? db
-        let last = try await JournalItem.query(on: target).filter(\.$journal.$id == opened.id).sort(\.$sequence, .descending).first()
-        let sequence = (last?.sequence ?? 0) + 1
-        let sealed = try opened.key.seal(
-            Array(try JSONEncoder().encode(record)), journalID: opened.id, sequence: sequence, random: services.random)
-        try await JournalItem(journalID: opened.id, sequence: sequence, ciphertext: sealed).create(on: target)
+        _ = try await appendItem(Array(try JSONEncoder().encode(record)), isFile: false, to: opened, on: database ?? db)
     }
 
-    /// A new entry, or a new version of one: never an overwrite. Returns the entry's id and the version.
-    func save(_ entry: JournalEntry, entryID: UUID?, to opened: Opened, contents: Contents) async throws -> (UUID, Int) {
+    private func appendItem(_ bytes: [UInt8], isFile: Bool, to opened: Opened, on target: any Database) async throws -> Int {
+        let last = try await JournalItem.query(on: target).filter(\.$journal.$id == opened.id).sort(\.$sequence, .descending).first()
+        let sequence = (last?.sequence ?? 0) + 1
+        let sealed = try opened.key.seal(bytes, journalID: opened.id, sequence: sequence, random: services.random)
+        try await JournalItem(journalID: opened.id, sequence: sequence, ciphertext: sealed, isFile: isFile).create(on: target)
+        return sequence
+    }
+
+    /// A checked file for an entry: its bytes as one item, its name and size as a small record.
+    func attach(_ file: AttachmentPolicy.Accepted, to entryID: UUID, in opened: Opened, on database: any Database) async throws {
+        let sequence = try await appendItem(try AttachmentEnvelope(file).encoded(), isFile: true, to: opened, on: database)
+        try await append(
+            JournalRecord(
+                kind: .fileMeta, entryID: entryID, fileSequence: sequence, fileName: file.name, fileSize: file.bytes.count,
+                metadataRemoved: file.metadataRemoved), to: opened, on: database)
+    }
+
+    /// One file's bytes, opened.
+    func file(_ sequence: Int, of opened: Opened) async throws -> AttachmentEnvelope? {
+        guard
+            let item = try await JournalItem.query(on: db).filter(\.$journal.$id == opened.id).filter(\.$sequence == sequence)
+                .filter(\.$isFile == true).first()
+        else { return nil }
+        return AttachmentEnvelope.decode(try opened.key.open(Array(item.ciphertext), journalID: opened.id, sequence: sequence))
+    }
+
+    /// A new entry, or a new version of one (never an overwrite), with its new files, in one
+    /// transaction. Returns the entry's id and the version.
+    func save(
+        _ entry: JournalEntry, entryID: UUID?, files: [AttachmentPolicy.Accepted] = [], to opened: Opened, contents: Contents
+    ) async throws -> (UUID, Int) {
         let id = entryID ?? UUID()
         let version = (contents.versions.filter { $0.entryID == id }.map(\.version).max() ?? 0) + 1
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = Array(try encoder.encode(entry))
         let link = JournalChain.link(after: contents.versions.last?.link, entryID: id, version: version, at: services.clock.now, json: json)
-        try await append(
-            JournalRecord(kind: .version, entryID: id, version: version, entryJSON: String(decoding: json, as: UTF8.self), link: link),
-            to: opened)
+        let record = JournalRecord(
+            kind: .version, entryID: id, version: version, entryJSON: String(decoding: json, as: UTF8.self), link: link)
+        try await db.transaction { db in
+            try await append(record, to: opened, on: db)
+            for file in files { try await attach(file, to: id, in: opened, on: db) }
+        }
         return (id, version)
     }
 

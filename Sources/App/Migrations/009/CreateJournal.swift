@@ -15,6 +15,7 @@ extension Migrations009 {
                 .field("journal_id", .uuid, .required, .references(Journal.schema, "id", onDelete: .cascade))
                 .field("sequence", .int, .required)
                 .field("ciphertext", .data, .required)
+                .field("is_file", .bool, .required, .sql(.default(false)))
                 .field("created_at", .datetime)
                 .unique(on: "journal_id", "sequence")
                 .create()
