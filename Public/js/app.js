@@ -7,6 +7,11 @@
   if (!link) { return; }
   function leave(event) {
     if (event) { event.preventDefault(); }
+    // An open journal is closed on the way out, so the next person at this screen finds it locked.
+    var journal = document.querySelector('form[action$="/logboek/sluiten"]');
+    if (journal && navigator.sendBeacon) {
+      try { navigator.sendBeacon(journal.action, new FormData(journal)); } catch (e) { /* leave anyway */ }
+    }
     document.documentElement.classList.add("leaving");
     document.title = "";
     window.location.replace(link.href);

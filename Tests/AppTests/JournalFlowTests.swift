@@ -15,9 +15,11 @@ struct JournalFlowTests {
         #expect(page.dataPage == "journal-start")
         let shown = try await browser.post("/o/acme/logboek/nieuw", [("mode", "generated")], csrf: page.csrf)
         let phrase = try #require(shown.firstMatch(#"id="journal-phrase">([0-9A-Z-]+)<"#))
-        let unconfirmed = try await browser.post("/o/acme/logboek/sleutel-bewaard", [("phrase", phrase)], csrf: page.csrf)
+        // Opening a journal starts a new session: the phrase page carries the new form token.
+        #expect(shown.csrf != page.csrf)
+        let unconfirmed = try await browser.post("/o/acme/logboek/sleutel-bewaard", [("phrase", phrase)], csrf: shown.csrf)
         #expect(unconfirmed.status == .unprocessableEntity)
-        let confirmed = try await browser.post("/o/acme/logboek/sleutel-bewaard", [("phrase", phrase), ("saved", "on")], csrf: page.csrf)
+        let confirmed = try await browser.post("/o/acme/logboek/sleutel-bewaard", [("phrase", phrase), ("saved", "on")], csrf: shown.csrf)
         #expect(confirmed.location == "/o/acme/logboek/tijdlijn")
         return phrase
     }
@@ -67,7 +69,7 @@ struct JournalFlowTests {
                     ("what", "Aangevuld VERSIE2"),
                 ],
                 csrf: edit.csrf)
-            let filtered = try await browser.get("/o/acme/logboek/tijdlijn?persoon=kees")
+            let filtered = try await browser.get("/o/acme/logboek/tijdlijn?persoon=\(JournalEntriesController.personRef("kees"))")
             #expect(filtered.body.matches(of: /class="note journal-entry"/).count == 2, "the edited entry no longer names Kees")
 
             let summary = try await browser.get("/o/acme/logboek/patroon")
@@ -114,6 +116,7 @@ struct JournalFlowTests {
             #expect(wrong.status == .notFound)
             let reopened = try await browser.post("/o/acme/logboek/openen", [("phrase", phrase.lowercased())], csrf: page.csrf)
             #expect(reopened.location == "/o/acme/logboek/tijdlijn")
+            let fresh = try await browser.get("/o/acme/logboek/tijdlijn")
 
             // Backup, delete (nothing left), and back in with the phrase.
             let backup = try await browser.get("/o/acme/logboek/backup")
@@ -121,7 +124,7 @@ struct JournalFlowTests {
             #expect(!inBackup)
             let sample = try #require(try await JournalItem.query(on: app.db).first())
             let ciphertext = Array(sample.ciphertext.prefix(48))
-            try await browser.post("/o/acme/logboek/verwijderen", [("confirm", "on")], csrf: page.csrf)
+            try await browser.post("/o/acme/logboek/verwijderen", [("confirm", "on")], csrf: fresh.csrf)
             #expect(try await Journal.query(on: app.db).count() == 0)
             #expect(try await JournalItem.query(on: app.db).count() == 0)
             for (name, bytes) in try await PlaintextScanTests.storedBytes(app) {
@@ -210,6 +213,12 @@ struct JournalFlowTests {
             #expect(Array(photo.bytes.prefix(2)) == [0xFF, 0xD8])
             let exifKept = PlaintextScanTests.contains(photo.bytes, Array("GPSPOSITIE".utf8))
             #expect(!exifKept)
+            // The chain covers the file: the version lists its name and digest.
+            let export = try JSONDecoder().decode(
+                JournalExportController.ExportFile.self, from: Data(try await person.get("/o/acme/logboek/export.json").bytes))
+            let withFile = try #require(export.versions.last)
+            #expect(withFile.entry.contains("BEWIJSFOTO.jpg") && withFile.entry.contains(JournalChain.contentDigest(photo.bytes)))
+            #expect(JournalChain.verify(export.versions.map(\.link), contents: export.versions.map { Array($0.entry.utf8) }) == nil)
             let share = try await person.get("/o/acme/logboek/delen")
             let ids = share.body.matches(of: /name="entries\[\]" value="([0-9A-F-]+)"/).map { String($0.output.1) }
             #expect(ids.count == 3)
@@ -274,6 +283,55 @@ struct JournalFlowTests {
             let page = try await annas.get(casePath)
             #expect(page.body.contains("MEEGESTUURD"))
             #expect(page.body.contains(app.vertrouwd.catalog.text("consent.event.journal-shared", in: .dutch)))
+        }
+    }
+
+    @Test func guessingOnTheStartFormIsThrottledAndOpeningRenewsTheSession() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let strong = "de kat slaapt op zeven groene stoelen"
+            let owner = TestBrowser(app)
+            let page = try await owner.get("/o/acme/logboek")
+            let before = owner.sessionCookie
+            let created = try await owner.post(
+                "/o/acme/logboek/nieuw", [("mode", "own"), ("passphrase", strong), ("passphrase_confirm", strong)], csrf: page.csrf)
+            #expect(created.status == .seeOther)
+            #expect(owner.sessionCookie != nil && owner.sessionCookie != before, "a new session id once the journal is open")
+            let guesser = TestBrowser(app)
+            let form = try await guesser.get("/o/acme/logboek")
+            var last: HTTPResponseStatus = .ok
+            for _ in 0..<11 {
+                last = try await guesser.post(
+                    "/o/acme/logboek/nieuw", [("mode", "own"), ("passphrase", strong), ("passphrase_confirm", strong)], csrf: form.csrf
+                ).status
+            }
+            #expect(last == .tooManyRequests, "a taken phrase on the start form counts as a wrong guess")
+        }
+    }
+
+    @Test func aBackupFromElsewhereOpensButItsTimesAreNotVouchedFor() async throws {
+        var backup: [UInt8] = []
+        var phrase = ""
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            phrase = try await start(browser)
+            try await write(browser, [("date", "2026-10-01"), ("time_precision", "unknown"), ("what", "ELDERSGESCHREVEN")])
+            let timeline = try await browser.get("/o/acme/logboek/tijdlijn")
+            #expect(!timeline.body.contains("class=\"hint unconfirmed\""), "written here: vouched for")
+            backup = try await browser.get("/o/acme/logboek/backup").bytes
+        }
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            let start = try await browser.get("/o/acme/logboek")
+            let restored = try await browser.postMultipart(
+                "/o/acme/logboek/importeren", [("phrase", phrase)], files: [.init("logboek-backup.json", backup, field: "backup")],
+                csrf: start.csrf)
+            #expect(restored.location == "/o/acme/logboek/tijdlijn")
+            let timeline = try await browser.get("/o/acme/logboek/tijdlijn")
+            #expect(timeline.body.contains("ELDERSGESCHREVEN"))
+            #expect(timeline.body.contains("class=\"hint unconfirmed\""), "another instance's secret: not vouched for")
         }
     }
 }

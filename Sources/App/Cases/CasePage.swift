@@ -184,7 +184,8 @@ struct CasePage {
             if (sharedLatest[shared.entryID]?.version ?? 0) <= shared.version { sharedLatest[shared.entryID] = shared }
         }
         let journalEntries = sharedOrder.compactMap { sharedLatest[$0] }.sorted { $0.entry.date < $1.entry.date }.map {
-            JournalEntriesController.view($0.entryID, $0.entry, versions: $0.version, writtenAt: $0.writtenAt, req: req)
+            JournalEntriesController.view(
+                $0.entryID, $0.entry, versions: $0.version, writtenAt: $0.writtenAt, confirmed: $0.confirmed ?? false, req: req)
         }
 
         let existing = try await CaseRegistration.query(on: req.db).filter(\.$caseID == caseID).first()

@@ -21,6 +21,9 @@ public struct AppSettings: Sendable {
     public var maxUploadSize: Int = (AttachmentPolicy.filesPerSubmission * AttachmentPolicy.largestMaximumMebibytes + 2) << 20
     public var kdfConcurrency: Int
     public var passwordParameters: ScryptPasswordHasher.Parameters
+    /// The KDF cost of journal phrases. Unlike password hashes these cannot be upgraded later (a
+    /// journal or backup made under other parameters would no longer open), so it is fixed.
+    public var journalParameters: ScryptPasswordHasher.Parameters = .standard
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     public var trustProxy: Bool = false
     /// The relay for notification mails; nil sends none.

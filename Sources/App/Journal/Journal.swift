@@ -23,7 +23,8 @@ final class Journal: Model, @unchecked Sendable {
 }
 
 /// One encrypted item of a journal, in the order written: a version of an entry, a share with a
-/// case, or the end of a share (`JournalRecord`).
+/// case, the end of a share, a file or its description (`JournalRecord`). No clear timestamp: when
+/// something was written is inside the ciphertext (the hash chain).
 final class JournalItem: Model, @unchecked Sendable {
     static let schema = "journal_items"
 
@@ -34,7 +35,6 @@ final class JournalItem: Model, @unchecked Sendable {
     /// A file's bytes (large): skipped when the journal is listed; its name and size are in a small
     /// `fileMeta` record next to it.
     @Field(key: "is_file") var isFile: Bool
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
 
@@ -71,6 +71,11 @@ struct JournalRecord: Codable {
     var fileName: String? = nil
     var fileSize: Int? = nil
     var metadataRemoved: Bool? = nil
+    /// SHA-256 of the file's bytes (listed in the next version's JSON, so the chain covers files).
+    var fileDigest: String? = nil
+    /// For a version: an HMAC of its link under the instance secret, proving this server wrote it
+    /// at that time. A version restored from a backup made elsewhere, or forged, has none that fits.
+    var serverMAC: String? = nil
 
     var entry: JournalEntry? {
         entryJSON.flatMap { try? JSONDecoder().decode(JournalEntry.self, from: Data($0.utf8)) }

@@ -79,13 +79,21 @@ struct JournalController: RouteCollection {
         let organisation = try await req.organisationFromPath()
         let form = req.form(StartForm.self, orEmpty: StartForm())
         let generated = form.mode != "own"
+        // An own phrase that turns out to be taken is a guess at someone's journal: counted like one.
+        let throttle = ThrottleStore(request: req, policy: Self.guesses)
+        let keys = [throttle.clientKey(purpose: "journal-open")]
+        if !generated, let until = try await throttle.blockedUntil(keys) {
+            return try await renderStart(
+                req, organisation, errors: [FieldError(field: "passphrase", key: "journal.error.throttled")],
+                minutes: ThrottleStore.minutes(until: until, now: req.now), status: .tooManyRequests)
+        }
         let phrase: String
         if generated {
             phrase = Receipt.generate(using: req.vertrouwd.random).description
         } else {
-            let typed = form.passphrase ?? ""
+            let typed = (form.passphrase ?? "").cleanedInput
             var errors = PassphrasePolicy.problems(typed).map { FieldError(field: "passphrase", key: $0) }
-            if JournalKey.normalise(typed) != JournalKey.normalise(form.passphrase_confirm ?? "") {
+            if JournalKey.normalise(typed) != JournalKey.normalise((form.passphrase_confirm ?? "").cleanedInput) {
                 errors.append(FieldError(field: "passphrase_confirm", key: "journal.passphrase.mismatch"))
             }
             guard errors.isEmpty else { return try await renderStart(req, organisation, errors: errors, status: .unprocessableEntity) }
@@ -95,10 +103,11 @@ struct JournalController: RouteCollection {
         do {
             opened = try await req.journalVault.create(phrase: phrase)
         } catch JournalVault.Failure.phraseInUse {
+            try await throttle.recordFailure(keys)
             return try await renderStart(
                 req, organisation, errors: [FieldError(field: "passphrase", key: "journal.passphrase.taken")], status: .unprocessableEntity)
         }
-        req.rememberJournal(opened)
+        try await req.rememberJournal(opened)
         req.logger.info("journal started")
         guard generated else {
             req.setNotice("journal.notice.started")
@@ -142,7 +151,7 @@ struct JournalController: RouteCollection {
                 req, organisation, errors: [FieldError(field: "phrase", key: "journal.error.unknown")], status: .notFound)
         }
         try await throttle.recordSuccess(keys)
-        req.rememberJournal(opened)
+        try await req.rememberJournal(opened)
         return req.redirect(to: "\(try req.journalBase())/tijdlijn")
     }
 
@@ -196,7 +205,7 @@ struct JournalController: RouteCollection {
         let throttle = ThrottleStore(request: req, policy: Self.guesses)
         let keys = [throttle.clientKey(purpose: "journal-open")]
         if try await throttle.blockedUntil(keys) != nil { return try await refuse("journal.error.throttled", .tooManyRequests) }
-        let key = try await req.journalVault.derive(form.phrase ?? "")
+        let key = try await req.journalVault.derive((form.phrase ?? "").cleanedInput)
         var items: [JournalItem] = []
         for (index, item) in backup.items.sorted(by: { $0.sequence < $1.sequence }).enumerated() {
             guard item.sequence == index + 1, let data = Data(base64Encoded: item.ciphertext),
@@ -218,7 +227,7 @@ struct JournalController: RouteCollection {
             try await journal.create(on: db)
             for item in toStore { try await item.create(on: db) }
         }
-        req.rememberJournal(JournalVault.Opened(id: backup.journal, key: key))
+        try await req.rememberJournal(JournalVault.Opened(id: backup.journal, key: key))
         req.setNotice("journal.notice.imported")
         return req.redirect(to: "\(try req.journalBase())/tijdlijn")
     }

@@ -50,6 +50,8 @@ struct JournalEntriesController: RouteCollection {
         let hasEvidence: Bool
         let files: [FileView]
         let hasFiles: Bool
+        /// Its time of writing cannot be vouched for by this server (restored from a backup).
+        let unconfirmed: Bool
     }
 
     struct Filter: Encodable {
@@ -138,12 +140,13 @@ struct JournalEntriesController: RouteCollection {
         let opened = try req.requireJournal()
         let contents = try await req.journalVault.contents(of: opened)
         let oldestFirst = req.query[String.self, at: "volgorde"] == "oud"
-        let person = req.query[String.self, at: "persoon"].map(PersonName.key) ?? ""
+        // The filter names a person by a short digest, so no name ends up in an address or history.
+        let person = req.query[String.self, at: "persoon"] ?? ""
         let kind = req.query[String.self, at: "soort"].flatMap(Kind.init(rawValue:))
         var entries = contents.entries.sorted { ($0.entry.date, $0.entry.time) < ($1.entry.date, $1.entry.time) }
         if !oldestFirst { entries.reverse() }
         let shown = entries.filter { item in
-            (person.isEmpty || (item.entry.people + item.entry.witnesses).contains { PersonName.key($0) == person })
+            (person.isEmpty || (item.entry.people + item.entry.witnesses).contains { Self.personRef($0) == person })
                 && (kind == nil || item.entry.kinds.contains(kind!))
         }
         var names: [String: String] = [:]
@@ -155,18 +158,27 @@ struct JournalEntriesController: RouteCollection {
             portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(),
             entries: shown.map {
                 Self.view(
-                    $0.id, $0.entry, versions: $0.versions, writtenAt: $0.latest.link.writtenAt, files: contents.files(of: $0.id), req: req)
+                    $0.id, $0.entry, versions: $0.versions, writtenAt: $0.latest.link.writtenAt, files: contents.files(of: $0.id),
+                    confirmed: $0.latest.confirmed, req: req)
             },
             hasEntries: !shown.isEmpty, total: entries.count, oldestFirst: oldestFirst,
-            people: names.sorted { $0.value < $1.value }.map { Filter(value: $0.value, label: $0.value, selected: $0.key == person) },
+            people: names.sorted { $0.value < $1.value }.map {
+                Filter(value: Self.personRef($0.value), label: $0.value, selected: Self.personRef($0.value) == person)
+            },
             hasPeople: !names.isEmpty,
             kinds: Kind.allCases.map { Filter(value: $0.rawValue, label: req.t("kind.\($0.rawValue)"), selected: $0 == kind) },
             filtered: !person.isEmpty || kind != nil, shares: contents.shares.count)
         return try await req.render("journal/timeline", context)
     }
 
+    /// An opaque reference to a person's name for the timeline filter.
+    static func personRef(_ name: String) -> String {
+        String(JournalChain.contentDigest(Array(PersonName.key(name).utf8)).prefix(12))
+    }
+
     static func view(
-        _ id: UUID, _ entry: JournalEntry, versions: Int, writtenAt: String, files: [JournalVault.FileMeta] = [], req: Request
+        _ id: UUID, _ entry: JournalEntry, versions: Int, writtenAt: String, files: [JournalVault.FileMeta] = [], confirmed: Bool = true,
+        req: Request
     ) -> EntryView {
         let base = (try? req.journalBase()) ?? ""
         let fileViews = files.map {
@@ -186,7 +198,7 @@ struct JournalEntriesController: RouteCollection {
             effect: entry.effect, evidence: entry.evidence, kinds: entry.kinds.map { req.t("kind.\($0.rawValue)") }, versions: versions,
             isEdited: versions > 1, writtenAt: writtenAt, hasTime: !time.isEmpty, hasPlace: !entry.place.isEmpty,
             hasPeople: !entry.people.isEmpty, hasWitnesses: !entry.witnesses.isEmpty, hasEffect: !entry.effect.isEmpty,
-            hasEvidence: !entry.evidence.isEmpty, files: fileViews, hasFiles: !fileViews.isEmpty)
+            hasEvidence: !entry.evidence.isEmpty, files: fileViews, hasFiles: !fileViews.isEmpty, unconfirmed: !confirmed)
     }
 
     func newEntry(req: Request) async throws -> Response {
@@ -228,9 +240,16 @@ struct JournalEntriesController: RouteCollection {
             return try await render(
                 req, organisation, contents: contents, form: form, errors: errors, files: files, status: .unprocessableEntity)
         }
-        let (id, version) = try await req.journalVault.save(parsed, entryID: entryID, files: files.accepted, to: opened, contents: contents)
+        let (id, version) = try await req.journalVault.save(parsed, entryID: entryID, files: files.accepted, to: opened)
         // Standing shares take new entries (and new versions) along, each with the case's current key.
-        try await JournalShareController.shareLater(req, entryID: id, version: version, shares: contents.shares)
+        do {
+            try await JournalShareController.shareLater(req, entryID: id, version: version, shares: contents.shares)
+        } catch {
+            // The entry is safe in the journal; only the copy to the case failed. Say so; never lose the entry.
+            req.logger.warning("journal share failed", metadata: ["error": .string(String(describing: type(of: error)))])
+            req.setNotice("journal.notice.share_failed")
+            return req.redirect(to: "\(try req.journalBase())/tijdlijn")
+        }
         req.setNotice(entryID == nil ? "journal.notice.saved" : "journal.notice.new_version")
         return req.redirect(to: "\(try req.journalBase())/tijdlijn")
     }
@@ -288,7 +307,7 @@ struct JournalEntriesController: RouteCollection {
         let context = FormContext(
             shell: PageShell(req, page: "journal-entry", titleKey: "journal.entry.title", publicPage: true),
             portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(), entryID: form.entry ?? "",
-            isEdit: form.entry != nil, date: form.date ?? "",
+            isEdit: form.entry.flatMap(UUID.init(uuidString:)) != nil, date: form.date ?? "",
             precisions: JournalEntry.TimePrecision.allCases.map {
                 FormOption(value: $0.rawValue, labelKey: "journal.time.\($0.rawValue)", checked: $0.rawValue == precision)
             },

@@ -81,8 +81,7 @@ struct JournalExportController: RouteCollection {
         let html = buffer.readString(length: buffer.readableBytes) ?? ""
         let stylesheet = (try? String(contentsOfFile: req.application.directory.publicDirectory + "css/app.css", encoding: .utf8)) ?? ""
         let standalone = PDFPrinter.standalone(html, stylesheet: stylesheet)
-        let pool = req.vertrouwd.passwords.threadPool
-        let bytes = try await pool.runIfActive { try PDFPrinter.print(standalone, chromium: chromium) }
+        let bytes = try await PDFPrinter.print(standalone, chromium: chromium)
         let response = Response(status: .ok, body: .init(data: bytes))
         response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"logboek.pdf\"")
@@ -96,7 +95,7 @@ struct JournalExportController: RouteCollection {
             ExportEntry(
                 entry: JournalEntriesController.view(
                     item.id, item.entry, versions: item.versions, writtenAt: item.latest.link.writtenAt, files: contents.files(of: item.id),
-                    req: req),
+                    confirmed: item.latest.confirmed, req: req),
                 history: contents.versions.filter { $0.entryID == item.id }.map {
                     VersionView(
                         sequence: $0.link.sequence, version: $0.version, writtenAt: $0.link.writtenAt,
@@ -138,7 +137,9 @@ enum PDFPrinter {
         case printFailed
     }
 
-    static func print(_ html: String, chromium: String) throws -> Data {
+    /// Prints in its own process, never on a thread the server needs; a Chromium that hangs is
+    /// stopped after `timeout` seconds.
+    static func print(_ html: String, chromium: String, timeout: TimeInterval = 60) async throws -> Data {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-pdf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -153,8 +154,20 @@ enum PDFPrinter {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        let watchdog = Task {
+            try? await Task.sleep(for: .seconds(timeout))
+            if process.isRunning { process.terminate() }
+        }
+        defer { watchdog.cancel() }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         guard process.terminationStatus == 0, let data = try? Data(contentsOf: output), data.starts(with: Array("%PDF".utf8)) else {
             throw Failure.printFailed
         }

@@ -47,6 +47,8 @@ struct JournalShareController: RouteCollection {
         let entry: JournalEntry
         let writtenAt: String
         let digest: String
+        /// False for a version this server cannot vouch for (restored from a backup made elsewhere).
+        var confirmed: Bool? = nil
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -113,8 +115,8 @@ struct JournalShareController: RouteCollection {
                 try await journalVault.append(
                     JournalRecord(kind: .share, caseID: caseOpened.caseID, receipt: receipt, at: req.now), to: opened, on: db)
             }
+            try await req.audit.record(.person, "journal-share", caseID: caseOpened.caseID, on: db)
         }
-        try await req.audit.record(.person, "journal-share", caseID: caseOpened.caseID)
         await ContactController.notify(req, caseID: caseOpened.caseID, template: "new-message")
         req.setNotice("journal.notice.shared")
         return req.redirect(to: "\(try req.journalBase())/delen")
@@ -130,10 +132,14 @@ struct JournalShareController: RouteCollection {
         else { throw PageError.notFound }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
         let caseOpened = try await Receipt(typed: share.receipt).asyncMap { try await vault.open(receipt: $0) } ?? nil
-        try await req.journalVault.append(JournalRecord(kind: .shareStopped, caseID: caseID, at: req.now), to: opened)
-        if let caseOpened {
-            try await vault.append(
-                encoding: ConsentEvent(event: "journal-share-stopped"), field: "consent", author: "reporter", to: caseOpened)
+        let journalVault = req.journalVault
+        let now = req.now
+        try await req.db.transaction { db in
+            try await journalVault.append(JournalRecord(kind: .shareStopped, caseID: caseID, at: now), to: opened, on: db)
+            if let caseOpened {
+                try await vault.append(
+                    encoding: ConsentEvent(event: "journal-share-stopped"), field: "consent", author: "reporter", to: caseOpened, on: db)
+            }
         }
         req.setNotice("journal.notice.share_stopped")
         return req.redirect(to: "\(try req.journalBase())/delen")
@@ -142,7 +148,7 @@ struct JournalShareController: RouteCollection {
     static func shared(_ version: JournalVault.Version) -> SharedEntry {
         SharedEntry(
             entryID: version.entryID, version: version.version, entry: version.entry, writtenAt: version.link.writtenAt,
-            digest: version.link.digest)
+            digest: version.link.digest, confirmed: version.confirmed)
     }
 
     /// After a new entry or version: copies it to every case with a standing share.

@@ -22,6 +22,8 @@ struct JournalVault {
         let link: JournalChain.Link
         /// The journal item that holds it.
         let itemSequence: Int
+        /// Written by this server at the time its link says (see `JournalRecord.serverMAC`).
+        let confirmed: Bool
     }
 
     /// A file attached to an entry; its bytes stay sealed until downloaded.
@@ -31,6 +33,12 @@ struct JournalVault {
         let name: String
         let size: Int
         let metadataRemoved: Bool
+        let digest: String
+    }
+
+    /// The MAC that shows a version was written by this server.
+    func serverMAC(_ link: JournalChain.Link) -> String {
+        Token.keyedDigest(link.digest, key: services.instanceSecret.bytes, purpose: "journal-chain")
     }
 
     /// Everything in a journal, decrypted (files only by name), in the order written.
@@ -64,7 +72,7 @@ struct JournalVault {
     }
 
     func derive(_ phrase: String) async throws -> JournalKey {
-        let parameters = services.settings.passwordParameters
+        let parameters = services.settings.journalParameters
         return try await services.passwords.run { try JournalKey.derive(phrase: phrase, parameters: parameters) }
     }
 
@@ -84,9 +92,11 @@ struct JournalVault {
         return Opened(id: try journal.requireID(), key: key)
     }
 
-    func contents(of opened: Opened) async throws -> Contents {
-        let items = try await JournalItem.query(on: db).filter(\.$journal.$id == opened.id).filter(\.$isFile == false).sort(\.$sequence)
-            .all()
+    func contents(of opened: Opened, on database: (any Database)? = nil) async throws -> Contents {
+        let items = try await JournalItem.query(on: database ?? db).filter(\.$journal.$id == opened.id).filter(\.$isFile == false).sort(
+            \.$sequence
+        )
+        .all()
         var versions: [Version] = []
         var files: [FileMeta] = []
         var shares: [UUID: String] = [:]
@@ -99,8 +109,11 @@ struct JournalVault {
                 guard let id = record.entryID, let number = record.version, let json = record.entryJSON, let link = record.link,
                     let entry = record.entry
                 else { continue }
+                let confirmed = record.serverMAC.map { constantTimeEquals(Array($0.utf8), Array(serverMAC(link).utf8)) } ?? false
                 versions.append(
-                    Version(entryID: id, version: number, entry: entry, json: Array(json.utf8), link: link, itemSequence: item.sequence))
+                    Version(
+                        entryID: id, version: number, entry: entry, json: Array(json.utf8), link: link, itemSequence: item.sequence,
+                        confirmed: confirmed))
             case .share:
                 if let caseID = record.caseID, let receipt = record.receipt {
                     if shares[caseID] == nil { shareOrder.append(caseID) }
@@ -113,7 +126,7 @@ struct JournalVault {
                 files.append(
                     FileMeta(
                         entryID: entryID, sequence: sequence, name: record.fileName ?? "", size: record.fileSize ?? 0,
-                        metadataRemoved: record.metadataRemoved ?? false))
+                        metadataRemoved: record.metadataRemoved ?? false, digest: record.fileDigest ?? ""))
             }
         }
         return Contents(versions: versions, shares: shareOrder.compactMap { id in shares[id].map { (id, $0) } }, files: files)
@@ -138,7 +151,7 @@ struct JournalVault {
         try await append(
             JournalRecord(
                 kind: .fileMeta, entryID: entryID, fileSequence: sequence, fileName: file.name, fileSize: file.bytes.count,
-                metadataRemoved: file.metadataRemoved), to: opened, on: database)
+                metadataRemoved: file.metadataRemoved, fileDigest: JournalChain.contentDigest(file.bytes)), to: opened, on: database)
     }
 
     /// One file's bytes, opened.
@@ -153,21 +166,52 @@ struct JournalVault {
     /// A new entry, or a new version of one (never an overwrite), with its new files, in one
     /// transaction. Returns the entry's id and the version.
     func save(
-        _ entry: JournalEntry, entryID: UUID?, files: [AttachmentPolicy.Accepted] = [], to opened: Opened, contents: Contents
+        _ entry: JournalEntry, entryID: UUID?, files: [AttachmentPolicy.Accepted] = [], to opened: Opened
     ) async throws -> (UUID, Int) {
         let id = entryID ?? UUID()
-        let version = (contents.versions.filter { $0.entryID == id }.map(\.version).max() ?? 0) + 1
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = Array(try encoder.encode(entry))
-        let link = JournalChain.link(after: contents.versions.last?.link, entryID: id, version: version, at: services.clock.now, json: json)
-        let record = JournalRecord(
-            kind: .version, entryID: id, version: version, entryJSON: String(decoding: json, as: UTF8.self), link: link)
-        try await db.transaction { db in
+        let now = services.clock.now
+        return try await db.transaction { db in
+            // Read inside the transaction: two quick saves must not both link to the same predecessor.
+            let current = try await contents(of: opened, on: db)
+            let version = (current.versions.filter { $0.entryID == id }.map(\.version).max() ?? 0) + 1
+            let json = try Self.versionJSON(entry, files: current.files(of: id), adding: files)
+            let link = JournalChain.link(after: current.versions.last?.link, entryID: id, version: version, at: now, json: json)
+            let record = JournalRecord(
+                kind: .version, entryID: id, version: version, entryJSON: String(decoding: json, as: UTF8.self), link: link,
+                serverMAC: serverMAC(link))
             try await append(record, to: opened, on: db)
             for file in files { try await attach(file, to: id, in: opened, on: db) }
+            return (id, version)
         }
-        return (id, version)
+    }
+
+    /// A version as chained: the entry's fields plus the files it has (name, size, SHA-256), so a
+    /// file changed or swapped later breaks the chain like changed text.
+    static func versionJSON(_ entry: JournalEntry, files existing: [FileMeta], adding new: [AttachmentPolicy.Accepted]) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard !existing.isEmpty || !new.isEmpty else { return Array(try encoder.encode(entry)) }
+        struct Document: Encodable {
+            let entry: JournalEntry
+            let files: [[String: String]]
+
+            func encode(to encoder: any Encoder) throws {
+                try entry.encode(to: encoder)
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(files, forKey: Key(stringValue: "files")!)
+            }
+
+            struct Key: CodingKey {
+                var stringValue: String
+                var intValue: Int? { nil }
+                init?(stringValue: String) { self.stringValue = stringValue }
+                init?(intValue: Int) { nil }
+            }
+        }
+        let files =
+            existing.map { ["name": $0.name, "size": String($0.size), "sha256": $0.digest] }
+            + new.map { ["name": $0.name, "size": String($0.bytes.count), "sha256": JournalChain.contentDigest($0.bytes)] }
+        return Array(try encoder.encode(Document(entry: entry, files: files)))
     }
 
     /// The whole journal, at once and for good: rows and keys; the freed bytes overwritten on SQLite.

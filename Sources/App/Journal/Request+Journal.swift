@@ -18,10 +18,16 @@ extension Request {
         return opened
     }
 
-    func rememberJournal(_ opened: JournalVault.Opened) {
+    /// Keeps the open journal's handle in a new session (a new id and CSRF token, like a staff login),
+    /// so a session id seen before the journal was opened is worth nothing afterwards.
+    func rememberJournal(_ opened: JournalVault.Opened) async throws {
         if let old = session.data[Self.journalSessionKey] { vertrouwd.journalKeys.remove(old) }
-        session.data[Self.journalSessionKey] = vertrouwd.journalKeys.put(
-            opened.key, journalID: opened.id, now: now, random: vertrouwd.random)
+        var data = session.data
+        data[CSRFMiddleware.sessionKey] = Token.generate(using: vertrouwd.random)
+        data[Self.journalSessionKey] = vertrouwd.journalKeys.put(opened.key, journalID: opened.id, now: now, random: vertrouwd.random)
+        if let oldID = session.id { try await application.sessions.driver.deleteSession(oldID, for: self).get() }
+        session.id = nil
+        session.data = data
     }
 
     func forgetJournal() {

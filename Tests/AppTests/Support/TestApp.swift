@@ -18,6 +18,7 @@ func withTestApp(
     TestLogs.bootstrapOnce()
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-test-\(UUID().uuidString)")
     var settings = AppSettings(dataDirectory: directory.path, passwordParameters: .fastForTests)
+    settings.journalParameters = .fastForTests
     settings.databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"]
     adjust(&settings)
     let app = try await Application.make(Environment(name: "testing", arguments: arguments))

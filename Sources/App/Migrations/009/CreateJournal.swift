@@ -16,7 +16,6 @@ extension Migrations009 {
                 .field("sequence", .int, .required)
                 .field("ciphertext", .data, .required)
                 .field("is_file", .bool, .required, .sql(.default(false)))
-                .field("created_at", .datetime)
                 .unique(on: "journal_id", "sequence")
                 .create()
         }
