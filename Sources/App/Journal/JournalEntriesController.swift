@@ -25,6 +25,16 @@ struct JournalEntriesController: RouteCollection {
         let name: String
         let size: String
         let metadataRemoved: Bool
+
+        /// The files of an entry as links to download them from the open journal.
+        static func list(_ files: [JournalVault.FileMeta], req: Request) -> [FileView] {
+            let base = (try? req.journalBase()) ?? ""
+            return files.map {
+                FileView(
+                    href: "\(base)/bestand/\($0.sequence)", name: $0.name, size: AttachmentView.size($0.size),
+                    metadataRemoved: $0.metadataRemoved)
+            }
+        }
     }
 
     struct EntryView: Encodable {
@@ -180,12 +190,7 @@ struct JournalEntriesController: RouteCollection {
         _ id: UUID, _ entry: JournalEntry, versions: Int, writtenAt: String, files: [JournalVault.FileMeta] = [], confirmed: Bool = true,
         req: Request
     ) -> EntryView {
-        let base = (try? req.journalBase()) ?? ""
-        let fileViews = files.map {
-            FileView(
-                href: "\(base)/bestand/\($0.sequence)", name: $0.name, size: AttachmentView.size($0.size),
-                metadataRemoved: $0.metadataRemoved)
-        }
+        let fileViews = FileView.list(files, req: req)
         let time =
             switch entry.timePrecision {
             case .exact: entry.time
@@ -293,12 +298,7 @@ struct JournalEntriesController: RouteCollection {
         files: UploadedFiles = UploadedFiles(), status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let existing = form.entry.flatMap(UUID.init(uuidString:)).map { contents.files(of: $0) } ?? []
-        let base = try req.journalBase()
-        let existingViews = existing.map {
-            FileView(
-                href: "\(base)/bestand/\($0.sequence)", name: $0.name, size: AttachmentView.size($0.size),
-                metadataRemoved: $0.metadataRemoved)
-        }
+        let existingViews = FileView.list(existing, req: req)
         var known: [String: String] = [:]
         for version in contents.versions {
             for name in version.entry.people + version.entry.witnesses { known[PersonName.key(name)] = known[PersonName.key(name)] ?? name }
