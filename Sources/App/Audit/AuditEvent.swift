@@ -70,7 +70,7 @@ struct AuditLog {
     )
         async throws
     {
-        try await (database ?? db).transaction { db in
+        try await (database ?? db).writeTransaction { db in
             if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.lockKey))").run()
             }

@@ -43,3 +43,18 @@ extension Application {
         }
     }
 }
+
+extension Database {
+    /// A transaction that takes the write lock before it reads. On SQLite in WAL mode a transaction
+    /// that reads first and writes later fails at once (SQLITE_BUSY_SNAPSHOT) when another connection
+    /// committed in between; one that starts with a write waits for the lock and then reads the
+    /// newest state. Use it wherever a transaction reads something and writes what follows from it.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await transaction { db in
+            if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                try await sql.raw("UPDATE audit_events SET sequence = sequence WHERE 0").run()
+            }
+            return try await body(db)
+        }
+    }
+}

@@ -69,7 +69,7 @@ struct CasePurger {
     ) async throws -> Bool {
         let isSQLite = services.settings.databaseURL == nil
         let audit = AuditLog(db: db, clock: services.clock)
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             // secure_delete is per connection: set it on the one this transaction uses.
             if isSQLite, let sql = db as? any SQLDatabase { try await sql.raw("PRAGMA secure_delete = ON").run() }
             guard let record = try await CaseRecord.find(caseID, on: db), try await allowed(record, db) else { return false }

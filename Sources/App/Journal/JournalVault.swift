@@ -134,7 +134,12 @@ struct JournalVault {
 
     /// Seals and stores one record as the journal's next item.
     func append(_ record: JournalRecord, to opened: Opened, on database: (any Database)? = nil) async throws {
-        _ = try await appendItem(Array(try JSONEncoder().encode(record)), isFile: false, to: opened, on: database ?? db)
+        let bytes = Array(try JSONEncoder().encode(record))
+        if let database {
+            _ = try await appendItem(bytes, isFile: false, to: opened, on: database)
+        } else {
+            _ = try await db.writeTransaction { db in try await appendItem(bytes, isFile: false, to: opened, on: db) }
+        }
     }
 
     private func appendItem(_ bytes: [UInt8], isFile: Bool, to opened: Opened, on target: any Database) async throws -> Int {
@@ -170,7 +175,7 @@ struct JournalVault {
     ) async throws -> (UUID, Int) {
         let id = entryID ?? UUID()
         let now = services.clock.now
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             // Read inside the transaction: two quick saves must not both link to the same predecessor.
             let current = try await contents(of: opened, on: db)
             let version = (current.versions.filter { $0.entryID == id }.map(\.version).max() ?? 0) + 1
