@@ -104,7 +104,7 @@ extension Request {
     )
         async throws
     {
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await work(db)
             try await self.audit(action, caseID: caseID, detail: detail, on: db)
         }

@@ -134,7 +134,7 @@ struct JournalShareController: RouteCollection {
         let caseOpened = try await Receipt(typed: share.receipt).asyncMap { try await vault.open(receipt: $0) } ?? nil
         let journalVault = req.journalVault
         let now = req.now
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await journalVault.append(JournalRecord(kind: .shareStopped, caseID: caseID, at: now), to: opened, on: db)
             if let caseOpened {
                 try await vault.append(
