@@ -67,7 +67,7 @@ struct CaseAccessController: RouteCollection {
         try await req.audited("key-grant", caseID: opened.caseID, detail: target.uuidString) { db in
             try await CaseVault(services: services, db: db).grant(opened, to: target)
         }
-        await ContactController.notify(req, caseID: opened.caseID, template: "new-case")
+        await req.notifyCounsellors(of: opened.caseID, template: "new-case")
         req.setNotice("access.notice.shared")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#access-title")
     }
@@ -120,7 +120,7 @@ struct CaseAccessController: RouteCollection {
             try await vault.grant(opened, to: target)
             _ = try await vault.revoke(opened, from: me)
         }
-        await ContactController.notify(req, caseID: opened.caseID, template: "new-case")
+        await req.notifyCounsellors(of: opened.caseID, template: "new-case")
     }
 
     // MARK: - Leaving the practice

@@ -57,7 +57,7 @@ struct CaseController: RouteCollection {
             try await record.save(on: db)
             try await req.audit("case-reply", caseID: opened.caseID, on: db)
         }
-        await Self.notifyPerson(req, opened.record)
+        await req.notifyPerson(of: opened.record)
         req.setNotice("case.notice.replied")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
     }
@@ -80,7 +80,7 @@ struct CaseController: RouteCollection {
             try await record.save(on: db)
             try await req.audit("case-acknowledge", caseID: opened.caseID, on: db)
         }
-        await Self.notifyPerson(req, opened.record)
+        await req.notifyPerson(of: opened.record)
         req.setNotice("case.notice.acknowledged")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
     }
@@ -105,21 +105,11 @@ struct CaseController: RouteCollection {
     func attachment(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         guard let itemID = req.parameters.get("item").flatMap(UUID.init(uuidString:)),
-            let content = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
-                .first(where: { $0.id == itemID && $0.field == "attachment" }),
-            let envelope = AttachmentEnvelope.decode(content.bytes)
+            let envelope = try await CaseVault(services: req.vertrouwd, db: req.db).attachment(itemID, in: opened)
         else { throw PageError.notFound }
         try await req.audit("case-export", caseID: opened.caseID)
         req.logger.info("attachment downloaded", metadata: ["role": "counsellor"])
         return .download(envelope)
     }
 
-    /// Queues the person's nudge, if they asked for one; a failure never undoes the reply.
-    static func notifyPerson(_ req: Request, _ record: CaseRecord) async {
-        do {
-            try await Notifier(services: req.vertrouwd, db: req.db).personNotified(record)
-        } catch {
-            req.logger.warning("notification not queued", metadata: ["error": .string(String(describing: type(of: error)))])
-        }
-    }
 }

@@ -181,6 +181,17 @@ struct CaseVault {
         }
     }
 
+    /// One attachment of the case, decrypting only that row (not the whole case with every file).
+    func attachment(_ itemID: UUID, in opened: OpenedCase) async throws -> AttachmentEnvelope? {
+        guard
+            let row = try await CaseContent.query(on: db).filter(\.$id == itemID).filter(\.$caseRecord.$id == opened.caseID)
+                .filter(\.$field == "attachment").first(),
+            let key = opened.keys[row.keyVersion]
+        else { return nil }
+        let address = ContentAddress(caseID: opened.caseID, field: row.field, itemID: itemID, revision: row.revision)
+        return AttachmentEnvelope.decode(try CaseCipher.open(Array(row.ciphertext), at: address, with: key))
+    }
+
     // MARK: - Access
 
     /// Gives a counsellor every version of the data key this caller holds, so they can read the history too.

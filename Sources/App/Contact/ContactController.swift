@@ -180,9 +180,7 @@ struct ContactController: RouteCollection {
         if form.share_journal == "on", let journal = req.openJournal {
             let contents = try await req.journalVault.contents(of: journal)
             journalEntries = contents.entries.map { JournalShareController.shared($0.latest) }
-            for file in contents.files {
-                if let envelope = try await req.journalVault.file(file.sequence, of: journal) { journalFiles.append(envelope) }
-            }
+            journalFiles = try await req.journalVault.files(contents.files, of: journal)
         }
         let sharedEntries = journalEntries
         let sharedFiles = journalFiles
@@ -214,17 +212,8 @@ struct ContactController: RouteCollection {
         try await perClient.recordFailure(clientKey)
         try await perOrganisation.recordFailure(organisationKey)
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
-        await Self.notify(req, caseID: opened.caseID, template: "new-case")
+        await req.notifyCounsellors(of: opened.caseID, template: "new-case")
         return try await Self.renderReceipt(req, organisation, receipt: prepared.receipt, errors: [])
-    }
-
-    /// Queues the counsellors' notification; a failure is logged and never undoes or blocks the case.
-    static func notify(_ req: Request, caseID: UUID, template: String) async {
-        do {
-            try await Notifier(services: req.vertrouwd, db: req.db).caseChanged(caseID, template: template)
-        } catch {
-            req.logger.warning("notification not queued", metadata: ["error": .string(String(describing: type(of: error)))])
-        }
     }
 
     /// What the person chose on the form, stored encrypted as one piece of content.

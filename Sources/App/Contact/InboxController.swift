@@ -185,7 +185,7 @@ struct InboxController: RouteCollection {
                 try await record.save(on: db)
             }
         }
-        await ContactController.notify(req, caseID: opened.caseID, template: "new-message")
+        await req.notifyCounsellors(of: opened.caseID, template: "new-message")
         req.setNotice("inbox.notice.sent")
         return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
     }
@@ -213,9 +213,7 @@ struct InboxController: RouteCollection {
     /// One attachment of this case, decrypted with the person's key, as a download.
     private func download(_ req: Request, _ opened: CaseVault.OpenedCase, item: String?) async throws -> Response {
         guard let itemID = item.flatMap(UUID.init(uuidString:)),
-            let content = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
-                .first(where: { $0.id == itemID && $0.field == "attachment" }),
-            let envelope = AttachmentEnvelope.decode(content.bytes)
+            let envelope = try await CaseVault(services: req.vertrouwd, db: req.db).attachment(itemID, in: opened)
         else { throw PageError.notFound }
         return .download(envelope)
     }
@@ -261,7 +259,7 @@ struct InboxController: RouteCollection {
             }
             req.setNotice("inbox.notice.revealed")
         }
-        await ContactController.notify(req, caseID: opened.caseID, template: "new-message")
+        await req.notifyCounsellors(of: opened.caseID, template: "new-message")
         return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
     }
 

@@ -22,22 +22,18 @@ struct CasePurger {
     /// Ended cases whose content goes at or before `until`, soonest first (`until` = now: due now).
     func due(before until: Date, caseIDs: Set<UUID>? = nil) async throws -> [Due] {
         if let caseIDs, caseIDs.isEmpty { return [] }
-        var result: [Due] = []
-        for organisation in try await Organisation.query(on: db).all() {
-            let policy = organisation.retention
-            let organisationID = try organisation.requireID()
-            // Calendar months are not symmetric at month ends (31 March + 1 month = 30 April), so the
-            // query takes a few days' slack and each case is then checked with the policy itself.
-            let slack = policy.cutoff(at: until).addingTimeInterval(4 * 86_400)
-            var query = CaseRecord.query(on: db).filter(\.$organisation.$id == organisationID).filter(\.$endedAt != nil)
-                .filter(\.$endedAt <= slack)
-            if let caseIDs { query = query.filter(\.$id ~~ caseIDs) }
-            for record in try await query.all() {
-                guard let ended = record.endedAt, policy.isDue(endedAt: ended, at: until) else { continue }
-                result.append(Due(record: record, organisationName: organisation.name, purgeDate: policy.purgeDate(endedAt: ended)))
-            }
+        // One query for every organisation: no term is shorter than the shortest allowed, and calendar
+        // months are not symmetric at month ends (31 March + 1 month = 30 April), so the query takes a
+        // few days' slack and each case is then checked with its organisation's policy.
+        let slack = RetentionPolicy(months: RetentionPolicy.allowedMonths.lowerBound).cutoff(at: until).addingTimeInterval(4 * 86_400)
+        var query = CaseRecord.query(on: db).filter(\.$endedAt != nil).filter(\.$endedAt <= slack).with(\.$organisation)
+        if let caseIDs { query = query.filter(\.$id ~~ caseIDs) }
+        return try await query.all().compactMap { record -> Due? in
+            let policy = record.organisation.retention
+            guard let ended = record.endedAt, policy.isDue(endedAt: ended, at: until) else { return nil }
+            return Due(record: record, organisationName: record.organisation.name, purgeDate: policy.purgeDate(endedAt: ended))
         }
-        return result.sorted { $0.purgeDate < $1.purgeDate }
+        .sorted { $0.purgeDate < $1.purgeDate }
     }
 
     /// Purges every case that is due now; returns how many went.

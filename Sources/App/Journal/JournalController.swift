@@ -57,6 +57,12 @@ struct JournalController: RouteCollection {
     /// Wrong phrases: a few free, then waiting, per client (like receipts).
     static let guesses = LoginThrottlePolicy(freeAttempts: 10, firstDelay: 30, maximumDelay: 15 * 60, memory: 24 * 60 * 60)
 
+    /// Every place a phrase is tried (open, import, a taken own phrase) counts against one per-client key.
+    static func guessThrottle(_ req: Request) -> (ThrottleStore, [String]) {
+        let throttle = ThrottleStore(request: req, policy: guesses)
+        return (throttle, [throttle.clientKey(purpose: "journal-open")])
+    }
+
     func boot(routes: any RoutesBuilder) throws {
         let journal = routes.grouped("o", ":slug", "logboek")
         journal.get(use: start)
@@ -80,8 +86,7 @@ struct JournalController: RouteCollection {
         let form = req.form(StartForm.self, orEmpty: StartForm())
         let generated = form.mode != "own"
         // An own phrase that turns out to be taken is a guess at someone's journal: counted like one.
-        let throttle = ThrottleStore(request: req, policy: Self.guesses)
-        let keys = [throttle.clientKey(purpose: "journal-open")]
+        let (throttle, keys) = Self.guessThrottle(req)
         if !generated, let until = try await throttle.blockedUntil(keys) {
             return try await renderStart(
                 req, organisation, errors: [FieldError(field: "passphrase", key: "journal.error.throttled")],
@@ -138,8 +143,7 @@ struct JournalController: RouteCollection {
                 req, organisation, errors: [FieldError(field: "phrase", key: "journal.error.phrase_required")], status: .unprocessableEntity
             )
         }
-        let throttle = ThrottleStore(request: req, policy: Self.guesses)
-        let keys = [throttle.clientKey(purpose: "journal-open")]
+        let (throttle, keys) = Self.guessThrottle(req)
         if let until = try await throttle.blockedUntil(keys) {
             return try await renderStart(
                 req, organisation, errors: [FieldError(field: "phrase", key: "journal.error.throttled")],
@@ -202,8 +206,7 @@ struct JournalController: RouteCollection {
             let backup = try? JSONDecoder().decode(Backup.self, from: Data(bytes)), backup.format == Backup.formatName,
             !backup.items.isEmpty
         else { return try await refuse("journal.error.backup_file") }
-        let throttle = ThrottleStore(request: req, policy: Self.guesses)
-        let keys = [throttle.clientKey(purpose: "journal-open")]
+        let (throttle, keys) = Self.guessThrottle(req)
         if try await throttle.blockedUntil(keys) != nil { return try await refuse("journal.error.throttled", .tooManyRequests) }
         let key = try await req.journalVault.derive((form.phrase ?? "").cleanedInput)
         var items: [JournalItem] = []

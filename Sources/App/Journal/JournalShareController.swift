@@ -95,11 +95,7 @@ struct JournalShareController: RouteCollection {
         let keep = form.keep == "on"
         // The entries' files are opened before the transaction (which holds the only SQLite connection).
         var files: [UUID: [AttachmentEnvelope]] = [:]
-        for item in chosen {
-            for file in contents.files(of: item.id) {
-                if let envelope = try await journalVault.file(file.sequence, of: opened) { files[item.id, default: []].append(envelope) }
-            }
-        }
+        for item in chosen { files[item.id] = try await journalVault.files(contents.files(of: item.id), of: opened) }
         let envelopes = files
         try await req.db.transaction { db in
             for item in chosen {
@@ -117,7 +113,7 @@ struct JournalShareController: RouteCollection {
             }
             try await req.audit.record(.person, "journal-share", caseID: caseOpened.caseID, on: db)
         }
-        await ContactController.notify(req, caseID: caseOpened.caseID, template: "new-message")
+        await req.notifyCounsellors(of: caseOpened.caseID, template: "new-message")
         req.setNotice("journal.notice.shared")
         return req.redirect(to: "\(try req.journalBase())/delen")
     }
@@ -159,18 +155,18 @@ struct JournalShareController: RouteCollection {
         let contents = try await req.journalVault.contents(of: opened)
         guard let saved = contents.versions.last(where: { $0.entryID == entryID && $0.version == version }) else { return }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        // Files saved with this version (stored right after it) go along; opened once for every share.
+        let files = try await req.journalVault.files(
+            contents.files(of: entryID).filter { $0.sequence > saved.itemSequence }, of: opened)
         for share in shares {
             guard let receipt = Receipt(typed: share.receipt), let caseOpened = try await vault.open(receipt: receipt),
                 !CaseStatus.ended.contains(caseOpened.record.status)
             else { continue }
             try await vault.append(encoding: shared(saved), field: "journal", author: "reporter", to: caseOpened)
-            // Files saved with this version (stored right after it) go along.
-            for file in contents.files(of: entryID) where file.sequence > saved.itemSequence {
-                if let envelope = try await req.journalVault.file(file.sequence, of: opened) {
-                    try await vault.append(try envelope.encoded(), field: "attachment", author: "reporter", to: caseOpened)
-                }
+            for envelope in files {
+                try await vault.append(try envelope.encoded(), field: "attachment", author: "reporter", to: caseOpened)
             }
-            await ContactController.notify(req, caseID: share.caseID, template: "new-message")
+            await req.notifyCounsellors(of: share.caseID, template: "new-message")
         }
     }
 

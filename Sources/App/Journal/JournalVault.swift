@@ -159,6 +159,15 @@ struct JournalVault {
                 metadataRemoved: file.metadataRemoved, fileDigest: JournalChain.contentDigest(file.bytes)), to: opened, on: database)
     }
 
+    /// Several files' bytes, opened, in the given order (missing ones left out).
+    func files(_ files: [FileMeta], of opened: Opened) async throws -> [AttachmentEnvelope] {
+        var envelopes: [AttachmentEnvelope] = []
+        for meta in files {
+            if let envelope = try await file(meta.sequence, of: opened) { envelopes.append(envelope) }
+        }
+        return envelopes
+    }
+
     /// One file's bytes, opened.
     func file(_ sequence: Int, of opened: Opened) async throws -> AttachmentEnvelope? {
         guard

@@ -98,3 +98,23 @@ struct OutboxSender {
         return (subject, body)
     }
 }
+
+extension Request {
+    /// Queues the counsellors' notification; a failure is logged and never undoes or blocks the case.
+    func notifyCounsellors(of caseID: UUID, template: String) async {
+        await queueNotification { try await $0.caseChanged(caseID, template: template) }
+    }
+
+    /// Queues the person's nudge, if they asked for one; a failure never undoes the reply.
+    func notifyPerson(of record: CaseRecord) async {
+        await queueNotification { try await $0.personNotified(record) }
+    }
+
+    private func queueNotification(_ work: (Notifier) async throws -> Void) async {
+        do {
+            try await work(Notifier(services: vertrouwd, db: db))
+        } catch {
+            logger.warning("notification not queued", metadata: ["error": .string(String(describing: type(of: error)))])
+        }
+    }
+}
