@@ -1,0 +1,64 @@
+/// A breakdown the yearly report publishes, with its categories in the order they are shown, and
+/// how its cells relate to the number of people: that relation is what an attacker could use to
+/// work a hidden cell out, so disclosure control has to know it.
+public enum Breakdown: String, Sendable, CaseIterable, Codable {
+    /// Contact with the counsellor, or a formal integrity report.
+    case caseKind = "case-kind"
+    case otherParty = "other-party"
+    case pattern
+    /// Kinds of behaviour; a case can count for several.
+    case kind
+    /// What came of it; a case can count for several, except "none", which stands alone.
+    case outcome
+    /// Formal reports: acknowledged within seven days or not (or not yet).
+    case acknowledgement
+    /// Formal reports: feedback within three months or not (or not yet).
+    case feedback
+
+    public enum Relation: Sendable {
+        /// Every case counts in exactly one cell, so the cells add up to the base.
+        case partition
+        /// Every case counts in at least one cell; the cells may add up to more than the base.
+        case atLeastOne
+        /// Like `atLeastOne`, but the cell at `aloneIndex` ("none") excludes all others.
+        case atLeastOneOrAlone(aloneIndex: Int)
+    }
+
+    public enum Base: Sendable {
+        /// All cases (people).
+        case cases
+        /// Formal reports only: the "report" cell of `caseKind`.
+        case reports
+    }
+
+    public static let deadlineStates = ["op-tijd", "te-laat", "open"]
+
+    public var categories: [String] {
+        switch self {
+        case .caseKind: ["contact", "report"]
+        case .otherParty: Registration.OtherParty.allCases.map(\.rawValue)
+        case .pattern: Registration.Pattern.allCases.map(\.rawValue)
+        case .kind: Kind.allCases.map(\.rawValue)
+        case .outcome: Registration.Outcome.allCases.map(\.rawValue)
+        case .acknowledgement, .feedback: Self.deadlineStates
+        }
+    }
+
+    public var relation: Relation {
+        switch self {
+        case .kind: .atLeastOne
+        case .outcome: .atLeastOneOrAlone(aloneIndex: categories.firstIndex(of: Registration.Outcome.none.rawValue)!)
+        default: .partition
+        }
+    }
+
+    public var base: Base {
+        switch self {
+        case .acknowledgement, .feedback: .reports
+        default: .cases
+        }
+    }
+
+    /// The index of the "report" cell of `caseKind`.
+    public static let reportIndex = 1
+}

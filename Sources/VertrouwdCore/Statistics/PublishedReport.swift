@@ -1,0 +1,105 @@
+/// How one published figure appears: the number, "< 5" for a count from 1 to 4, or hidden ("—")
+/// because showing it would let a small count be worked out from the other figures.
+public enum Shown: Sendable, Equatable, Codable {
+    case count(Int)
+    case small
+    case hidden
+
+    public var count: Int? {
+        if case .count(let value) = self { value } else { nil }
+    }
+
+    public var isSuppressed: Bool { count == nil }
+
+    // In the JSON export a figure is a number, "<5" or "hidden": readable without this code.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Int.self) {
+            self = .count(value)
+        } else {
+            switch try container.decode(String.self) {
+            case "<5": self = .small
+            case "hidden": self = .hidden
+            default: throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a published figure")
+            }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .count(let value): try container.encode(value)
+        case .small: try container.encode("<5")
+        case .hidden: try container.encode("hidden")
+        }
+    }
+}
+
+/// One breakdown as published; `cells` is nil when the breakdown is withheld because no choice of
+/// hidden cells would protect its small counts.
+public struct PublishedTable: Sendable, Equatable, Codable {
+    public var breakdown: Breakdown
+    public var cells: [Shown]?
+
+    public init(breakdown: Breakdown, cells: [Shown]?) {
+        self.breakdown = breakdown
+        self.cells = cells
+    }
+}
+
+/// Other party by pattern, with categories that are hidden in their own breakdown merged into one
+/// group; published only when every cell is 0 or at least the threshold.
+public struct PublishedCrossTable: Sendable, Equatable, Codable {
+    /// Each row is a group of `Breakdown.otherParty` categories.
+    public var rows: [[String]]
+    /// Each column is a group of `Breakdown.pattern` categories.
+    public var columns: [[String]]
+    public var cells: [[Int]]
+
+    public init(rows: [[String]], columns: [[String]], cells: [[Int]]) {
+        self.rows = rows
+        self.columns = columns
+        self.cells = cells
+    }
+}
+
+/// Everything management sees in figures: the output of `Disclosure.publish`, frozen when a report
+/// is released. Nothing in it is a count from 1 to 4.
+public struct PublishedReport: Sendable, Equatable, Codable {
+    public var cases: Shown
+    /// Shown only when the number of people is published.
+    public var contacts: Int?
+    /// Whole hours, rounded.
+    public var hours: Int?
+    /// People per quarter, when every quarter is 0 or at least the threshold.
+    public var quarters: [Int]?
+    public var tables: [PublishedTable]
+    public var partyByPattern: PublishedCrossTable?
+    public var retaliationSignals: Shown?
+
+    public init(
+        cases: Shown, contacts: Int? = nil, hours: Int? = nil, quarters: [Int]? = nil, tables: [PublishedTable] = [],
+        partyByPattern: PublishedCrossTable? = nil, retaliationSignals: Shown? = nil
+    ) {
+        self.cases = cases
+        self.contacts = contacts
+        self.hours = hours
+        self.quarters = quarters
+        self.tables = tables
+        self.partyByPattern = partyByPattern
+        self.retaliationSignals = retaliationSignals
+    }
+
+    public func table(_ breakdown: Breakdown) -> PublishedTable? {
+        tables.first { $0.breakdown == breakdown }
+    }
+
+    /// Every count of people this report shows (not contacts or hours), for the "never 1 to 4" checks.
+    public var peopleCounts: [Int] {
+        var numbers = [cases.count, retaliationSignals?.count].compactMap { $0 }
+        numbers += quarters ?? []
+        numbers += tables.flatMap { ($0.cells ?? []).compactMap(\.count) }
+        numbers += partyByPattern?.cells.flatMap { $0 } ?? []
+        return numbers
+    }
+}
