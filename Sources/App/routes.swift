@@ -27,5 +27,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CaseClosingController())
     try app.register(collection: CaseAccessController())
     try app.register(collection: ManagementController())
+    try app.register(collection: YearlyReportController())
+    try app.register(collection: ReportViewController())
     try app.register(collection: AdminController())
 }

@@ -33,6 +33,17 @@ struct PagesTests {
             let english = try await browser.get(role.homePath)
             #expect(english.lang == "en")
             #expect(english.heading == catalog.text(headingKey, in: .english))
+            if role == .counsellor {
+                let year = ReportDeadlines.calendar.component(.year, from: clock.now)
+                for (path, headingKey) in [
+                    ("/backoffice/jaarverslag", "yearly.list.heading"), ("/backoffice/jaarverslag/acme/\(year)", "yearly.draft.heading"),
+                    ("/backoffice/mijn-jaarverslag/\(year)", "yearly.own.heading"),
+                ] {
+                    let page = try await browser.get(path)
+                    #expect(page.status == .ok && page.lang == "en", "\(path)")
+                    #expect(page.heading == catalog.text(headingKey, in: .english, [String(year)]))
+                }
+            }
             if role == .admin {
                 for path in [
                     "/admin/organisations/new", "/admin/accounts/new", "/admin/organisations/\(try organisation.requireID())/edit",

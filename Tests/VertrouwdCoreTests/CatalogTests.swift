@@ -42,7 +42,7 @@ struct CatalogTests {
     @Test func everyKeyNamedInSwiftCodeExists() throws {
         let catalog = try catalog()
         // Keys are written as dotted string literals; the few dynamic families are listed below.
-        let known = ["vertrouwd.sqlite", "vertrouwd.local", "codes.vapor", "vertrouwd.journal", "logboek.", "export."]
+        let known = ["vertrouwd.sqlite", "vertrouwd.local", "codes.vapor", "vertrouwd.journal", "logboek.", "export.", "page."]
         let keys = try Self.literalKeys(
             in: Self.root.appendingPathComponent("Sources/App"), pattern: #""((?:[a-z]+\.)+[a-z0-9_]+)""#, extensions: ["swift"]
         )
@@ -82,7 +82,13 @@ struct CatalogTests {
             + AttachmentPolicy.Rejection.allCases.map { "attachment.error.\($0.rawValue)" }
             + FileFormat.Family.allCases.map { "attachment.family.\($0.rawValue)" }
             + ["contact", "report"].flatMap { ["\($0).title", "\($0).heading", "\($0).intro", "\($0).submit"] }
-        for key in dynamic {
+        let sections: [String] =
+            ["quarters", "case-kind", "other-party", "pattern", "outcome", "acknowledgement", "feedback"]
+            + Family.allCases.map { "kind-\($0.rawValue)" }
+        let yearly: [String] =
+            sections.flatMap { ["yearly.section.\($0)", "yearly.section.\($0).intro"] }
+            + Breakdown.deadlineStates.map { "yearly.deadline.\($0)" }
+        for key in dynamic + yearly {
             #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "dynamic key \(key) missing")
         }
     }
@@ -99,6 +105,7 @@ struct CatalogTests {
         "case-signal", "case-register", "case-status", "case-close", "case-reopen", "case-withdraw", "case-transfer", "case-purge",
         "case-remove",
         "key-grant", "key-revoke", "key-unlock", "key-recover", "key-replace", "login", "login-failed", "journal-share",
+        "report-release", "report-correct",
     ]
 
     @Test func everyAuditActionInTheCodeHasAText() throws {

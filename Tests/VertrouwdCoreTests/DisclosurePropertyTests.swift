@@ -10,7 +10,7 @@ struct DisclosurePropertyTests {
 
     @Test(arguments: seeds)
     func nothingSmallIsShownOrRecoverable(seed: UInt64) throws {
-        var synthetic = SyntheticRegistrations(seed: seed)
+        var synthetic = SampleRegistrations(seed: seed)
         let lastYear = synthetic.population(upTo: 150)
         let thisYear = synthetic.population(upTo: 150)
         let lastFigures = YearFigures.tally(lastYear)

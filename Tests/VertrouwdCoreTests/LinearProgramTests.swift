@@ -7,7 +7,7 @@ import Testing
 struct LinearProgramTests {
     @Test(arguments: Array(UInt64(1)...40))
     func boundsMatchEnumerationOnSumsOfCells(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var program = LinearProgram()
         let variables = (0..<4).map { _ in program.variable(lower: 0, upper: Double(Int.random(in: 1...5, using: &generator))) }
         var rules: [([Int], LinearProgram.Relation, Int)] = []

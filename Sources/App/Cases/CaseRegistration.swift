@@ -32,6 +32,25 @@ final class CaseRegistration: Model, @unchecked Sendable {
 
     init() {}
 
+    /// A registration without a case (its case purged, or made up for the demo and the tests).
+    init(_ facts: RegistrationFacts, organisationID: UUID, counsellorID: UUID?, year: Int, registeredAt: Date) {
+        $organisation.id = organisationID
+        self.counsellorID = counsellorID
+        self.year = year
+        quarter = facts.quarter
+        caseKind = facts.isReport ? "report" : "contact"
+        kinds = facts.registration.kinds.map(\.rawValue).joined(separator: ",")
+        otherParty = facts.registration.otherParty.rawValue
+        pattern = facts.registration.pattern.rawValue
+        outcomes = facts.registration.outcomes.map(\.rawValue).joined(separator: ",")
+        contacts = facts.registration.contacts
+        quarterHours = facts.registration.quarterHours
+        acknowledgedInTime = facts.isReport ? facts.acknowledgedInTime : nil
+        feedbackInTime = facts.isReport ? facts.feedbackInTime : nil
+        retaliationSignal = facts.retaliationSignal
+        self.registeredAt = registeredAt
+    }
+
     var registration: Registration? {
         guard let party = Registration.OtherParty(rawValue: otherParty), let pattern = Registration.Pattern(rawValue: pattern) else {
             return nil

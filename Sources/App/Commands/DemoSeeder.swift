@@ -68,6 +68,9 @@ struct DemoSeeder {
                 "demo-account role=\(demo.role.rawValue) email=\(demo.email) password=\(demo.password) totp-secret=\(Base32.encode(secret))"
             )
         }
+        if let anna = try await StaffAccount.query(on: db).filter(\.$email == Self.accounts[1].email).first() {
+            try await seedYearlyReports(organisationID: organisationID, counsellorID: try anna.requireID())
+        }
         print("Vertrouwd demo: organisation \"\(Self.organisationName)\" at \(services.settings.publicURL)/o/\(Self.organisationSlug)")
         print("These demo logins are public. Add the TOTP secret to an authenticator app, or compute codes from it.")
         lines.forEach { print($0) }

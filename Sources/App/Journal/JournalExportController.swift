@@ -72,19 +72,12 @@ struct JournalExportController: RouteCollection {
     /// The printable page rendered by headless Chromium into a PDF, in a private temporary folder
     /// that is removed at once (the page holds the journal in clear while it is printed).
     func pdf(req: Request) async throws -> Response {
-        guard let chromium = PDFPrinter.chromium() else {
+        guard PDFPrinter.chromium() != nil,
+            let response = try await req.printedPDF("journal/export", try await context(req, forPrint: true), filename: "logboek.pdf")
+        else {
             req.setNotice("journal.notice.no_pdf")
             return req.redirect(to: "\(try req.journalBase())/export")
         }
-        let view = try await req.view.render("journal/export", try await context(req, forPrint: true)).get()
-        var buffer = view.data
-        let html = buffer.readString(length: buffer.readableBytes) ?? ""
-        let stylesheet = (try? String(contentsOfFile: req.application.directory.publicDirectory + "css/app.css", encoding: .utf8)) ?? ""
-        let standalone = PDFPrinter.standalone(html, stylesheet: stylesheet)
-        let bytes = try await PDFPrinter.print(standalone, chromium: chromium)
-        let response = Response(status: .ok, body: .init(data: bytes))
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"logboek.pdf\"")
         return response
     }
 
@@ -109,68 +102,5 @@ struct JournalExportController: RouteCollection {
             hasEntries: !entries.isEmpty, versions: contents.versions.count, head: contents.head,
             pdfAvailable: PDFPrinter.chromium() != nil,
             forPrint: forPrint)
-    }
-}
-
-/// Print-to-PDF through headless Chromium, found as `VERTROUWD_CHROMIUM` or on the PATH.
-enum PDFPrinter {
-    static func chromium() -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        if let configured = environment["VERTROUWD_CHROMIUM"], FileManager.default.isExecutableFile(atPath: configured) {
-            return configured
-        }
-        let names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-        for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            for name in names where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") { return "\(directory)/\(name)" }
-        }
-        return nil
-    }
-
-    /// The page without scripts or links to the server, with the stylesheet inlined.
-    static func standalone(_ html: String, stylesheet: String) -> String {
-        html.replacingOccurrences(of: #"<script[^>]*></script>"#, with: "", options: .regularExpression)
-            .replacingOccurrences(of: #"<link rel="stylesheet" href="/css/app.css">"#, with: "<style>\(stylesheet)</style>")
-            .replacingOccurrences(of: #"<link rel="icon"[^>]*>"#, with: "", options: .regularExpression)
-    }
-
-    enum Failure: Error {
-        case printFailed
-    }
-
-    /// Prints in its own process, never on a thread the server needs; a Chromium that hangs is
-    /// stopped after `timeout` seconds.
-    static func print(_ html: String, chromium: String, timeout: TimeInterval = 60) async throws -> Data {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-pdf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let page = directory.appendingPathComponent("logboek.html")
-        let output = directory.appendingPathComponent("logboek.pdf")
-        try Data(html.utf8).write(to: page, options: [.withoutOverwriting])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--disable-extensions", "--no-first-run",
-            "--user-data-dir=\(directory.appendingPathComponent("profile").path)", "--print-to-pdf=\(output.path)", page.absoluteString,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let watchdog = Task {
-            try? await Task.sleep(for: .seconds(timeout))
-            if process.isRunning { process.terminate() }
-        }
-        defer { watchdog.cancel() }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        guard process.terminationStatus == 0, let data = try? Data(contentsOf: output), data.starts(with: Array("%PDF".utf8)) else {
-            throw Failure.printFailed
-        }
-        return data
     }
 }

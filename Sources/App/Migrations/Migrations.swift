@@ -11,6 +11,7 @@ enum Migrations006 {}
 enum Migrations007 {}
 enum Migrations008 {}
 enum Migrations009 {}
+enum Migrations010 {}
 
 extension Application {
     /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
@@ -48,5 +49,7 @@ extension Application {
         migrations.add(Migrations008.CreateAuditEvent())
         // 009: the person's private journal.
         migrations.add(Migrations009.CreateJournal())
+        // 010: yearly reports.
+        migrations.add(Migrations010.CreateYearlyReport())
     }
 }

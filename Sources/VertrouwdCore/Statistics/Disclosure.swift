@@ -22,7 +22,7 @@ public enum Disclosure {
     public static func publish(_ figures: YearFigures, earlier: [PublishedReport] = []) throws(DisclosureError) -> PublishedReport {
         let people = figures.cases
         for report in earlier {
-            if let before = report.cases.count, isSmall(abs(people - before)) {
+            if let before = report.cases.value, isSmall(abs(people - before)) {
                 throw .smallChange(earlier: before, now: people)
             }
         }
@@ -32,7 +32,7 @@ public enum Disclosure {
             let base: Int? =
                 switch breakdown.base {
                 case .cases: people
-                case .reports: tables.first { $0.breakdown == .caseKind }?.cells?[Breakdown.reportIndex].count
+                case .reports: tables.first { $0.breakdown == .caseKind }?.cells?[Breakdown.reportIndex].value
                 }
             let values = figures[breakdown]
             let cells = base.flatMap { base in
@@ -65,7 +65,7 @@ public enum Disclosure {
                 case .atLeastOneOrAlone(let aloneIndex): CellBounds.atLeastOne(known, base: base, aloneIndex: aloneIndex)
                 }
             if !shown.indices.contains(where: { shown[$0].isSuppressed && bounds[$0].isExact }) { return shown }
-            let candidates = shown.indices.filter { (shown[$0].count ?? 0) >= threshold }
+            let candidates = shown.indices.filter { (shown[$0].value ?? 0) >= threshold }
             guard let next = candidates.min(by: { values[$0] < values[$1] }) else { return nil }
             shown[next] = .hidden
         }
@@ -77,7 +77,7 @@ public enum Disclosure {
         for report in earlier {
             guard let cells = report.table(breakdown)?.cells, cells.count == values.count else { continue }
             for (index, cell) in cells.enumerated() {
-                if let before = cell.count, isSmall(abs(values[index] - before)) { changed.insert(index) }
+                if let before = cell.value, isSmall(abs(values[index] - before)) { changed.insert(index) }
             }
         }
         return changed
@@ -96,7 +96,7 @@ public enum Disclosure {
     /// The number of cases with a retaliation signal: at most the number of people.
     static func retaliation(_ count: Int, people: Int, earlier: [PublishedReport]) -> Shown? {
         if isSmall(count) { return .small }
-        let changed = earlier.contains { report in report.retaliationSignals?.count.map { isSmall(abs(count - $0)) } ?? false }
+        let changed = earlier.contains { report in report.retaliationSignals?.value.map { isSmall(abs(count - $0)) } ?? false }
         guard changed else { return .count(count) }
         // Hidden, a reader knows only that it lies between the threshold and the number of people.
         return people > threshold ? .hidden : nil

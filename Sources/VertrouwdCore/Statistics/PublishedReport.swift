@@ -5,11 +5,11 @@ public enum Shown: Sendable, Equatable, Codable {
     case small
     case hidden
 
-    public var count: Int? {
+    public var value: Int? {
         if case .count(let value) = self { value } else { nil }
     }
 
-    public var isSuppressed: Bool { count == nil }
+    public var isSuppressed: Bool { value == nil }
 
     // In the JSON export a figure is a number, "<5" or "hidden": readable without this code.
     public init(from decoder: any Decoder) throws {
@@ -96,9 +96,9 @@ public struct PublishedReport: Sendable, Equatable, Codable {
 
     /// Every count of people this report shows (not contacts or hours), for the "never 1 to 4" checks.
     public var peopleCounts: [Int] {
-        var numbers = [cases.count, retaliationSignals?.count].compactMap { $0 }
+        var numbers = [cases.value, retaliationSignals?.value].compactMap { $0 }
         numbers += quarters ?? []
-        numbers += tables.flatMap { ($0.cells ?? []).compactMap(\.count) }
+        numbers += tables.flatMap { ($0.cells ?? []).compactMap(\.value) }
         numbers += partyByPattern?.cells.flatMap { $0 } ?? []
         return numbers
     }

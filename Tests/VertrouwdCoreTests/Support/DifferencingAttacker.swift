@@ -61,7 +61,7 @@ struct DifferencingAttacker {
 
         // What the report shows.
         learn([people: 1], report.cases)
-        guard report.cases.count != nil else { return append(version) }
+        guard report.cases.value != nil else { return append(version) }
         for table in report.tables {
             guard let shown = table.cells else { continue }
             for (cell, value) in zip(version.cells[table.breakdown]!, shown) { learn(cell, value) }

@@ -1,0 +1,132 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// A released yearly report as management and the counsellors of its organisation read it: the
+/// page, a printable page, and exports (CSV and JSON of the published figures, PDF of the printable
+/// page). Also the counsellor's own report across the organisations they serve (never released).
+struct ReportViewController: RouteCollection {
+    struct VersionLink: Encodable {
+        let version: Int
+        let href: String
+        let releasedOn: String
+    }
+
+    struct ViewContext: Encodable {
+        let shell: PageShell
+        let base: String
+        let backHref: String
+        let organisationName: String
+        let year: Int
+        let version: Int
+        let releasedOn: String
+        let isOwn: Bool
+        let forPrint: Bool
+        let newer: VersionLink?
+        let hasNewer: Bool
+        let earlier: [VersionLink]
+        let hasEarlier: Bool
+        let pdfAvailable: Bool
+        let report: ReportPage
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        let readers = routes.grouped(RequireRole(.counsellor, .organisationContact)).grouped("jaarverslag", ":id")
+        readers.get(use: page)
+        readers.get("print", use: printable)
+        readers.get("export.csv", use: csv)
+        readers.get("export.json", use: json)
+        readers.get("export.pdf", use: pdf)
+        routes.grouped(RequireRole(.counsellor)).get("backoffice", "mijn-jaarverslag", ":year", use: own)
+    }
+
+    func page(req: Request) async throws -> Response {
+        try await req.render("report/view", try await context(req, forPrint: false))
+    }
+
+    func printable(req: Request) async throws -> Response {
+        try await req.render("report/view", try await context(req, forPrint: true))
+    }
+
+    func pdf(req: Request) async throws -> Response {
+        let (report, organisation) = try await req.releasedReportFromPath()
+        let filename = "jaarverslag-\(organisation.slug)-\(report.year)-v\(report.version).pdf"
+        guard let response = try await req.printedPDF("report/view", try await context(req, forPrint: true), filename: filename) else {
+            req.setNotice("yearly.notice.no_pdf")
+            return req.redirect(to: "/jaarverslag/\(report.id?.uuidString ?? "")")
+        }
+        return response
+    }
+
+    func json(req: Request) async throws -> Response {
+        let (report, organisation) = try await req.releasedReportFromPath()
+        let file = ReportExport(report: report, organisation: organisation)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return download(
+            try encoder.encode(file), type: .json, filename: "jaarverslag-\(organisation.slug)-\(report.year)-v\(report.version).json")
+    }
+
+    func csv(req: Request) async throws -> Response {
+        let (report, organisation) = try await req.releasedReportFromPath()
+        guard let published = report.published else { throw PageError.notFound }
+        let text = ReportExport.csv(published, label: { req.t($0) })
+        return download(
+            Data(text.utf8), type: HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"]),
+            filename: "jaarverslag-\(organisation.slug)-\(report.year)-v\(report.version).csv")
+    }
+
+    /// The counsellor's own registrations across every organisation, under the same disclosure
+    /// control; for their own use, never shown to an organisation.
+    func own(req: Request) async throws -> Response {
+        guard let account = req.staffAccount, let accountID = account.id else { throw PageError.loginRequired }
+        let year = try req.reportYearFromPath()
+        let db = req.db
+        let published = try Disclosure.publish(try await RegistrationTotals.figures(.counsellor(accountID), year: year, on: db))
+        let previous = try Disclosure.publish(try await RegistrationTotals.figures(.counsellor(accountID), year: year - 1, on: db))
+        let report = ReportPage(
+            req: req, organisationName: account.displayName, year: year, version: 1, published: published, previous: previous,
+            signals: "", recommendations: "")
+        let context = ViewContext(
+            shell: PageShell(req, page: "yearly-own", titleKey: "yearly.own.title", publicPage: false), base: "",
+            backHref: "/backoffice/jaarverslag", organisationName: account.displayName, year: year, version: 1, releasedOn: "",
+            isOwn: true, forPrint: false, newer: nil, hasNewer: false, earlier: [], hasEarlier: false, pdfAvailable: false,
+            report: report)
+        return try await req.render("report/view", context)
+    }
+
+    private func context(_ req: Request, forPrint: Bool) async throws -> ViewContext {
+        let (report, organisation) = try await req.releasedReportFromPath()
+        guard let published = report.published else { throw PageError.notFound }
+        let organisationID = try organisation.requireID()
+        let reports = YearlyReports(db: req.db)
+        let released = try await reports.released(of: organisationID, year: report.year)
+        let link = { (version: YearlyReport) in
+            VersionLink(
+                version: version.version, href: "/jaarverslag/\(version.id?.uuidString ?? "")",
+                releasedOn: req.formatted(version.releasedAt))
+        }
+        let newer = released.last.flatMap { $0.version > report.version ? link($0) : nil }
+        let earlier = released.filter { $0.version < report.version }.map(link)
+        let page = ReportPage(
+            req: req, organisationName: organisation.name, year: report.year, version: report.version, published: published,
+            previous: try await reports.previousYear(of: organisationID, year: report.year), signals: report.signals,
+            recommendations: report.recommendations)
+        let isContact = req.staffAccount?.role == .organisationContact
+        return ViewContext(
+            shell: PageShell(req, page: "yearly-report", titleKey: "yearly.view.title", publicPage: false),
+            base: "/jaarverslag/\(report.id?.uuidString ?? "")",
+            backHref: isContact ? "/management" : "/backoffice/jaarverslag/\(organisation.slug)/\(report.year)",
+            organisationName: organisation.name, year: report.year, version: report.version,
+            releasedOn: req.formatted(report.releasedAt), isOwn: false, forPrint: forPrint, newer: newer, hasNewer: newer != nil,
+            earlier: earlier, hasEarlier: !earlier.isEmpty, pdfAvailable: PDFPrinter.chromium() != nil, report: page)
+    }
+
+    private func download(_ data: Data, type: HTTPMediaType, filename: String) -> Response {
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = type
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
+        return response
+    }
+}

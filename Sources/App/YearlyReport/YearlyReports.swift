@@ -1,0 +1,57 @@
+import Crypto
+import Fluent
+import Foundation
+import VertrouwdCore
+
+/// Finding, previewing and releasing yearly reports. The release computes the published figures
+/// once more, protected against every earlier released version of the same year, and freezes them.
+struct YearlyReports {
+    let db: any Database
+
+    func versions(of organisationID: UUID, year: Int) async throws -> [YearlyReport] {
+        try await YearlyReport.query(on: db).filter(\.$organisation.$id == organisationID).filter(\.$year == year)
+            .sort(\.$version).all()
+    }
+
+    /// The released versions, oldest first.
+    func released(of organisationID: UUID, year: Int) async throws -> [YearlyReport] {
+        try await versions(of: organisationID, year: year).filter(\.isReleased)
+    }
+
+    /// The published figures as a release now would freeze them.
+    func preview(of organisationID: UUID, year: Int) async throws -> Result<PublishedReport, DisclosureError> {
+        let figures = try await RegistrationTotals.figures(.organisation(organisationID), year: year, on: db)
+        let earlier = try await released(of: organisationID, year: year).compactMap(\.published)
+        return Result { () throws(DisclosureError) in try Disclosure.publish(figures, earlier: earlier) }
+    }
+
+    /// What management saw of the previous year: its latest released version, never a recount.
+    func previousYear(of organisationID: UUID, year: Int) async throws -> PublishedReport? {
+        try await released(of: organisationID, year: year - 1).last?.published
+    }
+
+    /// The draft being written, if any.
+    func draft(of organisationID: UUID, year: Int) async throws -> YearlyReport? {
+        try await versions(of: organisationID, year: year).first { !$0.isReleased }
+    }
+
+    /// A digest of exactly what the counsellor previewed, so that a release cannot freeze figures or
+    /// words that changed after they looked.
+    static func fingerprint(_ published: PublishedReport, signals: String, recommendations: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var hasher = SHA256()
+        hasher.update(data: (try? encoder.encode(published)) ?? Data())
+        for text in [signals, recommendations] {
+            hasher.update(data: Data("\u{0}\(text.utf8.count):".utf8))
+            hasher.update(data: Data(text.utf8))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func encoded(_ published: PublishedReport) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(published), as: UTF8.self)
+    }
+}
