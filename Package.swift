@@ -58,11 +58,14 @@ let package = Package(
             dependencies: ["App"],
             swiftSettings: swiftSettings
         ),
-        // Benchmarks of the domain code, run by the scripts in benchmarks/ (release build).
+        // Benchmarks, run by the scripts in benchmarks/ (release build).
         .executableTarget(
             name: "vertrouwd-bench",
             dependencies: [
                 "VertrouwdCore",
+                "App",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -4,7 +4,7 @@ import VertrouwdCore
 
 // Benchmarks for the confidentiality core. Figures are printed as a table, each with its ratio to a
 // baseline measured in the same run (SHA-256 over the same bytes), so runs on different machines
-// compare. Usage: vertrouwd-bench [crypto | kdf-memory]
+// compare. Usage: vertrouwd-bench [crypto | kdf-memory | search | yearly-report [--rows N]]
 
 func measure(seconds: Double = 1.0, _ body: () throws -> Void) rethrows -> (operations: Int, elapsed: Double) {
     let clock = ContinuousClock()
@@ -152,5 +152,8 @@ func searchBenchmark() throws {
 switch CommandLine.arguments.dropFirst().first ?? "crypto" {
 case "kdf-memory": try kdfMemory()
 case "search": try searchBenchmark()
+case "yearly-report":
+    let rows = CommandLine.arguments.firstIndex(of: "--rows").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? 1_000_000
+    try await yearlyReportBenchmark(rows: rows)
 default: try cryptoBenchmarks()
 }

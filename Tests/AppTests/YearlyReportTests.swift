@@ -178,6 +178,76 @@ struct YearlyReportTests {
         }
     }
 
+    @Test func optionalBreakdownsAreOffUntilTheAdminSwitchesThemOn() async throws {
+        try await withTestApp { app, clock in
+            let year = Self.year(clock)
+            let acme = try await Fixtures.organisation(app)
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: acme)
+            let admin = try await Fixtures.staff(app, role: .admin, email: "admin@example.org")
+            // Off by default: the registration form does not ask.
+            let contact = TestBrowser(app)
+            let form = try await contact.get("/o/acme/contact")
+            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            try await contact.post(
+                "/o/acme/contact",
+                [
+                    ("counsellor", try anna.account.requireID().uuidString), ("message", "Iets op de afdeling"), ("identity", "anonymous"),
+                    ("channel", "messages"), ("submission", submission),
+                ], csrf: form.csrf)
+            let casePath = "/backoffice/cases/\(try #require(try await CaseRecord.query(on: app.db).first()?.id))"
+            let counsellor = TestBrowser(app)
+            try await counsellor.logIn(anna, at: clock.now)
+            #expect(try await counsellor.get(casePath).body.contains(#"name="location""#) == false)
+
+            // The admin switches on gender and two locations (a blank line and a repeat are dropped).
+            let browser = TestBrowser(app)
+            try await browser.logIn(admin, at: clock.now)
+            let editPath = "/admin/organisations/\(try acme.requireID())"
+            let edit = try await browser.get("\(editPath)/edit")
+            var fields = [
+                ("name", "Acme Zorg"), ("slug", "acme"), ("language", "nl"), ("attachment_max_mb", "10"), ("retention_months", "12"),
+                ("remind_acknowledgement_days", "2"), ("remind_feedback_days", "14"), ("registers_gender", "on"),
+            ]
+            let tooMany = (0...30).map { "Plaats \($0)" }.joined(separator: "\n")
+            #expect(try await browser.post(editPath, fields + [("locations", tooMany)], csrf: edit.csrf).status == .unprocessableEntity)
+            fields.append(("locations", "Utrecht\n\nZwolle\nutrecht"))
+            #expect(try await browser.post(editPath, fields, csrf: edit.csrf).status == .seeOther)
+            let saved = try #require(try await Organisation.find(acme.requireID(), on: app.db))
+            #expect(saved.optionalBreakdowns == [.gender: OptionalBreakdown.genders, .location: ["Utrecht", "Zwolle"]])
+
+            // Now the form asks, and only the organisation's own categories are taken.
+            let page = try await counsellor.get(casePath)
+            #expect(page.body.contains(#"name="location" value="Zwolle""#) && page.body.contains(#"name="gender" value="vrouw""#))
+            let registration = [
+                ("kinds[]", "pesten"), ("other_party", "collega"), ("pattern", "herhaald"), ("outcomes[]", "advies"), ("contacts", "2"),
+                ("hours", "1"), ("gender", "vrouw"),
+            ]
+            let wrong = try await counsellor.post("\(casePath)/registration", registration + [("location", "Elders")], csrf: page.csrf)
+            #expect(wrong.status == .unprocessableEntity)
+            try await counsellor.post("\(casePath)/registration", registration + [("location", "Zwolle")], csrf: page.csrf)
+            let row = try #require(try await CaseRegistration.query(on: app.db).first())
+            #expect(row.gender == "vrouw" && row.location == "Zwolle" && row.jobGroup == nil)
+
+            // The database counts them as Swift does, the unrecorded included.
+            var sample = SampleRegistrations(seed: 9)
+            sample.optionalCategories = saved.optionalBreakdowns
+            let more = try await Self.register(
+                app, (0..<60).map { _ in sample.registration() }, organisation: acme, counsellor: anna, year: year)
+            var facts = more
+            facts.append(
+                RegistrationFacts(
+                    quarter: row.quarter, isReport: false, registration: try #require(row.registration),
+                    retaliationSignal: row.retaliationSignal))
+            facts[facts.count - 1].optional = row.optional
+            let figures = try await RegistrationTotals.figures(
+                .organisation(acme.requireID()), year: year, optional: saved.optionalBreakdowns, on: app.db)
+            #expect(figures.optional == YearFigures.tally(facts, optional: saved.optionalBreakdowns).optional)
+            let draft = try await counsellor.get("/backoffice/jaarverslag/acme/\(year)")
+            #expect(draft.body.contains(#"id="location""#) && draft.body.contains(#"id="gender""#))
+            #expect(!draft.body.contains(#"id="job-group""#))
+        }
+    }
+
     @Test func onlyMembersOfTheOrganisationReachItsReports() async throws {
         try await withTestApp { app, clock in
             let year = Self.year(clock) - 1

@@ -88,6 +88,9 @@ struct CatalogTests {
         let yearly: [String] =
             sections.flatMap { ["yearly.section.\($0)", "yearly.section.\($0).intro"] }
             + Breakdown.deadlineStates.map { "yearly.deadline.\($0)" }
+            + OptionalBreakdown.allCases.map { "yearly.section.\($0.rawValue)" }
+            + OptionalBreakdown.genders.map { "registration.gender.\($0)" }
+            + ["gender", "job_group", "location"].map { "registration.\($0)" }
         for key in dynamic + yearly {
             #expect(catalog.contains(key, in: .dutch) && catalog.contains(key, in: .english), "dynamic key \(key) missing")
         }

@@ -11,10 +11,15 @@ struct DisclosurePropertyTests {
     @Test(arguments: seeds)
     func nothingSmallIsShownOrRecoverable(seed: UInt64) throws {
         var synthetic = SampleRegistrations(seed: seed)
+        // Every other organisation switched on the optional breakdowns.
+        let optional: [OptionalBreakdown: [String]] =
+            seed.isMultiple(of: 2)
+            ? [.gender: OptionalBreakdown.genders, .jobGroup: ["zorg", "staf", "ict"], .location: ["noord", "zuid"]] : [:]
+        synthetic.optionalCategories = optional
         let lastYear = synthetic.population(upTo: 150)
         let thisYear = synthetic.population(upTo: 150)
-        let lastFigures = YearFigures.tally(lastYear)
-        let figures = YearFigures.tally(thisYear)
+        let lastFigures = YearFigures.tally(lastYear, optional: optional)
+        let figures = YearFigures.tally(thisYear, optional: optional)
         let lastReport = try Disclosure.publish(lastFigures)
         let report = try Disclosure.publish(figures)
         for published in [lastReport, report] {
@@ -41,7 +46,7 @@ struct DisclosurePropertyTests {
         for _ in 0..<Int.random(in: 0...3, using: &synthetic.generator) where !corrected.isEmpty {
             corrected[Int.random(in: 0..<corrected.count, using: &synthetic.generator)] = synthetic.registration()
         }
-        let correctedFigures = YearFigures.tally(corrected)
+        let correctedFigures = YearFigures.tally(corrected, optional: optional)
         let correction: PublishedReport
         do {
             correction = try Disclosure.publish(correctedFigures, earlier: [report])

@@ -110,6 +110,23 @@ struct DisclosureTests {
         #expect(recovered.isEmpty)
     }
 
+    @Test func optionalBreakdownsAreOffUnlessSwitchedOnAndThenProtectedLikeTheRest() throws {
+        var registrations = Self.facts(12) + Self.facts(3, party: .manager)
+        #expect(try Self.publish(registrations).optionalTables == nil)
+        for index in registrations.indices { registrations[index].optional[.location] = index < 13 ? "Utrecht" : "Zwolle" }
+        let report = try Disclosure.publish(YearFigures.tally(registrations, optional: [.location: ["Utrecht", "Zwolle"]]))
+        let table = try #require(report.optionalTables?.first)
+        #expect(table.breakdown == .location && table.categories == ["Utrecht", "Zwolle", ""])
+        // Zwolle's 2 is small, Utrecht's 13 hides with it; nothing was left unrecorded.
+        #expect(table.cells == [.hidden, .small, .count(0)])
+        var attacker = DifferencingAttacker()
+        let version = attacker.observe(report)
+        let recovered = attacker.recovered(attacker.hiddenCells(of: version))
+        #expect(recovered.isEmpty)
+        #expect(OptionalBreakdown.categories(from: " Utrecht \n\nutrecht\nZwolle ") == ["Utrecht", "Zwolle"])
+        #expect(OptionalBreakdown.categories(from: (0...30).map { "plaats \($0)" }.joined(separator: "\n")) == nil)
+    }
+
     @Test func publishedJSONIsReadableWithoutThisCode() throws {
         let report = try Self.publish(Self.facts(12, party: .colleague) + Self.facts(7, party: .manager) + Self.facts(2, party: .unknown))
         let json = String(decoding: try JSONEncoder().encode(report.table(.otherParty)), as: UTF8.self)

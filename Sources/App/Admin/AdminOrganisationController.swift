@@ -14,6 +14,9 @@ struct AdminOrganisationController: RouteCollection {
         var retention_months: String?
         var remind_acknowledgement_days: String?
         var remind_feedback_days: String?
+        var registers_gender: String?
+        var job_groups: String?
+        var locations: String?
     }
 
     /// The organisation's terms as whole numbers with their allowed ranges (name, default, range).
@@ -37,6 +40,9 @@ struct AdminOrganisationController: RouteCollection {
         let retentionMonths: String
         let remindAcknowledgementDays: String
         let remindFeedbackDays: String
+        let registersGender: Bool
+        let jobGroups: String
+        let locations: String
         let errors: FormErrors
         let articles: [ArticleRow]
         let hasArticles: Bool
@@ -62,7 +68,8 @@ struct AdminOrganisationController: RouteCollection {
             form: OrganisationForm(
                 name: "", slug: "", language: "nl", attachment_max_mb: String(AttachmentPolicy.defaultMaximumMebibytes),
                 attachment_families: FileFormat.Family.allCases.map(\.rawValue), retention_months: "12",
-                remind_acknowledgement_days: "2", remind_feedback_days: "14"), errors: [])
+                remind_acknowledgement_days: "2", remind_feedback_days: "14", registers_gender: nil, job_groups: "", locations: ""),
+            errors: [])
     }
 
     func create(req: Request) async throws -> Response {
@@ -75,6 +82,7 @@ struct AdminOrganisationController: RouteCollection {
         organisation.attachmentMaxMebibytes = values.maximum
         organisation.attachmentFamilies = values.families
         (organisation.retentionMonths, organisation.remindAcknowledgementDays, organisation.remindFeedbackDays) = values.terms
+        (organisation.registersGender, organisation.jobGroups, organisation.locations) = values.breakdowns
         try await organisation.create(on: req.db)
         req.setNotice("admin.notice.organisation_saved")
         return req.redirect(to: "/admin")
@@ -88,7 +96,8 @@ struct AdminOrganisationController: RouteCollection {
             attachment_families: organisation.attachmentFamilies.split(separator: ",").map(String.init),
             retention_months: String(organisation.retentionMonths),
             remind_acknowledgement_days: String(organisation.remindAcknowledgementDays),
-            remind_feedback_days: String(organisation.remindFeedbackDays))
+            remind_feedback_days: String(organisation.remindFeedbackDays), registers_gender: organisation.registersGender ? "on" : nil,
+            job_groups: organisation.jobGroups, locations: organisation.locations)
         return try await render(req, organisation: organisation, form: form, errors: [])
     }
 
@@ -105,6 +114,7 @@ struct AdminOrganisationController: RouteCollection {
         organisation.attachmentMaxMebibytes = values.maximum
         organisation.attachmentFamilies = values.families
         (organisation.retentionMonths, organisation.remindAcknowledgementDays, organisation.remindFeedbackDays) = values.terms
+        (organisation.registersGender, organisation.jobGroups, organisation.locations) = values.breakdowns
         try await organisation.save(on: req.db)
         req.setNotice("admin.notice.organisation_saved")
         return req.redirect(to: "/admin")
@@ -122,7 +132,10 @@ struct AdminOrganisationController: RouteCollection {
     private func validate(
         _ form: OrganisationForm, excluding id: UUID?, on req: Request
     ) async throws -> (
-        (name: String, slug: Slug, language: Language, maximum: Int, families: String, terms: (Int, Int, Int))?, [FieldError]
+        (
+            name: String, slug: Slug, language: Language, maximum: Int, families: String, terms: (Int, Int, Int),
+            breakdowns: (Bool, String, String)
+        )?, [FieldError]
     ) {
         var errors: [FieldError] = []
         let name = (form.name ?? "").cleanedInput
@@ -152,8 +165,22 @@ struct AdminOrganisationController: RouteCollection {
                 errors.append(FieldError(field: field, key: "admin.organisation.error.\(field)"))
             }
         }
-        guard errors.isEmpty, let slug, let language, let maximum, terms.count == 3 else { return (nil, errors) }
-        return ((name, slug, language, maximum, families.joined(separator: ","), (terms[0], terms[1], terms[2])), [])
+        // Optional breakdowns: lists of at most 30 lines of at most 80 characters, stored cleaned.
+        var lists: [String] = []
+        for (field, text) in [("job_groups", form.job_groups), ("locations", form.locations)] {
+            if let categories = OptionalBreakdown.categories(from: text ?? "") {
+                lists.append(categories.joined(separator: "\n"))
+            } else {
+                errors.append(FieldError(field: field, key: "admin.organisation.error.breakdown_list"))
+            }
+        }
+        guard errors.isEmpty, let slug, let language, let maximum, terms.count == 3, lists.count == 2 else { return (nil, errors) }
+        return (
+            (
+                name, slug, language, maximum, families.joined(separator: ","), (terms[0], terms[1], terms[2]),
+                (form.registers_gender == "on", lists[0], lists[1])
+            ), []
+        )
     }
 
     private func render(
@@ -184,7 +211,8 @@ struct AdminOrganisationController: RouteCollection {
                     checked: (form.attachment_families ?? []).contains($0.rawValue))
             },
             retentionMonths: form.retention_months ?? "", remindAcknowledgementDays: form.remind_acknowledgement_days ?? "",
-            remindFeedbackDays: form.remind_feedback_days ?? "",
+            remindFeedbackDays: form.remind_feedback_days ?? "", registersGender: form.registers_gender == "on",
+            jobGroups: form.job_groups ?? "", locations: form.locations ?? "",
             errors: FormErrors(errors),
             articles: articles, hasArticles: !articles.isEmpty,
             newArticleHref: organisation?.id.map { "/admin/organisations/\($0)/articles/new" })

@@ -13,6 +13,9 @@ struct CaseClosingController: RouteCollection {
         var outcomes: [String]?
         var contacts: String?
         var hours: String?
+        var gender: String?
+        var job_group: String?
+        var location: String?
     }
 
     struct StatusForm: Content {
@@ -30,15 +33,30 @@ struct CaseClosingController: RouteCollection {
     func register(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let form = req.form(RegistrationFormData.self, orEmpty: RegistrationFormData())
-        let (parsed, problems) = Registration.parse(
+        var (parsed, problems) = Registration.parse(
             kinds: form.kinds ?? [], otherParty: form.other_party, pattern: form.pattern, outcomes: form.outcomes ?? [],
             contacts: form.contacts, hours: form.hours)
+        // Optional breakdowns: one of the organisation's categories, or not recorded.
+        let breakdowns = try await Organisation.find(opened.record.$organisation.id, on: req.db)?.optionalBreakdowns ?? [:]
+        let typed = [OptionalBreakdown.gender: form.gender, .jobGroup: form.job_group, .location: form.location]
+        var optional: [OptionalBreakdown: String] = [:]
+        for (breakdown, categories) in breakdowns {
+            let value = typed[breakdown].flatMap { $0 } ?? ""
+            if value.isEmpty { continue }
+            if categories.contains(value) {
+                optional[breakdown] = value
+            } else {
+                problems[breakdown.formField] = "registration.error.choice"
+            }
+        }
+        if !problems.isEmpty { parsed = nil }
         guard let parsed, let accountID = req.staffAccount?.id else {
-            let order = ["kinds", "other_party", "pattern", "outcomes", "contacts", "hours"]
+            let order = ["kinds", "other_party", "pattern", "outcomes", "contacts", "hours", "gender", "job_group", "location"]
             let errors = order.compactMap { field in problems[field].map { FieldError(field: field, key: $0) } }
             let values = CasePage.RegistrationValues(
                 kinds: form.kinds ?? [], otherParty: form.other_party, pattern: form.pattern, outcomes: form.outcomes ?? [],
-                contacts: form.contacts ?? "", hours: form.hours ?? "")
+                contacts: form.contacts ?? "", hours: form.hours ?? "",
+                optional: ["gender": form.gender ?? "", "job_group": form.job_group ?? "", "location": form.location ?? ""])
             return try await CasePage(req: req, opened: opened).render(
                 errors: errors, registrationValues: values, status: .unprocessableEntity)
         }
@@ -47,6 +65,7 @@ struct CaseClosingController: RouteCollection {
             .flatMap { try? JSONDecoder().decode(SignalEntry.self, from: Data($0.bytes)) }?.on ?? false
         let row = try await CaseRegistration.query(on: req.db).filter(\.$caseID == opened.caseID).first() ?? CaseRegistration()
         row.update(from: parsed, record: opened.record, counsellorID: accountID, retaliation: signal, now: req.now)
+        row.optional = optional
         try await req.audited("case-register", caseID: opened.caseID) { db in try await row.save(on: db) }
         req.setNotice("registration.notice.saved")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#registration-title")

@@ -64,6 +64,21 @@ struct CasePage {
         let outcomes: [FormOption]
         let contacts: String
         let hours: String
+        /// The optional breakdowns the organisation switched on.
+        let optional: [OptionalQuestion]
+    }
+
+    struct OptionalChoice: Encodable {
+        let id: String
+        let value: String
+        let label: String
+        let checked: Bool
+    }
+
+    struct OptionalQuestion: Encodable {
+        let field: String
+        let legendKey: String
+        let choices: [OptionalChoice]
     }
 
     /// Raw values of the registration form, for showing it again after an error.
@@ -74,6 +89,8 @@ struct CasePage {
         var outcomes: [String]
         var contacts: String
         var hours: String
+        /// Form field → chosen category.
+        var optional: [String: String] = [:]
     }
 
     struct Context: Encodable {
@@ -188,6 +205,7 @@ struct CasePage {
                 $0.entryID, $0.entry, versions: $0.version, writtenAt: $0.writtenAt, confirmed: $0.confirmed ?? false, req: req)
         }
 
+        let organisation = try await Organisation.find(record.$organisation.id, on: req.db)
         let existing = try await CaseRegistration.query(on: req.db).filter(\.$caseID == caseID).first()
         let values =
             registrationValues
@@ -196,7 +214,8 @@ struct CasePage {
                 otherParty: existing?.otherParty, pattern: existing?.pattern,
                 outcomes: existing?.outcomes.split(separator: ",").map(String.init) ?? [],
                 contacts: existing.map { String($0.contacts) } ?? String(max(1, contents.filter { $0.field == "message" }.count / 2)),
-                hours: existing?.registration?.hours(decimalSeparator: req.language == .dutch ? "," : ".") ?? "")
+                hours: existing?.registration?.hours(decimalSeparator: req.language == .dutch ? "," : ".") ?? "",
+                optional: Dictionary(uniqueKeysWithValues: (existing?.optional ?? [:]).map { ($0.key.formField, $0.value) }))
         func options(_ all: [String], prefix: String, chosen: [String]) -> [FormOption] {
             all.map { FormOption(value: $0, labelKey: "\(prefix).\($0)", checked: chosen.contains($0)) }
         }
@@ -207,9 +226,8 @@ struct CasePage {
             patterns: options(
                 Registration.Pattern.allCases.map(\.rawValue), prefix: "registration.pattern", chosen: [values.pattern ?? ""]),
             outcomes: options(Registration.Outcome.allCases.map(\.rawValue), prefix: "registration.outcome", chosen: values.outcomes),
-            contacts: values.contacts, hours: values.hours)
-
-        let organisation = try await Organisation.find(record.$organisation.id, on: req.db)
+            contacts: values.contacts, hours: values.hours,
+            optional: organisation.map { Self.optionalQuestions($0, chosen: values.optional, req: req) } ?? [])
         let you = req.staffAccount?.id
         let holders = Set(
             try await CaseKeyGrant.query(on: req.db).filter(\.$caseRecord.$id == caseID).filter(\.$recipientKind == "counsellor").all()

@@ -29,6 +29,10 @@ final class CaseRegistration: Model, @unchecked Sendable {
     @OptionalField(key: "feedback_in_time") var feedbackInTime: Bool?
     @Field(key: "retaliation_signal") var retaliationSignal: Bool
     @Field(key: "registered_at") var registeredAt: Date
+    /// Optional breakdowns, when the organisation switched them on (nil: not recorded).
+    @OptionalField(key: "gender") var gender: String?
+    @OptionalField(key: "job_group") var jobGroup: String?
+    @OptionalField(key: "location") var location: String?
 
     init() {}
 
@@ -49,6 +53,23 @@ final class CaseRegistration: Model, @unchecked Sendable {
         feedbackInTime = facts.isReport ? facts.feedbackInTime : nil
         retaliationSignal = facts.retaliationSignal
         self.registeredAt = registeredAt
+        optional = facts.optional
+    }
+
+    /// The optional breakdowns as the statistics see them.
+    var optional: [OptionalBreakdown: String] {
+        get {
+            var values: [OptionalBreakdown: String] = [:]
+            values[.gender] = gender
+            values[.jobGroup] = jobGroup
+            values[.location] = location
+            return values
+        }
+        set {
+            gender = newValue[.gender]
+            jobGroup = newValue[.jobGroup]
+            location = newValue[.location]
+        }
     }
 
     var registration: Registration? {

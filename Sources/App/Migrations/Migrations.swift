@@ -51,5 +51,6 @@ extension Application {
         migrations.add(Migrations009.CreateJournal())
         // 010: yearly reports.
         migrations.add(Migrations010.CreateYearlyReport())
+        migrations.add(Migrations010.AddOptionalBreakdowns())
     }
 }

@@ -19,6 +19,11 @@ final class Organisation: Model, @unchecked Sendable {
     /// Days before the Wbk acknowledgement and feedback deadlines that counsellors are reminded.
     @Field(key: "remind_acknowledgement_days") var remindAcknowledgementDays: Int
     @Field(key: "remind_feedback_days") var remindFeedbackDays: Int
+    /// Optional yearly-report breakdowns (`OptionalBreakdown`), off by default: gender on or off;
+    /// job groups and locations as the organisation's own lists, one per line (empty: off).
+    @Field(key: "registers_gender") var registersGender: Bool
+    @Field(key: "job_groups") var jobGroups: String
+    @Field(key: "locations") var locations: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @Children(for: \.$organisation) var memberships: [OrganisationMembership]
@@ -35,6 +40,19 @@ final class Organisation: Model, @unchecked Sendable {
         self.retentionMonths = RetentionPolicy.defaultMonths
         self.remindAcknowledgementDays = 2
         self.remindFeedbackDays = 14
+        self.registersGender = false
+        self.jobGroups = ""
+        self.locations = ""
+    }
+
+    /// The optional breakdowns switched on, with their categories.
+    var optionalBreakdowns: [OptionalBreakdown: [String]] {
+        var breakdowns: [OptionalBreakdown: [String]] = [:]
+        if registersGender { breakdowns[.gender] = OptionalBreakdown.genders }
+        for (breakdown, text) in [(OptionalBreakdown.jobGroup, jobGroups), (.location, locations)] {
+            if let categories = OptionalBreakdown.categories(from: text), !categories.isEmpty { breakdowns[breakdown] = categories }
+        }
+        return breakdowns
     }
 
     var retention: RetentionPolicy { RetentionPolicy(months: retentionMonths) }

@@ -1,30 +1,49 @@
 import Fluent
+import Foundation
 import SQLKit
 import VertrouwdCore
 
 /// The yearly report's counts, aggregated by the database in one grouped query: registrations are
 /// never loaded into the app to be counted. Each group (quarter, kind of case, other party,
 /// pattern) carries its counts per kind, outcome and deadline, which `YearFigures` then adds up.
-enum RegistrationTotals {
-    enum Scope {
+public enum RegistrationTotals {
+    public enum Scope: Sendable {
         case organisation(UUID)
         /// A counsellor's own registrations across every organisation.
         case counsellor(UUID)
     }
 
-    static func figures(_ scope: Scope, year: Int, on db: any Database) async throws -> YearFigures {
+    /// `optional` names the optional breakdowns to count, with the organisation's categories; each
+    /// is one more small grouped query.
+    public static func figures(
+        _ scope: Scope, year: Int, optional: [OptionalBreakdown: [String]] = [:], on db: any Database
+    ) async throws -> YearFigures {
         let filter: SQLQueryString =
             switch scope {
             case .organisation(let id): "organisation_id = \(bind: id)"
             case .counsellor(let id): "counsellor_id = \(bind: id)"
             }
         var figures = YearFigures()
-        for row in try await rows(where: filter + " AND year = \(bind: year)", by: [], on: db) { try add(row, to: &figures) }
+        let selection = filter + " AND year = \(bind: year)"
+        for row in try await rows(where: selection, by: [], on: db) { try add(row, to: &figures) }
+        guard let sql = db as? any SQLDatabase else { return figures }
+        for (breakdown, categories) in optional {
+            var counts = OptionalCounts(categories: categories)
+            let column = breakdown.formField
+            let query: SQLQueryString =
+                "SELECT \(ident: column) AS category, COUNT(*) AS people FROM case_registrations WHERE " + selection
+                + " GROUP BY \(ident: column)"
+            for row in try await sql.raw(query).all() {
+                let category = try row.decodeNil(column: "category") ? nil : try row.decode(column: "category", as: String.self)
+                counts.add(category, people: try row.decode(column: "people", as: Int.self))
+            }
+            figures.optional[breakdown] = counts
+        }
         return figures
     }
 
     /// Every organisation's figures for one year, in one query.
-    static func figuresByOrganisation(year: Int, on db: any Database) async throws -> [UUID: YearFigures] {
+    public static func figuresByOrganisation(year: Int, on db: any Database) async throws -> [UUID: YearFigures] {
         var all: [UUID: YearFigures] = [:]
         for row in try await rows(where: "year = \(bind: year)", by: ["organisation_id"], on: db) {
             try add(row, to: &all[try row.decode(column: "organisation_id", as: UUID.self), default: YearFigures()])

@@ -55,6 +55,15 @@ struct ReportExport: Encodable {
                 lines.append([table.breakdown.rawValue, category, label(ReportPage.labelKey(table.breakdown, category)), shown])
             }
         }
+        for table in published.optionalTables ?? [] {
+            for (index, category) in table.categories.enumerated() {
+                let shown = table.cells.map { value($0[index]) } ?? "withheld"
+                let name =
+                    category.isEmpty
+                    ? label("registration.not_recorded") : table.breakdown == .gender ? label("registration.gender.\(category)") : category
+                lines.append([table.breakdown.rawValue, category, name, shown])
+            }
+        }
         if let cross = published.partyByPattern {
             for (row, parties) in cross.rows.enumerated() {
                 for (column, patterns) in cross.columns.enumerated() {

@@ -150,6 +150,27 @@ struct ReportPage: Encodable {
         add(.outcome, id: "outcome")
         add(.acknowledgement, id: "acknowledgement")
         add(.feedback, id: "feedback")
+        for table in published.optionalTables ?? [] {
+            let before = previous?.optionalTables?.first { $0.breakdown == table.breakdown }
+            let rows: [(label: String, shown: Shown, text: String)] = table.categories.indices.map { index in
+                let shown = table.cells?[index] ?? .hidden
+                return (table.breakdown.label(table.categories[index], req: req), shown, text(shown, req))
+            }
+            let id = table.breakdown.rawValue
+            sections.append(
+                Section(
+                    id: id, titleKey: "yearly.section.\(id)", introKey: "yearly.section.optional.intro", withheld: table.cells == nil,
+                    chart: ReportChart(table.cells == nil ? [] : rows),
+                    rows: table.cells == nil
+                        ? []
+                        : zip(table.categories, rows).map { category, row in
+                            let earlier = before.flatMap { before in
+                                before.categories.firstIndex(of: category).flatMap { before.cells?[$0] }
+                            }
+                            return Row(
+                                label: row.label, value: row.text, previous: earlier.map { text($0, req) } ?? req.t("yearly.not_published"))
+                        }))
+        }
         return sections
     }
 

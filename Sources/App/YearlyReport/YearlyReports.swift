@@ -20,7 +20,8 @@ struct YearlyReports {
 
     /// The published figures as a release now would freeze them.
     func preview(of organisationID: UUID, year: Int) async throws -> Result<PublishedReport, DisclosureError> {
-        let figures = try await RegistrationTotals.figures(.organisation(organisationID), year: year, on: db)
+        let breakdowns = try await Organisation.find(organisationID, on: db)?.optionalBreakdowns ?? [:]
+        let figures = try await RegistrationTotals.figures(.organisation(organisationID), year: year, optional: breakdowns, on: db)
         let earlier = try await released(of: organisationID, year: year).compactMap(\.published)
         return Result { () throws(DisclosureError) in try Disclosure.publish(figures, earlier: earlier) }
     }

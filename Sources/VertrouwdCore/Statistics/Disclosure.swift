@@ -45,6 +45,11 @@ public enum Disclosure {
             quarters: quarters(figures.quarters, earlier: earlier), tables: tables,
             retaliationSignals: retaliation(figures.retaliationSignals, people: people, earlier: earlier))
         report.partyByPattern = CrossTable.publish(figures.partyByPattern, report: report, earlier: earlier)
+        if !figures.optional.isEmpty {
+            report.optionalTables = OptionalBreakdown.allCases.compactMap { breakdown in
+                figures.optional[breakdown].map { optionalTable(breakdown, $0, people: people, earlier: earlier) }
+            }
+        }
         return report
     }
 
@@ -81,6 +86,26 @@ public enum Disclosure {
             }
         }
         return changed
+    }
+
+    /// An optional breakdown is a partition of the people, protected like the others; a change since
+    /// an earlier version is found by category name, since the organisation's list may have changed.
+    static func optionalTable(
+        _ breakdown: OptionalBreakdown, _ counts: OptionalCounts, people: Int, earlier: [PublishedReport]
+    ) -> PublishedOptionalTable {
+        var changed = Set<Int>()
+        for report in earlier {
+            guard let before = report.optionalTables?.first(where: { $0.breakdown == breakdown }), let cells = before.cells else {
+                continue
+            }
+            for (index, category) in counts.categories.enumerated() {
+                guard let position = before.categories.firstIndex(of: category), let value = cells[position].value else { continue }
+                if isSmall(abs(counts.counts[index] - value)) { changed.insert(index) }
+            }
+        }
+        return PublishedOptionalTable(
+            breakdown: breakdown, categories: counts.categories,
+            cells: protect(counts.counts, base: people, relation: .partition, changed: changed))
     }
 
     /// People per quarter, only when every quarter clears the threshold and none changed by 1 to 4.

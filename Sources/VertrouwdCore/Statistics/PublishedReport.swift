@@ -47,6 +47,20 @@ public struct PublishedTable: Sendable, Equatable, Codable {
     }
 }
 
+/// An optional breakdown as published: the organisation's categories (then "not recorded", `""`)
+/// as they were when the report was made; `cells` is nil when withheld.
+public struct PublishedOptionalTable: Sendable, Equatable, Codable {
+    public var breakdown: OptionalBreakdown
+    public var categories: [String]
+    public var cells: [Shown]?
+
+    public init(breakdown: OptionalBreakdown, categories: [String], cells: [Shown]?) {
+        self.breakdown = breakdown
+        self.categories = categories
+        self.cells = cells
+    }
+}
+
 /// Other party by pattern, with categories that are hidden in their own breakdown merged into one
 /// group; published only when every cell is 0 or at least the threshold.
 public struct PublishedCrossTable: Sendable, Equatable, Codable {
@@ -76,6 +90,8 @@ public struct PublishedReport: Sendable, Equatable, Codable {
     public var tables: [PublishedTable]
     public var partyByPattern: PublishedCrossTable?
     public var retaliationSignals: Shown?
+    /// Only the optional breakdowns the organisation switched on (absent in reports made before).
+    public var optionalTables: [PublishedOptionalTable]?
 
     public init(
         cases: Shown, contacts: Int? = nil, hours: Int? = nil, quarters: [Int]? = nil, tables: [PublishedTable] = [],
@@ -99,6 +115,7 @@ public struct PublishedReport: Sendable, Equatable, Codable {
         var numbers = [cases.value, retaliationSignals?.value].compactMap { $0 }
         numbers += quarters ?? []
         numbers += tables.flatMap { ($0.cells ?? []).compactMap(\.value) }
+        numbers += (optionalTables ?? []).flatMap { ($0.cells ?? []).compactMap(\.value) }
         numbers += partyByPattern?.cells.flatMap { $0 } ?? []
         return numbers
     }

@@ -7,6 +7,8 @@ public struct RegistrationFacts: Sendable, Equatable {
     public var acknowledgedInTime: Bool?
     public var feedbackInTime: Bool?
     public var retaliationSignal: Bool
+    /// The organisation's optional breakdowns, when switched on: the category, or absent.
+    public var optional: [OptionalBreakdown: String] = [:]
 
     public init(
         quarter: Int, isReport: Bool, registration: Registration, acknowledgedInTime: Bool? = nil, feedbackInTime: Bool? = nil,

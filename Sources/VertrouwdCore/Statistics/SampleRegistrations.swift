@@ -5,6 +5,8 @@
 public struct SampleRegistrations: Sendable {
     public var generator: SplitMix64
     private let weights: [String: [Double]]
+    /// Optional breakdowns to fill in (none unless set).
+    public var optionalCategories: [OptionalBreakdown: [String]] = [:]
 
     public init(seed: UInt64, lopsided: Bool = true) {
         var generator = SplitMix64(seed: seed)
@@ -18,14 +20,19 @@ public struct SampleRegistrations: Sendable {
                 weights[name] = (0..<count).map { _ in Self.pow3(Double.random(in: 0.02...1, using: &generator)) }
             }
         }
+        // Optional breakdowns: the categories, then "not recorded".
+        for (name, count) in [("gender", 4), ("job-group", 4), ("location", 3)] {
+            weights[name] = (0..<count).map { _ in Self.pow3(Double.random(in: 0.02...1, using: &generator)) }
+        }
         self.weights = weights
         self.generator = generator
     }
 
     private static func pow3(_ value: Double) -> Double { value * value * value }
 
-    mutating func pick(_ name: String) -> Int {
-        let table = weights[name]!
+    mutating func pick(_ name: String) -> Int { pick(weights[name]!) }
+
+    mutating func pick(_ table: [Double]) -> Int {
         var roll = Double.random(in: 0..<table.reduce(0, +), using: &generator)
         for (index, weight) in table.enumerated() {
             roll -= weight
@@ -45,7 +52,7 @@ public struct SampleRegistrations: Sendable {
             outcomes = Array(Set((0..<Int.random(in: 1...3, using: &generator)).map { _ in choices[pick("outcome")] }))
         }
         let isReport = Int.random(in: 0..<4, using: &generator) == 0
-        return RegistrationFacts(
+        var facts = RegistrationFacts(
             quarter: pick("quarter") + 1, isReport: isReport,
             registration: Registration(
                 kinds: Array(kinds), otherParty: Registration.OtherParty.allCases[pick("party")],
@@ -53,6 +60,13 @@ public struct SampleRegistrations: Sendable {
                 contacts: Int.random(in: 1...6, using: &generator), quarterHours: Int.random(in: 1...20, using: &generator)),
             acknowledgedInTime: isReport ? deadline() : nil, feedbackInTime: isReport ? deadline() : nil,
             retaliationSignal: Int.random(in: 0..<10, using: &generator) == 0)
+        for breakdown in OptionalBreakdown.allCases {
+            guard let categories = optionalCategories[breakdown] else { continue }
+            let options = categories + [OptionalBreakdown.notRecorded]
+            let weights = self.weights[breakdown.rawValue].flatMap { $0.count == options.count ? $0 : nil }
+            facts.optional[breakdown] = options[pick(weights ?? options.map { _ in 1 })]
+        }
+        return facts
     }
 
     /// Mostly in time, sometimes late, sometimes not yet given.

@@ -11,6 +11,8 @@ public struct YearFigures: Sendable, Equatable, Codable {
     public var counts: [Breakdown: [Int]]
     /// Other party (rows) by pattern (columns).
     public var partyByPattern: [[Int]]
+    /// The optional breakdowns the organisation switched on.
+    public var optional: [OptionalBreakdown: OptionalCounts] = [:]
 
     public init() {
         counts = Dictionary(uniqueKeysWithValues: Breakdown.allCases.map { ($0, Array(repeating: 0, count: $0.categories.count)) })
@@ -25,8 +27,11 @@ public struct YearFigures: Sendable, Equatable, Codable {
 
     public var reports: Int { self[.caseKind][Breakdown.reportIndex] }
 
-    public static func tally(_ registrations: [RegistrationFacts]) -> YearFigures {
+    /// Counts in Swift what the app counts in SQL; `optional` names the switched-on optional
+    /// breakdowns with the organisation's categories.
+    public static func tally(_ registrations: [RegistrationFacts], optional: [OptionalBreakdown: [String]] = [:]) -> YearFigures {
         var figures = YearFigures()
+        for (breakdown, categories) in optional { figures.optional[breakdown] = OptionalCounts(categories: categories) }
         for facts in registrations { figures.add(facts) }
         return figures
     }
@@ -48,6 +53,7 @@ public struct YearFigures: Sendable, Equatable, Codable {
         for outcome in Set(registration.outcomes) {
             self[.outcome][Breakdown.outcome.categories.firstIndex(of: outcome.rawValue)!] += 1
         }
+        for breakdown in optional.keys { optional[breakdown]?.add(facts.optional[breakdown]) }
         if facts.isReport {
             self[.acknowledgement][RegistrationFacts.deadlineIndex(facts.acknowledgedInTime)] += 1
             self[.feedback][RegistrationFacts.deadlineIndex(facts.feedbackInTime)] += 1

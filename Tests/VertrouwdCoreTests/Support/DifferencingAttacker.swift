@@ -20,6 +20,8 @@ struct DifferencingAttacker {
         var cells: [Breakdown: [Expression]] = [:]
         var quarters: [Expression] = []
         var retaliation: Expression = [:]
+        /// Per optional breakdown: its categories and one unknown per category.
+        var optional: [OptionalBreakdown: (categories: [String], cells: [Expression])] = [:]
     }
 
     private(set) var program = LinearProgram()
@@ -68,6 +70,13 @@ struct DifferencingAttacker {
         }
         for (cell, value) in zip(version.quarters, report.quarters ?? []) { learn(cell, .count(value)) }
         if let retaliation = report.retaliationSignals { learn(version.retaliation, retaliation) }
+        for table in report.optionalTables ?? [] {
+            // Another partition of the same people.
+            let cells = table.categories.map { _ in [program.variable(): 1.0] }
+            program.add(sum(cells), .equal, 0, minus: people)
+            for (cell, shown) in zip(cells, table.cells ?? []) { learn(cell, shown) }
+            version.optional[table.breakdown] = (table.categories, cells)
+        }
         if let cross = report.partyByPattern {
             let partyIndex = Breakdown.otherParty.categories
             let patternIndex = Breakdown.pattern.categories
@@ -124,6 +133,12 @@ struct DifferencingAttacker {
             }
         }
         if version.report.retaliationSignals?.isSuppressed == true { hidden.append(("retaliation", version.retaliation)) }
+        for table in version.report.optionalTables ?? [] {
+            for (position, shown) in (table.cells ?? []).enumerated() where shown.isSuppressed {
+                hidden.append(
+                    ("\(table.breakdown.rawValue)/\(table.categories[position])", version.optional[table.breakdown]!.cells[position]))
+            }
+        }
         return hidden
     }
 
@@ -143,6 +158,18 @@ struct DifferencingAttacker {
         }
         for quarter in 0..<4 where Disclosure.isSmall(abs(truth.1.quarters[quarter] - truth.0.quarters[quarter])) {
             changes.append(("quarter \(quarter + 1)", difference(after.quarters[quarter], before.quarters[quarter])))
+        }
+        for (breakdown, counts) in truth.1.optional {
+            guard let old = truth.0.optional[breakdown], let now = after.optional[breakdown], let then = before.optional[breakdown] else {
+                continue
+            }
+            for (index, category) in counts.categories.enumerated() {
+                guard let oldIndex = old.categories.firstIndex(of: category), let position = now.categories.firstIndex(of: category),
+                    let earlierPosition = then.categories.firstIndex(of: category),
+                    Disclosure.isSmall(abs(counts.counts[index] - old.counts[oldIndex]))
+                else { continue }
+                changes.append(("\(breakdown.rawValue)/\(category)", difference(now.cells[position], then.cells[earlierPosition])))
+            }
         }
         if Disclosure.isSmall(abs(truth.1.retaliationSignals - truth.0.retaliationSignals)) {
             changes.append(("retaliation", difference(after.retaliation, before.retaliation)))

@@ -2,6 +2,29 @@ import Fluent
 import SQLKit
 
 extension Migrations010 {
+    /// Optional yearly-report breakdowns: switched on per organisation, filled in per registration.
+    struct AddOptionalBreakdowns: AsyncMigration {
+        func prepare(on database: any Database) async throws {
+            // SQLite takes one column per statement.
+            try await database.schema(Organisation.schema).field("registers_gender", .bool, .required, .sql(.default(false))).update()
+            for column in ["job_groups", "locations"] {
+                try await database.schema(Organisation.schema).field(.string(column), .string, .required, .sql(.default(""))).update()
+            }
+            for column in ["gender", "job_group", "location"] {
+                try await database.schema(CaseRegistration.schema).field(.string(column), .string).update()
+            }
+        }
+
+        func revert(on database: any Database) async throws {
+            for column in ["registers_gender", "job_groups", "locations"] {
+                try await database.schema(Organisation.schema).deleteField(.string(column)).update()
+            }
+            for column in ["gender", "job_group", "location"] {
+                try await database.schema(CaseRegistration.schema).deleteField(.string(column)).update()
+            }
+        }
+    }
+
     /// Yearly reports: a draft per organisation and year, released versions frozen with their
     /// published figures; and the indexes the report's aggregation reads registrations through.
     struct CreateYearlyReport: AsyncMigration {

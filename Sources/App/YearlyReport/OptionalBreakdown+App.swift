@@ -1,0 +1,39 @@
+import Vapor
+import VertrouwdCore
+
+extension OptionalBreakdown {
+    /// The registration form's field and the `case_registrations` column.
+    var formField: String {
+        switch self {
+        case .gender: "gender"
+        case .jobGroup: "job_group"
+        case .location: "location"
+        }
+    }
+
+    /// A category as people read it: genders are translated, the organisation's own categories
+    /// are shown as written, and no value is "not recorded".
+    func label(_ category: String, req: Request) -> String {
+        if category == OptionalBreakdown.notRecorded { return req.t("registration.not_recorded") }
+        return self == .gender ? req.t("registration.gender.\(category)") : category
+    }
+}
+
+extension CasePage {
+    /// One question per switched-on optional breakdown: the organisation's categories, then "not recorded".
+    static func optionalQuestions(_ organisation: Organisation, chosen: [String: String], req: Request) -> [OptionalQuestion] {
+        let breakdowns = organisation.optionalBreakdowns
+        return OptionalBreakdown.allCases.compactMap { breakdown in
+            guard let categories = breakdowns[breakdown] else { return nil }
+            let field = breakdown.formField
+            let values = categories + [OptionalBreakdown.notRecorded]
+            return OptionalQuestion(
+                field: field, legendKey: "registration.\(field)",
+                choices: values.enumerated().map { index, value in
+                    OptionalChoice(
+                        id: "\(field)-\(index)", value: value, label: breakdown.label(value, req: req),
+                        checked: (chosen[field] ?? "") == value)
+                })
+        }
+    }
+}
