@@ -67,8 +67,7 @@ public enum RegistrationTotals {
         }
         for (column, name) in [("acknowledged_in_time", "acknowledgement"), ("feedback_in_time", "feedback")] {
             columns.append(count("\(ident: column) = \(true)", as: "\(name)_0"))
-            columns.append(count("\(ident: column) = \(false)", as: "\(name)_1"))
-            columns.append(count("\(ident: column) IS NULL", as: "\(name)_2"))
+            columns.append(count("(\(ident: column) IS NULL OR \(ident: column) = \(false))", as: "\(name)_1"))
         }
         let grouping = groups + extra
         let query: SQLQueryString =

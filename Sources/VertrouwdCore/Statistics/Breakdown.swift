@@ -10,9 +10,9 @@ public enum Breakdown: String, Sendable, CaseIterable, Codable {
     case kind
     /// What came of it; a case can count for several, except "none", which stands alone.
     case outcome
-    /// Formal reports: acknowledged within seven days or not (or not yet).
+    /// Formal reports: acknowledged within seven days, or not (late or not yet).
     case acknowledgement
-    /// Formal reports: feedback within three months or not (or not yet).
+    /// Formal reports: feedback within three months, or not (late or not yet).
     case feedback
 
     public enum Relation: Sendable {
@@ -31,7 +31,10 @@ public enum Breakdown: String, Sendable, CaseIterable, Codable {
         case reports
     }
 
-    public static let deadlineStates = ["op-tijd", "te-laat", "open"]
+    /// "Late" and "not yet" are one cell: feedback needs an acknowledgement first, so separate
+    /// "not yet" cells in the two breakdowns would tie them together (no more reports without
+    /// feedback than without acknowledgement), and that tie can pin small cells.
+    public static let deadlineStates = ["op-tijd", "niet-op-tijd"]
 
     public var categories: [String] {
         switch self {

@@ -22,12 +22,6 @@ public struct RegistrationFacts: Sendable, Equatable {
         self.retaliationSignal = retaliationSignal
     }
 
-    /// The deadline cell ("op-tijd", "te-laat", "open") for one of the two deadlines.
-    static func deadlineIndex(_ inTime: Bool?) -> Int {
-        switch inTime {
-        case true: 0
-        case false: 1
-        case nil: 2
-        }
-    }
+    /// The deadline cell for one of the two deadlines: in time, or not (late or not yet).
+    static func deadlineIndex(_ inTime: Bool?) -> Int { inTime == true ? 0 : 1 }
 }

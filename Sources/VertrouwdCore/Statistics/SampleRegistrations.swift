@@ -52,13 +52,15 @@ public struct SampleRegistrations: Sendable {
             outcomes = Array(Set((0..<Int.random(in: 1...3, using: &generator)).map { _ in choices[pick("outcome")] }))
         }
         let isReport = Int.random(in: 0..<4, using: &generator) == 0
+        // Feedback is recorded only after an acknowledgement, as in the back office.
+        let acknowledged = isReport ? deadline() : nil
         var facts = RegistrationFacts(
             quarter: pick("quarter") + 1, isReport: isReport,
             registration: Registration(
                 kinds: Array(kinds), otherParty: Registration.OtherParty.allCases[pick("party")],
                 pattern: Registration.Pattern.allCases[pick("pattern")], outcomes: outcomes,
                 contacts: Int.random(in: 1...6, using: &generator), quarterHours: Int.random(in: 1...20, using: &generator)),
-            acknowledgedInTime: isReport ? deadline() : nil, feedbackInTime: isReport ? deadline() : nil,
+            acknowledgedInTime: acknowledged, feedbackInTime: acknowledged == nil ? nil : deadline(),
             retaliationSignal: Int.random(in: 0..<10, using: &generator) == 0)
         for breakdown in OptionalBreakdown.allCases {
             guard let categories = optionalCategories[breakdown] else { continue }

@@ -47,6 +47,15 @@ struct DifferencingAttacker {
         for deadline in [Breakdown.acknowledgement, .feedback] {
             program.add(sum(cells[deadline]! + [reports.mapValues { -$0 }]), .equal, 0)
         }
+        // Unpublished but true: "not in time" is late plus not yet, and feedback is only given after
+        // an acknowledgement, so feedback given (in time or late) never exceeds acknowledgements given.
+        let acknowledgedLate = program.variable()
+        let feedbackLate = program.variable()
+        program.add(sum([[acknowledgedLate: 1], cells[.acknowledgement]![1].mapValues { -$0 }]), .lessOrEqual, 0)
+        program.add(sum([[feedbackLate: 1], cells[.feedback]![1].mapValues { -$0 }]), .lessOrEqual, 0)
+        program.add(
+            sum([cells[.feedback]![0], [feedbackLate: 1], cells[.acknowledgement]![0].mapValues { -$0 }, [acknowledgedLate: -1]]),
+            .lessOrEqual, 0)
         for kind in cells[.kind]! { program.add(kind, .lessOrEqual, 0, minus: people) }
         program.add(sum(cells[.kind]!), .greaterOrEqual, 0, minus: people)
         // Outcomes: "none" plus the cases with some other outcome make up everyone.
