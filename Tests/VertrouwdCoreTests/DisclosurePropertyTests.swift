@@ -30,7 +30,7 @@ struct DisclosurePropertyTests {
         let last = attacker.observe(lastReport)
         let current = attacker.observe(report)
         for (version, truth) in [(last, lastFigures), (current, figures)] {
-            let recovered = attacker.recovered(attacker.hiddenCells(of: version))
+            let recovered = attacker.recovered(attacker.sensitive(version, truth: truth))
             #expect(recovered.isEmpty, "seed \(seed): recovered \(recovered)")
             // The attacker's model is sound: the truth satisfies everything it wrote down.
             let people = try #require(attacker.range([attacker.versions[version].people: 1]), "seed \(seed): infeasible")
@@ -56,7 +56,7 @@ struct DisclosurePropertyTests {
         }
         #expect(!correction.peopleCounts.contains(where: Disclosure.isSmall), "seed \(seed): the correction shows 1 to 4")
         let second = attacker.observe(correction)
-        let recovered = attacker.recovered(attacker.hiddenCells(of: second))
+        let recovered = attacker.recovered(attacker.sensitive(second, truth: correctedFigures))
         #expect(recovered.isEmpty, "seed \(seed): recovered \(recovered) from the correction")
         let changes = attacker.recovered(attacker.smallChanges(from: current, to: second, truth: (figures, correctedFigures)))
         #expect(changes.isEmpty, "seed \(seed): recovered the changes of \(changes)")

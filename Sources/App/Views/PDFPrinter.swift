@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Print-to-PDF through headless Chromium, found as `VERTROUWD_CHROMIUM` or on the PATH.
@@ -25,6 +26,22 @@ enum PDFPrinter {
     enum Failure: Error {
         case printFailed
     }
+
+    /// At most this many Chromium processes at once, whoever asks: a PDF is worth a short wait
+    /// ("try again"), not a server that runs out of memory.
+    static let maximumAtOnce = 2
+    private static let running = NIOLockedValueBox(0)
+
+    /// Takes a printing slot; false when all are busy.
+    static func reserve() -> Bool {
+        running.withLockedValue { count in
+            guard count < maximumAtOnce else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    static func release() { running.withLockedValue { $0 -= 1 } }
 
     /// Prints in its own process, never on a thread the server needs; a Chromium that hangs is
     /// stopped after `timeout` seconds.
@@ -68,6 +85,8 @@ extension Request {
     /// A page rendered for print and turned into a PDF download; nil when no Chromium is installed.
     func printedPDF(_ template: String, _ context: some Encodable, filename: String) async throws -> Response? {
         guard let chromium = PDFPrinter.chromium() else { return nil }
+        guard PDFPrinter.reserve() else { throw PageError.serviceUnavailable }
+        defer { PDFPrinter.release() }
         let view = try await self.view.render(template, context).get()
         var buffer = view.data
         let html = buffer.readString(length: buffer.readableBytes) ?? ""

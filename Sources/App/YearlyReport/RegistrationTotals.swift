@@ -24,7 +24,10 @@ public enum RegistrationTotals {
             case .counsellor(let id): "counsellor_id = \(bind: id)"
             }
         var figures = YearFigures()
-        let selection = filter + " AND year = \(bind: year)"
+        // Both queries count the same rows: only registrations with a known party and pattern.
+        let selection =
+            filter + " AND year = \(bind: year) AND other_party IN (\(binds: Breakdown.otherParty.categories))"
+            + " AND pattern IN (\(binds: Breakdown.pattern.categories))"
         for row in try await rows(where: selection, by: [], on: db) { try add(row, to: &figures) }
         guard let sql = db as? any SQLDatabase else { return figures }
         for (breakdown, categories) in optional {

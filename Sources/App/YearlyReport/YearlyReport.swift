@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Vapor
 import VertrouwdCore
 
 /// Jaarverslag: an organisation's yearly report. A counsellor drafts it (the figures are computed
@@ -42,9 +43,13 @@ final class YearlyReport: Model, @unchecked Sendable {
 
     var isReleased: Bool { status == Status.released.rawValue }
 
-    var published: PublishedReport? {
-        guard let figures else { return nil }
-        return try? JSONDecoder().decode(PublishedReport.self, from: Data(figures.utf8))
+    var published: PublishedReport? { try? releasedFigures() }
+
+    /// The frozen figures of a released version. Throws when they cannot be read: a correction must
+    /// never be protected against fewer versions than management saw.
+    func releasedFigures() throws -> PublishedReport {
+        guard let figures else { throw Abort(.internalServerError) }
+        return try JSONDecoder().decode(PublishedReport.self, from: Data(figures.utf8))
     }
 
     static let maximumNarrative = 10_000

@@ -108,10 +108,9 @@ struct YearlyReportController: RouteCollection {
             return try await render(req, errors: errors, typed: (signals, recommendations), status: .unprocessableEntity)
         }
         let draft = try await draftToWrite(req, organisation: organisation, year: year)
-        draft.signals = signals
-        draft.recommendations = recommendations
-        try await draft.save(on: req.db)
-        req.setNotice("yearly.notice.saved")
+        let saved = try await YearlyReports(db: req.db).saveNarrative(
+            of: draft.requireID(), signals: signals, recommendations: recommendations, at: req.now)
+        req.setNotice(saved ? "yearly.notice.saved" : "yearly.notice.released_is_final")
         return req.redirect(to: "/backoffice/jaarverslag/\(organisation.slug)/\(year)#preview-title")
     }
 
@@ -130,13 +129,16 @@ struct YearlyReportController: RouteCollection {
             return try await render(req, errors: [FieldError(field: "confirm", key: "yearly.error.changed")], status: .conflict)
         }
         let figures = try YearlyReports.encoded(published)
-        let accountID = req.staffAccount?.id
-        try await req.audited("report-release", caseID: nil, detail: "\(organisation.slug) \(year) v\(draft.version)") { db in
-            draft.status = YearlyReport.Status.released.rawValue
-            draft.figures = figures
-            draft.releasedAt = req.now
-            draft.releasedBy = accountID
-            try await draft.save(on: db)
+        let (draftID, signals, recommendations) = (try draft.requireID(), draft.signals, draft.recommendations)
+        let (accountID, now) = (req.staffAccount?.id, req.now)
+        do {
+            try await req.audited("report-release", caseID: nil, detail: "\(organisation.slug) \(year) v\(draft.version)") { db in
+                let released = try await YearlyReports.release(
+                    draftID, figures: figures, signals: signals, recommendations: recommendations, by: accountID, at: now, on: db)
+                if !released { throw ReleaseConflict() }
+            }
+        } catch is ReleaseConflict {
+            return try await render(req, errors: [FieldError(field: "confirm", key: "yearly.error.changed")], status: .conflict)
         }
         req.setNotice("yearly.notice.released")
         return req.redirect(to: "/backoffice/jaarverslag/\(organisation.slug)/\(year)")
@@ -217,6 +219,9 @@ struct YearlyReportController: RouteCollection {
             canRelease: !isReleased && report != nil)
         return try await req.render("report/draft", context, status: status)
     }
+
+    /// The draft was released, or its words changed, between the preview and this release.
+    struct ReleaseConflict: Error {}
 
     /// Line endings made uniform and the ends trimmed; the text itself is the counsellor's.
     static func clean(_ text: String?) -> String {

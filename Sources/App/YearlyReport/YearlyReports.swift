@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import SQLKit
 import VertrouwdCore
 
 /// Finding, previewing and releasing yearly reports. The release computes the published figures
@@ -22,13 +23,13 @@ struct YearlyReports {
     func preview(of organisationID: UUID, year: Int) async throws -> Result<PublishedReport, DisclosureError> {
         let breakdowns = try await Organisation.find(organisationID, on: db)?.optionalBreakdowns ?? [:]
         let figures = try await RegistrationTotals.figures(.organisation(organisationID), year: year, optional: breakdowns, on: db)
-        let earlier = try await released(of: organisationID, year: year).compactMap(\.published)
+        let earlier = try await released(of: organisationID, year: year).map { try $0.releasedFigures() }
         return Result { () throws(DisclosureError) in try Disclosure.publish(figures, earlier: earlier) }
     }
 
     /// What management saw of the previous year: its latest released version, never a recount.
     func previousYear(of organisationID: UUID, year: Int) async throws -> PublishedReport? {
-        try await released(of: organisationID, year: year - 1).last?.published
+        try await released(of: organisationID, year: year - 1).last?.releasedFigures()
     }
 
     /// The draft being written, if any.
@@ -48,6 +49,36 @@ struct YearlyReports {
             hasher.update(data: Data(text.utf8))
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Writes the narrative of a draft, only while it is still a draft (a release in between wins).
+    func saveNarrative(of draftID: UUID, signals: String, recommendations: String, at now: Date) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return false }
+        let rows = try await sql.raw(
+            """
+            UPDATE yearly_reports SET signals = \(bind: signals), recommendations = \(bind: recommendations), updated_at = \(bind: now) \
+            WHERE id = \(bind: draftID) AND status = 'draft' RETURNING id
+            """
+        ).all()
+        return !rows.isEmpty
+    }
+
+    /// Releases a draft with its figures, only if it is still a draft with exactly the words that
+    /// were previewed; false otherwise.
+    static func release(
+        _ draftID: UUID, figures: String, signals: String, recommendations: String, by accountID: UUID?, at now: Date,
+        on db: any Database
+    ) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return false }
+        let rows = try await sql.raw(
+            """
+            UPDATE yearly_reports SET status = 'released', figures = \(bind: figures), released_at = \(bind: now), \
+            released_by = \(bind: accountID), updated_at = \(bind: now) \
+            WHERE id = \(bind: draftID) AND status = 'draft' AND signals = \(bind: signals) \
+            AND recommendations = \(bind: recommendations) RETURNING id
+            """
+        ).all()
+        return !rows.isEmpty
     }
 
     static func encoded(_ published: PublishedReport) throws -> String {

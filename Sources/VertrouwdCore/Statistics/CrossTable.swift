@@ -3,7 +3,7 @@ enum CrossTable {
     /// Categories published in their own breakdown stay apart; the hidden ones form one group,
     /// whose total a reader already knows (the people minus the published cells). Published only
     /// when both breakdowns keep at least two groups and every cell is 0 or at least the threshold —
-    /// and, for a correction, with the same groups as earlier versions and no cell changed by 1 to 4.
+    /// and, for a correction, with the same groups and the same cells as earlier versions.
     static func publish(_ counts: [[Int]], report: PublishedReport, earlier: [PublishedReport]) -> PublishedCrossTable? {
         guard let rows = groups(report.table(.otherParty)), let columns = groups(report.table(.pattern)),
             rows.count >= 2, columns.count >= 2
@@ -21,8 +21,8 @@ enum CrossTable {
         for report in earlier {
             guard let before = report.partyByPattern else { continue }
             guard before.rows == rows, before.columns == columns else { return nil }
-            let changedALittle = zip(cells.joined(), before.cells.joined()).contains { Disclosure.isSmall(abs($0 - $1)) }
-            if changedALittle { return nil }
+            // Any change at all: groups of cells could differ by a small number.
+            if before.cells != cells { return nil }
         }
         return table
     }

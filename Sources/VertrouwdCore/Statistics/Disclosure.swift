@@ -1,16 +1,18 @@
 /// Disclosure control for the yearly report: turns true counts into figures management may see,
 /// so that no count of people from 1 to 4 is shown or can be worked out — not from one breakdown's
 /// total, not from the other breakdowns, and not by comparing a correction with the version it
-/// replaces.
+/// replaces. "Counts of people" include groups: a "< 5" cell, several categories together, or
+/// everyone except one category.
 ///
 /// The report is built so that breakdowns are tied to each other only through the number of people
 /// (and, for the deadline breakdowns, the number of formal reports), both published exactly. Each
 /// breakdown can then be protected on its own, exactly: `CellBounds` computes what a reader can
-/// conclude about every hidden cell, and more cells are hidden until no hidden cell is pinned to one
-/// value; a breakdown that cannot be protected is withheld. The two-breakdownal table is published
-/// only when every cell is 0 or at least the threshold, with the categories its breakdowns hide
-/// merged into one group, so it reveals nothing about them either. The tests attack the published
-/// figures of both years and of every version at once with linear programming.
+/// conclude about every hidden cell and group, and more cells are hidden until nothing small is
+/// pinned; a breakdown that cannot be protected is withheld. Which cell is hidden next never
+/// depends on its size (the first eligible one in the breakdown's order), so the choice itself
+/// tells a reader nothing more. `Corrections` protects a new version against the released ones.
+/// The tests attack the published figures of both years and every version at once with linear
+/// programming.
 public enum Disclosure {
     public static let threshold = 5
 
@@ -27,104 +29,83 @@ public enum Disclosure {
             }
         }
         if isSmall(people) { return PublishedReport(cases: .small) }
+        let changes = Corrections(people: people, earlier: earlier)
         var tables: [PublishedTable] = []
         for breakdown in Breakdown.allCases {
+            let values = figures[breakdown]
             let base: Int? =
                 switch breakdown.base {
                 case .cases: people
                 case .reports: tables.first { $0.breakdown == .caseKind }?.cells?[Breakdown.reportIndex].value
                 }
-            let values = figures[breakdown]
-            let cells = base.flatMap { base in
-                protect(values, base: base, relation: breakdown.relation, changed: changedCells(breakdown, values, earlier))
+            let cells = base.flatMap { base -> [Shown]? in
+                guard let forced = changes.cellsToHide(breakdown, values, base: base) else { return nil }
+                return protect(values, base: base, relation: breakdown.relation, forced: forced)
             }
             tables.append(PublishedTable(breakdown: breakdown, cells: cells))
         }
         var report = PublishedReport(
             cases: .count(people), contacts: figures.contacts, hours: (figures.quarterHours + 2) / 4,
-            quarters: quarters(figures.quarters, earlier: earlier), tables: tables,
-            retaliationSignals: retaliation(figures.retaliationSignals, people: people, earlier: earlier))
+            quarters: changes.quarters(figures.quarters), tables: tables,
+            retaliationSignals: changes.retaliation(figures.retaliationSignals))
         report.partyByPattern = CrossTable.publish(figures.partyByPattern, report: report, earlier: earlier)
         if !figures.optional.isEmpty {
             report.optionalTables = OptionalBreakdown.allCases.compactMap { breakdown in
-                figures.optional[breakdown].map { optionalTable(breakdown, $0, people: people, earlier: earlier) }
+                figures.optional[breakdown].map { counts in
+                    let forced = changes.cellsToHide(breakdown, counts)
+                    return PublishedOptionalTable(
+                        breakdown: breakdown, categories: counts.categories,
+                        cells: forced.flatMap { protect(counts.counts, base: people, relation: .partition, forced: $0) })
+                }
             }
         }
         return report
     }
 
-    /// Hides the small cells, the cells whose change since an earlier version is small, and then
-    /// the smallest published cells until no hidden cell can be worked out; nil when even hiding
-    /// every non-zero cell would not do.
-    static func protect(_ values: [Int], base: Int, relation: Breakdown.Relation, changed: Set<Int>) -> [Shown]? {
+    /// Hides the small cells and the `forced` ones, then more cells in the breakdown's order until
+    /// nothing small can be worked out; nil when even hiding every non-zero cell would not do.
+    ///
+    /// In a partition, a small cell always brings at least one hidden companion of 5 or more, so
+    /// the hidden cells together are never a small group (their total is the people minus the rest).
+    /// Where cells need not add up (kinds, outcomes), a cell is hidden when everyone *but* it is a
+    /// small group.
+    static func protect(_ values: [Int], base: Int, relation: Breakdown.Relation, forced: Set<Int>) -> [Shown]? {
+        let isPartition = if case .partition = relation { true } else { false }
         var shown: [Shown] = values.indices.map { index in
-            if isSmall(values[index]) { return .small }
-            return changed.contains(index) && values[index] >= threshold ? .hidden : .count(values[index])
+            let value = values[index]
+            if isSmall(value) { return .small }
+            if value >= threshold, forced.contains(index) || (!isPartition && isSmall(base - value)) { return .hidden }
+            return .count(value)
         }
-        while true {
-            let known = shown.map { CellBounds.Known($0, base: base) }
-            let bounds: [CellBounds.Known] =
-                switch relation {
-                case .partition: CellBounds.partition(known, total: base)
-                case .atLeastOne: CellBounds.atLeastOne(known, base: base, aloneIndex: nil)
-                case .atLeastOneOrAlone(let aloneIndex): CellBounds.atLeastOne(known, base: base, aloneIndex: aloneIndex)
-                }
-            if !shown.indices.contains(where: { shown[$0].isSuppressed && bounds[$0].isExact }) { return shown }
-            let candidates = shown.indices.filter { (shown[$0].value ?? 0) >= threshold }
-            guard let next = candidates.min(by: { values[$0] < values[$1] }) else { return nil }
+        if forced.contains(where: { values[$0] == 0 }) { return nil }
+        func hideNext() -> Bool {
+            guard let next = shown.indices.first(where: { (shown[$0].value ?? 0) >= threshold }) else { return false }
             shown[next] = .hidden
+            return true
         }
+        if isPartition, shown.contains(.small), !shown.contains(.hidden), !hideNext() { return nil }
+        while pinsSomething(shown, base: base, relation: relation) {
+            if !hideNext() { return nil }
+        }
+        return shown
     }
 
-    /// Cells published in an earlier version whose value has since changed by 1 to 4.
-    static func changedCells(_ breakdown: Breakdown, _ values: [Int], _ earlier: [PublishedReport]) -> Set<Int> {
-        var changed = Set<Int>()
-        for report in earlier {
-            guard let cells = report.table(breakdown)?.cells, cells.count == values.count else { continue }
-            for (index, cell) in cells.enumerated() {
-                if let before = cell.value, isSmall(abs(values[index] - before)) { changed.insert(index) }
-            }
+    /// Whether a reader could work out a hidden cell, or (in a partition) a small group of hidden cells.
+    static func pinsSomething(_ shown: [Shown], base: Int, relation: Breakdown.Relation) -> Bool {
+        let known = shown.map { CellBounds.Known($0, base: base) }
+        switch relation {
+        case .partition:
+            // With one sum and a range per cell, a group of hidden cells short of all of them is
+            // pinned only when a single hidden cell is; all of them together total the people minus
+            // the published cells, which must not be a small number.
+            let rest = base - shown.compactMap(\.value).reduce(0, +)
+            if isSmall(rest) { return true }
+            return CellBounds.partition(known, total: base).enumerated().contains { shown[$0].isSuppressed && $1.isExact }
+        case .atLeastOne, .atLeastOneOrAlone:
+            let alone: Int? = if case .atLeastOneOrAlone(let index) = relation { index } else { nil }
+            let bounds = CellBounds.atLeastOne(known, base: base, aloneIndex: alone)
+            return bounds.enumerated().contains { shown[$0].isSuppressed && $1.isExact }
         }
-        return changed
-    }
-
-    /// An optional breakdown is a partition of the people, protected like the others; a change since
-    /// an earlier version is found by category name, since the organisation's list may have changed.
-    static func optionalTable(
-        _ breakdown: OptionalBreakdown, _ counts: OptionalCounts, people: Int, earlier: [PublishedReport]
-    ) -> PublishedOptionalTable {
-        var changed = Set<Int>()
-        for report in earlier {
-            guard let before = report.optionalTables?.first(where: { $0.breakdown == breakdown }), let cells = before.cells else {
-                continue
-            }
-            for (index, category) in counts.categories.enumerated() {
-                guard let position = before.categories.firstIndex(of: category), let value = cells[position].value else { continue }
-                if isSmall(abs(counts.counts[index] - value)) { changed.insert(index) }
-            }
-        }
-        return PublishedOptionalTable(
-            breakdown: breakdown, categories: counts.categories,
-            cells: protect(counts.counts, base: people, relation: .partition, changed: changed))
-    }
-
-    /// People per quarter, only when every quarter clears the threshold and none changed by 1 to 4.
-    static func quarters(_ quarters: [Int], earlier: [PublishedReport]) -> [Int]? {
-        guard quarters.allSatisfy(clears) else { return nil }
-        for report in earlier {
-            guard let before = report.quarters else { continue }
-            if zip(quarters, before).contains(where: { isSmall(abs($0 - $1)) }) { return nil }
-        }
-        return quarters
-    }
-
-    /// The number of cases with a retaliation signal: at most the number of people.
-    static func retaliation(_ count: Int, people: Int, earlier: [PublishedReport]) -> Shown? {
-        if isSmall(count) { return .small }
-        let changed = earlier.contains { report in report.retaliationSignals?.value.map { isSmall(abs(count - $0)) } ?? false }
-        guard changed else { return .count(count) }
-        // Hidden, a reader knows only that it lies between the threshold and the number of people.
-        return people > threshold ? .hidden : nil
     }
 }
 

@@ -22,6 +22,8 @@ struct DifferencingAttacker {
         var retaliation: Expression = [:]
         /// Per optional breakdown: its categories and one unknown per category.
         var optional: [OptionalBreakdown: (categories: [String], cells: [Expression])] = [:]
+        /// Other party by pattern, person by person: the unknowns behind both breakdowns.
+        var joint: [[Int]] = []
     }
 
     private(set) var program = LinearProgram()
@@ -36,6 +38,7 @@ struct DifferencingAttacker {
         let patterns = Breakdown.pattern.categories.count
         let joint = (0..<parties).map { _ in (0..<patterns).map { _ in program.variable() } }
         program.add(sum(joint.flatMap { $0 }.map { [$0: 1] }), .equal, 0, minus: people)
+        version.joint = joint
         version.cells[.otherParty] = joint.map { row in sum(row.map { [$0: 1] }) }
         version.cells[.pattern] = (0..<patterns).map { column in sum(joint.map { [$0[column]: 1] }) }
         for breakdown in [Breakdown.caseKind, .kind, .outcome, .acknowledgement, .feedback] {
@@ -125,9 +128,14 @@ struct DifferencingAttacker {
         return (range.lowerBound - 1e-6).rounded(.up) >= (range.upperBound + 1e-6).rounded(.down)
     }
 
-    /// The names of the figures among `figures` that the attacker pins down.
+    /// The names of the figures among `figures` that the attacker pins down; a figure for which the
+    /// model has no solution at all is listed too (as "infeasible"), since that means the model is
+    /// wrong about how registrations work and its verdicts cannot be trusted.
     func recovered(_ figures: [(String, Expression)]) -> [String] {
-        figures.filter { recovers($0.1) }.map(\.0)
+        figures.compactMap { name, expression in
+            guard range(expression) != nil else { return "infeasible: \(name)" }
+            return recovers(expression) ? name : nil
+        }
     }
 
     /// Every hidden figure of a version, named, with its expression.
@@ -151,39 +159,69 @@ struct DifferencingAttacker {
         return hidden
     }
 
-    /// The change of every cell between two versions whose true change is 1 to 4.
-    func smallChanges(from earlier: Int, to later: Int, truth: (YearFigures, YearFigures)) -> [(String, Expression)] {
-        var changes: [(String, Expression)] = []
-        let (before, after) = (versions[earlier], versions[later])
-        for breakdown in Breakdown.allCases {
-            for position in breakdown.categories.indices
-            where Disclosure.isSmall(abs(truth.1[breakdown][position] - truth.0[breakdown][position])) {
-                changes.append(
+    /// Every group of people whose size a reader could try to work out from a version, with its
+    /// true size: each group of categories of a breakdown whose cells add up (other party, pattern,
+    /// kind of case, deadlines, quarters, optional breakdowns); each kind and outcome, and everyone
+    /// without it; retaliation and everyone without it; each combination of other party and pattern.
+    func groups(of index: Int, truth: YearFigures) -> [(name: String, expression: Expression, count: Int)] {
+        let version = versions[index]
+        var groups: [(name: String, expression: Expression, count: Int)] = []
+        let people: Expression = [version.people: 1]
+        func subsets(_ name: String, _ categories: [String], _ cells: [Expression], _ counts: [Int]) {
+            guard categories.count <= 12 else { return }
+            for mask in 1..<(1 << categories.count) - 1 {
+                let members = categories.indices.filter { mask & (1 << $0) != 0 }
+                groups.append(
                     (
-                        "\(breakdown.rawValue)/\(breakdown.categories[position])",
-                        difference(after.cells[breakdown]![position], before.cells[breakdown]![position])
+                        "\(name){\(members.map { categories[$0] }.joined(separator: ","))}", sum(members.map { cells[$0] }),
+                        members.map { counts[$0] }.reduce(0, +)
                     ))
             }
         }
-        for quarter in 0..<4 where Disclosure.isSmall(abs(truth.1.quarters[quarter] - truth.0.quarters[quarter])) {
-            changes.append(("quarter \(quarter + 1)", difference(after.quarters[quarter], before.quarters[quarter])))
-        }
-        for (breakdown, counts) in truth.1.optional {
-            guard let old = truth.0.optional[breakdown], let now = after.optional[breakdown], let then = before.optional[breakdown] else {
-                continue
+        for breakdown in Breakdown.allCases {
+            let cells = version.cells[breakdown]!
+            if breakdown.isPartition {
+                subsets(breakdown.rawValue, breakdown.categories, cells, truth[breakdown])
+            } else {
+                for (position, category) in breakdown.categories.enumerated() {
+                    groups.append(("\(breakdown.rawValue)/\(category)", cells[position], truth[breakdown][position]))
+                    groups.append(
+                        (
+                            "not \(breakdown.rawValue)/\(category)", difference(people, cells[position]),
+                            truth.cases - truth[breakdown][position]
+                        ))
+                }
             }
-            for (index, category) in counts.categories.enumerated() {
-                guard let oldIndex = old.categories.firstIndex(of: category), let position = now.categories.firstIndex(of: category),
-                    let earlierPosition = then.categories.firstIndex(of: category),
-                    Disclosure.isSmall(abs(counts.counts[index] - old.counts[oldIndex]))
-                else { continue }
-                changes.append(("\(breakdown.rawValue)/\(category)", difference(now.cells[position], then.cells[earlierPosition])))
+        }
+        subsets("quarter", ["1", "2", "3", "4"], version.quarters, truth.quarters)
+        for (breakdown, published) in version.optional {
+            guard let counts = truth.optional[breakdown] else { continue }
+            let aligned = published.categories.map { category in counts.categories.firstIndex(of: category).map { counts.counts[$0] } ?? 0 }
+            subsets(breakdown.rawValue, published.categories, published.cells, aligned)
+        }
+        groups.append(("retaliation", version.retaliation, truth.retaliationSignals))
+        groups.append(("no retaliation", difference(people, version.retaliation), truth.cases - truth.retaliationSignals))
+        for (row, variables) in version.joint.enumerated() {
+            for (column, variable) in variables.enumerated() {
+                groups.append(("joint \(row),\(column)", [variable: 1], truth.partyByPattern[row][column]))
             }
         }
-        if Disclosure.isSmall(abs(truth.1.retaliationSignals - truth.0.retaliationSignals)) {
-            changes.append(("retaliation", difference(after.retaliation, before.retaliation)))
+        return groups
+    }
+
+    /// What a reader must not pin in one version: every hidden figure, and every group of 1 to 4 people.
+    func sensitive(_ index: Int, truth: YearFigures) -> [(String, Expression)] {
+        hiddenCells(of: index) + groups(of: index, truth: truth).filter { Disclosure.isSmall($0.count) }.map { ($0.name, $0.expression) }
+    }
+
+    /// Every group whose size changed by 1 to 4 between two versions, as the difference a reader
+    /// would compute.
+    func smallChanges(from earlier: Int, to later: Int, truth: (YearFigures, YearFigures)) -> [(String, Expression)] {
+        let before = Dictionary(groups(of: earlier, truth: truth.0).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return groups(of: later, truth: truth.1).compactMap { group in
+            guard let old = before[group.name], Disclosure.isSmall(abs(group.count - old.count)) else { return nil }
+            return ("change of \(group.name)", difference(group.expression, old.expression))
         }
-        return changes
     }
 
     private func difference(_ a: Expression, _ b: Expression) -> Expression {

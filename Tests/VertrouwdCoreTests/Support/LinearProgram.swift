@@ -27,9 +27,10 @@ struct LinearProgram {
         constraints.append(Constraint(terms: terms.filter { $0.value != 0 }, relation: relation, bound: bound))
     }
 
-    /// The lowest and highest value of `objective` over the feasible set; nil when infeasible.
+    /// The lowest and highest value of `objective` over the feasible set (infinite when unbounded);
+    /// nil when nothing is feasible — for the attacker, a sign that its model is wrong.
     func range(of objective: [Int: Double]) -> ClosedRange<Double>? {
-        let (fixed, reduced) = presolved()
+        guard let (fixed, reduced) = presolved() else { return nil }
         var constant = 0.0
         var remaining: [Int: Double] = [:]
         for (variable, value) in objective {
@@ -42,19 +43,38 @@ struct LinearProgram {
 
     /// Variables pinned by a one-variable equation, substituted everywhere (repeatedly), so that a
     /// published total does not tie every table into one big system.
-    private func presolved() -> ([Int: Double], LinearProgram) {
+    /// Nil when a substitution contradicts a constraint or a bound.
+    private func presolved() -> ([Int: Double], LinearProgram)? {
         var fixed: [Int: Double] = [:]
         var current = constraints
         while let index = current.firstIndex(where: { $0.relation == .equal && $0.terms.count == 1 }) {
             let (variable, coefficient) = current[index].terms.first!
-            fixed[variable] = current[index].bound / coefficient
-            current = current.compactMap { constraint in
-                guard let value = constraint.terms[variable] else { return constraint }
+            let value = current[index].bound / coefficient
+            guard value >= lower[variable] - 1e-9, value <= (upper[variable] ?? .infinity) + 1e-9 else { return nil }
+            fixed[variable] = value
+            var next: [Constraint] = []
+            for constraint in current {
+                guard let coefficient = constraint.terms[variable] else {
+                    next.append(constraint)
+                    continue
+                }
                 var reduced = constraint
                 reduced.terms[variable] = nil
-                reduced.bound -= value * fixed[variable]!
-                return reduced.terms.isEmpty ? nil : reduced
+                reduced.bound -= coefficient * value
+                guard reduced.terms.isEmpty else {
+                    next.append(reduced)
+                    continue
+                }
+                // Nothing left: it must hold as it stands.
+                let holds =
+                    switch reduced.relation {
+                    case .equal: abs(reduced.bound) <= 1e-9
+                    case .lessOrEqual: reduced.bound >= -1e-9
+                    case .greaterOrEqual: reduced.bound <= 1e-9
+                    }
+                if !holds { return nil }
             }
+            current = next
         }
         var program = self
         program.constraints = current
@@ -120,8 +140,11 @@ struct LinearProgram {
             constant += value * lower[local]
         }
         var simplex = Simplex(rows: rows, variables: count)
-        guard let value = simplex.minimise(cost) else { return nil }
-        return value + constant
+        switch simplex.minimise(cost) {
+        case .infeasible: return nil
+        case .unbounded: return -.infinity
+        case .optimal(let value): return value + constant
+        }
     }
 }
 
@@ -175,17 +198,19 @@ private struct Simplex {
         }
     }
 
-    mutating func minimise(_ cost: [Double]) -> Double? {
+    enum Outcome { case optimal(Double), unbounded, infeasible }
+
+    mutating func minimise(_ cost: [Double]) -> Outcome {
         // Phase one: drive the artificial variables out.
         var phaseOne = Array(repeating: 0.0, count: width)
         for column in artificialStart..<width { phaseOne[column] = 1 }
-        guard let infeasibility = run(phaseOne, allowed: width), infeasibility < 1e-7 else { return nil }
+        guard let infeasibility = run(phaseOne, allowed: width), infeasibility < 1e-7 else { return .infeasible }
         for row in basis.indices where basis[row] >= artificialStart {
             if let column = (0..<artificialStart).first(where: { abs(tableau[row][$0]) > epsilon }) { pivot(row, column) }
         }
         var phaseTwo = cost + Array(repeating: 0.0, count: width - cost.count)
         for column in artificialStart..<width { phaseTwo[column] = 0 }
-        return run(phaseTwo, allowed: artificialStart)
+        return run(phaseTwo, allowed: artificialStart).map(Outcome.optimal) ?? .unbounded
     }
 
     /// Simplex iterations over columns below `allowed`; the optimum, or nil when unbounded.
