@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -95,6 +96,7 @@ struct YearlyReportTests {
             #expect(released.status == .seeOther)
             let report = try #require(try await YearlyReport.find(stored.requireID(), on: app.db))
             #expect(report.isReleased && report.releasedAt == clock.now)
+            #expect(report.auditDigest != nil)
             let published = try #require(report.published)
             #expect(!published.peopleCounts.contains { (1...4).contains($0) })
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "report-release").count() == 1)
@@ -111,6 +113,8 @@ struct YearlyReportTests {
             let page = try await manager.get("/jaarverslag/\(try stored.requireID())")
             #expect(page.status == .ok && page.body.contains(#"<svg class="chart""#) && page.body.contains(#"class="report-table""#))
             #expect(page.body.contains("Train leidinggevenden."))
+            let anchor = try #require(report.auditDigest)
+            #expect(page.body.contains(#"id="audit-anchor""#) && page.body.contains(anchor))
             manager.acceptLanguage = "en"
             #expect(try await manager.get("/jaarverslag/\(try stored.requireID())").body.contains("People who came forward"))
 
@@ -245,6 +249,36 @@ struct YearlyReportTests {
             let draft = try await counsellor.get("/backoffice/jaarverslag/acme/\(year)")
             #expect(draft.body.contains(#"id="location""#) && draft.body.contains(#"id="gender""#))
             #expect(!draft.body.contains(#"id="job-group""#))
+        }
+    }
+
+    @Test func aReleaseAnchorsTheAuditLog() async throws {
+        try await withTestApp(arguments: ["vertrouwd", "audit", "verify"]) { app, clock in
+            app.asyncCommands.use(AuditCommand(), as: "audit")
+            let acme = try await Fixtures.organisation(app)
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: acme)
+            try await AuditLog(db: app.db, clock: clock).record(.system, "case-purge")
+            try await AuditLog(db: app.db, clock: clock).record(.system, "case-purge")
+            let draft = YearlyReport(
+                organisationID: try acme.requireID(), year: Self.year(clock) - 1, version: 1, draftedBy: try anna.account.requireID())
+            try await draft.create(on: app.db)
+            let figures = try YearlyReports.encoded(try Disclosure.publish(YearFigures()))
+            let released = try await YearlyReports.release(
+                draft.requireID(), figures: figures, signals: "", recommendations: "", by: anna.account.requireID(), at: clock.now,
+                on: app.db)
+            #expect(released)
+            // Releasing again finds no draft.
+            #expect(
+                try await YearlyReports.release(
+                    draft.requireID(), figures: figures, signals: "", recommendations: "", by: nil, at: clock.now, on: app.db) == false)
+            let stored = try #require(try await YearlyReport.find(draft.requireID(), on: app.db))
+            let head = try #require(try await AuditEvent.query(on: app.db).sort(\.$sequence, .descending).first())
+            #expect(stored.auditSequence == head.sequence && stored.auditDigest == head.digest)
+            try await app.execute()
+            // A log that no longer has the printed entry fails the check.
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE yearly_reports SET audit_digest = 'printed-elsewhere'").run()
+            await #expect(throws: ExitCode.self) { try await app.execute() }
         }
     }
 

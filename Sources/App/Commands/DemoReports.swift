@@ -29,6 +29,9 @@ extension DemoSeeder {
             report.figures = try YearlyReports.encoded(try Disclosure.publish(figures))
             report.releasedBy = counsellorID
             report.releasedAt = ReportDeadlines.calendar.date(from: DateComponents(year: year + 1, month: 1, day: 28))
+            let head = try await AuditEvent.query(on: db).sort(\.$sequence, .descending).first()
+            report.auditSequence = head?.sequence
+            report.auditDigest = head?.digest
             try await db.transaction { db in
                 try await report.create(on: db)
                 try await AuditLog(db: db, clock: app.vertrouwd.clock).record(

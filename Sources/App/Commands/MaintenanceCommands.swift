@@ -46,6 +46,17 @@ struct AuditCommand: AsyncCommand {
             context.console.error("The audit log is NOT intact: \(Self.describe(problem))")
             throw ExitCode(1)
         }
+        // Each released yearly report carries the log's head at its release: the entry must still be there, unchanged.
+        for report in try await YearlyReport.query(on: app.db).filter(\.$auditDigest != nil).all() {
+            guard let sequence = report.auditSequence, let digest = report.auditDigest else { continue }
+            let entry = try await AuditEvent.query(on: app.db).filter(\.$sequence == sequence).first()
+            guard entry?.digest == digest else {
+                context.console.error(
+                    "The audit log does NOT match the yearly report of \(report.year) (version \(report.version)): entry \(sequence) differs from the one printed on it."
+                )
+                throw ExitCode(1)
+            }
+        }
         context.console.print("The audit log is intact: \(count) entries, chain verified.")
     }
 

@@ -13,6 +13,9 @@ struct ReportExport: Encodable {
     let figures: PublishedReport?
     let signals: String
     let recommendations: String
+    /// The audit log's last entry at release (sequence and digest), the anchor printed on the report.
+    let auditSequence: Int?
+    let auditDigest: String?
 
     init(report: YearlyReport, organisation: Organisation) {
         self.organisation = organisation.name
@@ -23,6 +26,8 @@ struct ReportExport: Encodable {
         figures = report.published
         signals = report.signals
         recommendations = report.recommendations
+        auditSequence = report.auditSequence
+        auditDigest = report.auditDigest
     }
 
     /// One line per figure: section, category code, label in the reader's language, and the figure

@@ -28,6 +28,9 @@ struct ReportViewController: RouteCollection {
         let hasEarlier: Bool
         let pdfAvailable: Bool
         let report: ReportPage
+        /// The audit log's head at release, printed as an anchor.
+        let auditAnchor: String
+        let hasAuditAnchor: Bool
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -92,7 +95,7 @@ struct ReportViewController: RouteCollection {
             shell: PageShell(req, page: "yearly-own", titleKey: "yearly.own.title", publicPage: false), base: "",
             backHref: "/backoffice/jaarverslag", organisationName: account.displayName, year: year, version: 1, releasedOn: "",
             isOwn: true, forPrint: false, newer: nil, hasNewer: false, earlier: [], hasEarlier: false, pdfAvailable: false,
-            report: report)
+            report: report, auditAnchor: "", hasAuditAnchor: false)
         return try await req.render("report/view", context)
     }
 
@@ -120,7 +123,8 @@ struct ReportViewController: RouteCollection {
             backHref: isContact ? "/management" : "/backoffice/jaarverslag/\(organisation.slug)/\(report.year)",
             organisationName: organisation.name, year: report.year, version: report.version,
             releasedOn: req.formatted(report.releasedAt), isOwn: false, forPrint: forPrint, newer: newer, hasNewer: newer != nil,
-            earlier: earlier, hasEarlier: !earlier.isEmpty, pdfAvailable: PDFPrinter.chromium() != nil, report: page)
+            earlier: earlier, hasEarlier: !earlier.isEmpty, pdfAvailable: PDFPrinter.chromium() != nil, report: page,
+            auditAnchor: report.auditDigest.map { "\(report.auditSequence ?? 0) · \($0)" } ?? "", hasAuditAnchor: report.auditDigest != nil)
     }
 
     private func download(_ data: Data, type: HTTPMediaType, filename: String) -> Response {

@@ -27,6 +27,10 @@ final class YearlyReport: Model, @unchecked Sendable {
     @OptionalField(key: "drafted_by") var draftedBy: UUID?
     @OptionalField(key: "released_by") var releasedBy: UUID?
     @OptionalField(key: "released_at") var releasedAt: Date?
+    /// The audit log's last entry when the report was released. Printed on the report, it anchors
+    /// the log outside the database: a log rewritten later no longer matches management's copy.
+    @OptionalField(key: "audit_sequence") var auditSequence: Int?
+    @OptionalField(key: "audit_digest") var auditDigest: String?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}

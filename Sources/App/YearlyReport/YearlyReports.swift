@@ -70,10 +70,12 @@ struct YearlyReports {
         on db: any Database
     ) async throws -> Bool {
         guard let sql = db as? any SQLDatabase else { return false }
+        let head = try await AuditEvent.query(on: db).sort(\.$sequence, .descending).first()
         let rows = try await sql.raw(
             """
             UPDATE yearly_reports SET status = 'released', figures = \(bind: figures), released_at = \(bind: now), \
-            released_by = \(bind: accountID), updated_at = \(bind: now) \
+            released_by = \(bind: accountID), updated_at = \(bind: now), \
+            audit_sequence = \(bind: head?.sequence), audit_digest = \(bind: head?.digest) \
             WHERE id = \(bind: draftID) AND status = 'draft' AND signals = \(bind: signals) \
             AND recommendations = \(bind: recommendations) RETURNING id
             """

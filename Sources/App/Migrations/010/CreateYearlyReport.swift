@@ -41,6 +41,8 @@ extension Migrations010 {
                 .field("drafted_by", .uuid)
                 .field("released_by", .uuid)
                 .field("released_at", .datetime)
+                .field("audit_sequence", .int)
+                .field("audit_digest", .string)
                 .field("updated_at", .datetime)
                 .unique(on: "organisation_id", "year", "version")
                 .create()
