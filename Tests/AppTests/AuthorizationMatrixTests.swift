@@ -119,6 +119,29 @@ struct AuthorizationMatrixTests {
         }
     }
 
+    /// Every state-changing route refuses a form without the session's CSRF token, for a visitor
+    /// without a session and for a signed-in counsellor alike, before doing anything.
+    @Test func everyPostRouteRefusesAFormWithoutItsToken() async throws {
+        try await withTestApp { app, clock in
+            let world = try await MatrixWorld.make(app, clock: clock)
+            let posts = app.routes.all.filter { $0.method == .POST }
+                .map { "POST /" + $0.path.map(\.description).joined(separator: "/") }
+            #expect(posts.count > 40)
+            let refusal = app.vertrouwd.catalog.text("error.csrf.body", in: .dutch)
+            let auditBefore = try await AuditEvent.query(on: app.db).count()
+            for route in posts {
+                for browser in [world.browsers[0], world.browsers[3]] {
+                    _ = try await browser.get("/o/acme/contact")
+                    let page = try await browser.post(world.fill(route), [("receipt", world.receipts[1])], csrf: nil)
+                    #expect(page.status == .forbidden && page.body.contains(refusal), "\(route) took a form without its token")
+                    let forged = try await browser.post(world.fill(route), [], csrf: "forged-token")
+                    #expect(forged.status == .forbidden, "\(route) took a forged token")
+                }
+            }
+            #expect(try await AuditEvent.query(on: app.db).count() == auditBefore, "a refused form still did something")
+        }
+    }
+
     static func outcome(_ page: TestBrowser.Page) -> Character {
         switch page.status {
         case .unauthorized: "l"
