@@ -121,25 +121,14 @@ struct ReportPage: Encodable {
     private static func sections(_ published: PublishedReport, previous: PublishedReport?, req: Request) -> [Section] {
         var sections: [Section] = []
         func add(_ breakdown: Breakdown, id: String, only indices: [Int]? = nil) {
-            let categories = breakdown.categories
-            let cells = published.table(breakdown)?.cells
+            let chosen = indices ?? Array(breakdown.categories.indices)
             let before = previous?.table(breakdown)?.cells
-            let chosen = indices ?? Array(categories.indices)
-            let rows: [(label: String, shown: Shown, text: String)] = chosen.map { index in
-                let shown = cells?[index] ?? .hidden
-                return (req.t(labelKey(breakdown, categories[index])), shown, text(shown, req))
-            }
             sections.append(
-                Section(
-                    id: id, titleKey: "yearly.section.\(id)", introKey: "yearly.section.\(id).intro", withheld: cells == nil,
-                    chart: ReportChart(cells == nil ? [] : rows),
-                    rows: cells == nil
-                        ? []
-                        : zip(chosen, rows).map { index, row in
-                            Row(
-                                label: row.label, value: row.text,
-                                previous: before.map { text($0[index], req) } ?? req.t("yearly.not_published"))
-                        }))
+                section(
+                    id: id, introKey: "yearly.section.\(id).intro",
+                    cells: published.table(breakdown)?.cells.map { cells in chosen.map { cells[$0] } },
+                    labels: chosen.map { req.t(labelKey(breakdown, breakdown.categories[$0])) }, previous: chosen.map { before?[$0] },
+                    hasPrevious: before != nil, req: req))
         }
         add(.caseKind, id: "case-kind")
         for family in Family.allCases {
@@ -151,27 +140,37 @@ struct ReportPage: Encodable {
         add(.acknowledgement, id: "acknowledgement")
         add(.feedback, id: "feedback")
         for table in published.optionalTables ?? [] {
+            // Matched by name: the organisation's list may have changed since last year.
             let before = previous?.optionalTables?.first { $0.breakdown == table.breakdown }
-            let rows: [(label: String, shown: Shown, text: String)] = table.categories.indices.map { index in
-                let shown = table.cells?[index] ?? .hidden
-                return (table.breakdown.label(table.categories[index], req: req), shown, text(shown, req))
+            let earlier = table.categories.map { category in
+                before.flatMap { before in before.categories.firstIndex(of: category).flatMap { before.cells?[$0] } }
             }
-            let id = table.breakdown.rawValue
             sections.append(
-                Section(
-                    id: id, titleKey: "yearly.section.\(id)", introKey: "yearly.section.optional.intro", withheld: table.cells == nil,
-                    chart: ReportChart(table.cells == nil ? [] : rows),
-                    rows: table.cells == nil
-                        ? []
-                        : zip(table.categories, rows).map { category, row in
-                            let earlier = before.flatMap { before in
-                                before.categories.firstIndex(of: category).flatMap { before.cells?[$0] }
-                            }
-                            return Row(
-                                label: row.label, value: row.text, previous: earlier.map { text($0, req) } ?? req.t("yearly.not_published"))
-                        }))
+                section(
+                    id: table.breakdown.rawValue, introKey: "yearly.section.optional.intro", cells: table.cells,
+                    labels: table.categories.map { table.breakdown.label($0, req: req) }, previous: earlier, hasPrevious: before != nil,
+                    req: req))
         }
         return sections
+    }
+
+    /// One breakdown's section: a chart and the table behind it, or the sentence saying it was left out.
+    private static func section(
+        id: String, introKey: String, cells: [Shown]?, labels: [String], previous: [Shown?], hasPrevious: Bool, req: Request
+    ) -> Section {
+        guard let cells else {
+            return Section(
+                id: id, titleKey: "yearly.section.\(id)", introKey: introKey, withheld: true, chart: ReportChart([]), rows: [])
+        }
+        let notPublished = req.t("yearly.not_published")
+        return Section(
+            id: id, titleKey: "yearly.section.\(id)", introKey: introKey, withheld: false,
+            chart: ReportChart(zip(labels, cells).map { ($0, $1, text($1, req)) }),
+            rows: cells.indices.map { index in
+                Row(
+                    label: labels[index], value: text(cells[index], req),
+                    previous: hasPrevious ? previous[index].map { text($0, req) } ?? notPublished : notPublished)
+            })
     }
 
     private static func cross(_ table: PublishedCrossTable, req: Request) -> Cross {
