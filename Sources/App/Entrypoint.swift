@@ -24,12 +24,18 @@ public enum Vertrouwd {
             app.asyncCommands.use(AdminCommand(), as: "admin")
             app.asyncCommands.use(PurgeCommand(), as: "purge")
             app.asyncCommands.use(AuditCommand(), as: "audit")
+            app.asyncCommands.use(BackupCommand(), as: "backup")
+            app.asyncCommands.use(RestoreCommand(), as: "restore")
             if ["serve", "admin", "purge", "audit"].contains(command) || command.hasPrefix("-") {
                 try await app.autoMigrate()
                 try await app.prepareSQLite()
             }
             if isDemo { try await DemoSeeder(app: app).run() }
             try await app.execute()
+        } catch let failure as ExitCode {
+            // A command that said what went wrong ends with its exit code, not a crash report.
+            try? await app.asyncShutdown()
+            exit(failure.code)
         } catch {
             app.logger.report(error: error)
             try? await app.asyncShutdown()
