@@ -176,8 +176,8 @@ struct MatrixWorld {
         let hr = try await Fixtures.staff(app, role: .organisationContact, email: "hr@acme.example", serving: acme)
         let admin = try await Fixtures.staff(app, role: .admin, email: "admin@example.org")
         let spare = try await Fixtures.staff(app, role: .counsellor, email: "spare@acme.example", serving: acme)
-        let receiptA = try await Self.contact(app, slug: "acme", counsellor: anna)
-        let receiptB = try await Self.contact(app, slug: "other", counsellor: cees)
+        let receiptA = try await Fixtures.contact(app, slug: "acme", to: anna)
+        let receiptB = try await Fixtures.contact(app, slug: "other", to: cees)
         let caseA = try #require(
             try await CaseKeyGrant.query(on: app.db).filter(\.$counsellor.$id == anna.account.requireID()).first()?.$caseRecord.id)
         let year = ReportDeadlines.calendar.component(.year, from: clock.now) - 1
@@ -200,19 +200,6 @@ struct MatrixWorld {
             browsers: browsers, receipts: ["", receiptA, receiptB, "", "", "", "", ""], caseA: caseA, reportID: try report.requireID(),
             organisationX: try acme.requireID(), spareAccount: try spare.account.requireID(), counsellorX: try anna.account.requireID(),
             articleID: try article.requireID(), articleSlug: article.slug, year: year)
-    }
-
-    static func contact(_ app: Application, slug: String, counsellor: Fixtures.Staff) async throws -> String {
-        let browser = TestBrowser(app)
-        let form = try await browser.get("/o/\(slug)/contact")
-        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
-        let page = try await browser.post(
-            "/o/\(slug)/contact",
-            [
-                ("counsellor", try counsellor.account.requireID().uuidString), ("message", "Iets op het werk"), ("identity", "anonymous"),
-                ("channel", "messages"), ("submission", submission),
-            ], csrf: form.csrf)
-        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
     }
 
     /// The route with its parameters pointing at this world.

@@ -25,15 +25,7 @@ struct BackupTests {
             app.asyncCommands.use(BackupCommand(), as: "backup")
             let acme = try await Fixtures.organisation(app)
             anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: acme)
-            let browser = TestBrowser(app)
-            let form = try await browser.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
-            try await browser.post(
-                "/o/acme/contact",
-                [
-                    ("counsellor", try #require(anna).account.requireID().uuidString), ("message", "HERSTELDBERICHT over mijn team"),
-                    ("identity", "anonymous"), ("channel", "messages"), ("submission", submission),
-                ], csrf: form.csrf)
+            try await Fixtures.contact(app, slug: "acme", to: try #require(anna), message: "HERSTELDBERICHT over mijn team")
             caseID = try await CaseRecord.query(on: app.db).first()?.id
             if usingPostgres {
                 // PostgreSQL is backed up with pg_dump; the command says so and writes nothing.

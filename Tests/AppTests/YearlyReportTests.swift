@@ -189,15 +189,7 @@ struct YearlyReportTests {
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: acme)
             let admin = try await Fixtures.staff(app, role: .admin, email: "admin@example.org")
             // Off by default: the registration form does not ask.
-            let contact = TestBrowser(app)
-            let form = try await contact.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
-            try await contact.post(
-                "/o/acme/contact",
-                [
-                    ("counsellor", try anna.account.requireID().uuidString), ("message", "Iets op de afdeling"), ("identity", "anonymous"),
-                    ("channel", "messages"), ("submission", submission),
-                ], csrf: form.csrf)
+            try await Fixtures.contact(app, slug: "acme", to: anna, message: "Iets op de afdeling")
             let casePath = "/backoffice/cases/\(try #require(try await CaseRecord.query(on: app.db).first()?.id))"
             let counsellor = TestBrowser(app)
             try await counsellor.logIn(anna, at: clock.now)

@@ -22,18 +22,17 @@ extension DemoSeeder {
             }
             try await db.transaction { db in try await rows.create(on: db) }
             let figures = try await RegistrationTotals.figures(.organisation(organisationID), year: year, on: db)
+            // Released the way a counsellor releases, dated to the January after the year.
             let report = YearlyReport(organisationID: organisationID, year: year, version: 1, draftedBy: counsellorID)
             report.signals = Self.demoSignals
             report.recommendations = Self.demoRecommendations
-            report.status = YearlyReport.Status.released.rawValue
-            report.figures = try YearlyReports.encoded(try Disclosure.publish(figures))
-            report.releasedBy = counsellorID
-            report.releasedAt = ReportDeadlines.calendar.date(from: DateComponents(year: year + 1, month: 1, day: 28))
-            let head = try await AuditEvent.query(on: db).sort(\.$sequence, .descending).first()
-            report.auditSequence = head?.sequence
-            report.auditDigest = head?.digest
+            let published = try YearlyReports.encoded(try Disclosure.publish(figures))
+            let releasedAt = ReportDeadlines.calendar.date(from: DateComponents(year: year + 1, month: 1, day: 28)) ?? Date()
             try await db.transaction { db in
                 try await report.create(on: db)
+                _ = try await YearlyReports.release(
+                    report.requireID(), figures: published, signals: Self.demoSignals, recommendations: Self.demoRecommendations,
+                    by: counsellorID, at: releasedAt, on: db)
                 try await AuditLog(db: db, clock: app.vertrouwd.clock).record(
                     .staff(counsellorID), "report-release", detail: "\(Self.organisationSlug) \(year) v1", on: db)
             }

@@ -63,10 +63,7 @@ struct JournalExportController: RouteCollection {
             versions: contents.versions.map { ExportFile.Item(link: $0.link, entry: String(decoding: $0.json, as: UTF8.self)) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let response = Response(status: .ok, body: .init(data: try encoder.encode(file)))
-        response.headers.contentType = .json
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"logboek.json\"")
-        return response
+        return .file(try encoder.encode(file), type: .json, filename: "logboek.json")
     }
 
     /// The printable page rendered by headless Chromium into a PDF, in a private temporary folder

@@ -92,8 +92,15 @@ extension Request {
         let html = buffer.readString(length: buffer.readableBytes) ?? ""
         let stylesheet = (try? String(contentsOfFile: application.directory.publicDirectory + "css/app.css", encoding: .utf8)) ?? ""
         let bytes = try await PDFPrinter.print(PDFPrinter.standalone(html, stylesheet: stylesheet), chromium: chromium)
-        let response = Response(status: .ok, body: .init(data: bytes))
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
+        return .file(bytes, type: HTTPMediaType(type: "application", subType: "pdf"), filename: filename)
+    }
+}
+
+extension Response {
+    /// A file the app made (an export, a PDF) as a download under `filename`.
+    static func file(_ data: Data, type: HTTPMediaType, filename: String) -> Response {
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = type
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
         return response
     }

@@ -13,9 +13,11 @@ extension OptionalBreakdown {
 
     /// A category as people read it: genders are translated, the organisation's own categories
     /// are shown as written, and no value is "not recorded".
-    func label(_ category: String, req: Request) -> String {
-        if category == OptionalBreakdown.notRecorded { return req.t("registration.not_recorded") }
-        return self == .gender ? req.t("registration.gender.\(category)") : category
+    func label(_ category: String, req: Request) -> String { label(category) { req.t($0) } }
+
+    func label(_ category: String, translate: (String) -> String) -> String {
+        if category == OptionalBreakdown.notRecorded { return translate("registration.not_recorded") }
+        return self == .gender ? translate("registration.gender.\(category)") : category
     }
 }
 

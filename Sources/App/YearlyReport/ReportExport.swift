@@ -34,13 +34,7 @@ struct ReportExport: Encodable {
     /// as published ("<5", "hidden", or "withheld" for a breakdown not shown).
     static func csv(_ published: PublishedReport, label: (String) -> String) -> String {
         var lines = [["section", "category", "label", "value"]]
-        func value(_ shown: Shown) -> String {
-            switch shown {
-            case .count(let count): String(count)
-            case .small: "<5"
-            case .hidden: "hidden"
-            }
-        }
+        func value(_ shown: Shown) -> String { shown.exportText }
         lines.append(["people", "", label("yearly.people"), value(published.cases)])
         if let contacts = published.contacts { lines.append(["contacts", "", label("yearly.contacts"), String(contacts)]) }
         if let hours = published.hours { lines.append(["hours", "", label("yearly.hours"), String(hours)]) }
@@ -63,10 +57,7 @@ struct ReportExport: Encodable {
         for table in published.optionalTables ?? [] {
             for (index, category) in table.categories.enumerated() {
                 let shown = table.cells.map { value($0[index]) } ?? "withheld"
-                let name =
-                    category.isEmpty
-                    ? label("registration.not_recorded") : table.breakdown == .gender ? label("registration.gender.\(category)") : category
-                lines.append([table.breakdown.rawValue, category, name, shown])
+                lines.append([table.breakdown.rawValue, category, table.breakdown.label(category, translate: label), shown])
             }
         }
         if let cross = published.partyByPattern {

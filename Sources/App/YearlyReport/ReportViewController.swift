@@ -67,7 +67,7 @@ struct ReportViewController: RouteCollection {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        return download(
+        return .file(
             try encoder.encode(file), type: .json, filename: "jaarverslag-\(organisation.slug)-\(report.year)-v\(report.version).json")
     }
 
@@ -75,7 +75,7 @@ struct ReportViewController: RouteCollection {
         let (report, organisation) = try await req.releasedReportFromPath()
         guard let published = report.published else { throw PageError.notFound }
         let text = ReportExport.csv(published, label: { req.t($0) })
-        return download(
+        return .file(
             Data(text.utf8), type: HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"]),
             filename: "jaarverslag-\(organisation.slug)-\(report.year)-v\(report.version).csv")
     }
@@ -125,12 +125,5 @@ struct ReportViewController: RouteCollection {
             releasedOn: req.formatted(report.releasedAt), isOwn: false, forPrint: forPrint, newer: newer, hasNewer: newer != nil,
             earlier: earlier, hasEarlier: !earlier.isEmpty, pdfAvailable: PDFPrinter.chromium() != nil, report: page,
             auditAnchor: report.auditDigest.map { "\(report.auditSequence ?? 0) · \($0)" } ?? "", hasAuditAnchor: report.auditDigest != nil)
-    }
-
-    private func download(_ data: Data, type: HTTPMediaType, filename: String) -> Response {
-        let response = Response(status: .ok, body: .init(data: data))
-        response.headers.contentType = type
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
-        return response
     }
 }

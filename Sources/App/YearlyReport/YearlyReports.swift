@@ -40,10 +40,8 @@ struct YearlyReports {
     /// A digest of exactly what the counsellor previewed, so that a release cannot freeze figures or
     /// words that changed after they looked.
     static func fingerprint(_ published: PublishedReport, signals: String, recommendations: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         var hasher = SHA256()
-        hasher.update(data: (try? encoder.encode(published)) ?? Data())
+        hasher.update(data: Data(((try? encoded(published)) ?? "").utf8))
         for text in [signals, recommendations] {
             hasher.update(data: Data("\u{0}\(text.utf8.count):".utf8))
             hasher.update(data: Data(text.utf8))

@@ -16,7 +16,7 @@ struct Corrections {
         var hide = Set<Int>()
         for report in earlier {
             guard let cells = report.table(breakdown)?.cells, cells.count == values.count,
-                let earlierBase = Self.base(of: breakdown, in: report)
+                let earlierBase = report.base(of: breakdown)
             else { continue }
             let pairs = values.indices.compactMap { index in cells[index].value.map { (index, values[index] - $0) } }
             guard let more = Self.changedCells(pairs, values: values, totalChange: base - earlierBase, additive: breakdown.isPartition)
@@ -71,14 +71,6 @@ struct Corrections {
         }
         guard hide else { return .count(count) }
         return count >= Disclosure.threshold && people > Disclosure.threshold ? .hidden : nil
-    }
-
-    /// The number the breakdown's cells add up to in an earlier version, when it was published.
-    static func base(of breakdown: Breakdown, in report: PublishedReport) -> Int? {
-        switch breakdown.base {
-        case .cases: report.cases.value
-        case .reports: report.table(.caseKind)?.cells?[Breakdown.reportIndex].value
-        }
     }
 
     /// Given the change of each cell published in both versions: nothing when no single cell, group

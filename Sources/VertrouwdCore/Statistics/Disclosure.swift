@@ -33,11 +33,7 @@ public enum Disclosure {
         var tables: [PublishedTable] = []
         for breakdown in Breakdown.allCases {
             let values = figures[breakdown]
-            let base: Int? =
-                switch breakdown.base {
-                case .cases: people
-                case .reports: tables.first { $0.breakdown == .caseKind }?.cells?[Breakdown.reportIndex].value
-                }
+            let base = PublishedReport(cases: .count(people), tables: tables).base(of: breakdown)
             let cells = base.flatMap { base -> [Shown]? in
                 guard let forced = changes.cellsToHide(breakdown, values, base: base) else { return nil }
                 return protect(values, base: base, relation: breakdown.relation, forced: forced)

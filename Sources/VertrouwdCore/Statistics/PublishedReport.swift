@@ -11,6 +11,15 @@ public enum Shown: Sendable, Equatable, Codable {
 
     public var isSuppressed: Bool { value == nil }
 
+    /// The figure as the exports write it: the number, "<5", or "hidden".
+    public var exportText: String {
+        switch self {
+        case .count(let value): String(value)
+        case .small: "<5"
+        case .hidden: "hidden"
+        }
+    }
+
     // In the JSON export a figure is a number, "<5" or "hidden": readable without this code.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -27,11 +36,7 @@ public enum Shown: Sendable, Equatable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        switch self {
-        case .count(let value): try container.encode(value)
-        case .small: try container.encode("<5")
-        case .hidden: try container.encode("hidden")
-        }
+        if let value { try container.encode(value) } else { try container.encode(exportText) }
     }
 }
 
@@ -108,6 +113,15 @@ public struct PublishedReport: Sendable, Equatable, Codable {
 
     public func table(_ breakdown: Breakdown) -> PublishedTable? {
         tables.first { $0.breakdown == breakdown }
+    }
+
+    /// The published number a breakdown's cells add up to: the people, or the formal reports; nil
+    /// when that number is not published.
+    func base(of breakdown: Breakdown) -> Int? {
+        switch breakdown.base {
+        case .cases: cases.value
+        case .reports: table(.caseKind)?.cells?[Breakdown.reportIndex].value
+        }
     }
 
     /// Every count of people this report shows (not contacts or hours), for the "never 1 to 4" checks.

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Testing
 import Vapor
 import VertrouwdCore
 
@@ -52,6 +53,22 @@ enum Fixtures {
             ).create(on: app.db)
         }
         return Staff(account: account, email: email, password: password, totpSecret: secret, keyRecoveryCode: recoveryCode)
+    }
+
+    /// An anonymous contact through the real form, to `counsellor`; returns the receipt.
+    @discardableResult
+    static func contact(_ app: Application, slug: String, to counsellor: Staff, message: String = "Iets op het werk") async throws -> String
+    {
+        let browser = TestBrowser(app)
+        let form = try await browser.get("/o/\(slug)/contact")
+        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+        let page = try await browser.post(
+            "/o/\(slug)/contact",
+            [
+                ("counsellor", try counsellor.account.requireID().uuidString), ("message", message), ("identity", "anonymous"),
+                ("channel", "messages"), ("submission", submission),
+            ], csrf: form.csrf)
+        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
     }
 }
 
