@@ -10,6 +10,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: KnowledgeBaseController())
     try app.register(collection: SearchController())
     try app.register(collection: GuideController())
+    try app.register(collection: PublicAPIController())
     try app.register(collection: ContactController(mode: .contact))
     try app.register(collection: ContactController(mode: .report))
     try app.register(collection: InboxController())

@@ -116,33 +116,43 @@ struct GuideController: RouteCollection {
                 answers: answers.map(\.encoded), canGoBack: !answers.isEmpty, step: answers.count + 1, errors: FormErrors(errors))
             return try await req.render("guide/question", context, status: status)
         case .outcome(let result):
-            let base = req.vertrouwd.knowledgeBase
-            func href(_ link: String) -> String {
-                if link.hasPrefix("article:") { return "\(portal.base)/kennisbank/\(link.dropFirst(8))" }
-                if link.hasPrefix("tel:") { return link }
-                if link == "page:contact" { return "\(portal.base)/contact" }
-                return portal.base
-            }
+            let parts = Self.outcomeParts(result, portal: portal, req: req)
             let context = OutcomeContext(
                 shell: PageShell(req, page: "guide-outcome", titleKey: "guide.outcome.title", publicPage: true), portal: portal,
                 breadcrumbs: breadcrumbs, csrf: req.csrfToken(), title: result.outcome.title(language), text: result.outcome.text(language),
-                kinds: result.kinds.map { kind in
-                    LinkCard(
-                        title: base.article(kind.article, in: language)?.title ?? kind.rawValue,
-                        text: base.article(kind.article, in: language)?.summary ?? "", href: "\(portal.base)/kennisbank/\(kind.article)")
-                },
-                hasKinds: !result.kinds.isEmpty, notes: result.notes.map { $0.text(language) },
-                steps: result.steps.map {
-                    StepView(
-                        id: $0.id, title: $0.title(language), text: $0.text(language),
-                        href: $0.article.map { "\(portal.base)/kennisbank/\($0)" })
-                },
-                hasSteps: !result.steps.isEmpty,
-                routes: result.routes.map {
-                    LinkCard(title: $0.route.title(language), text: $0.route.text(language), href: href($0.route.link))
-                },
+                kinds: parts.kinds, hasKinds: !parts.kinds.isEmpty, notes: result.notes.map { $0.text(language) },
+                steps: parts.steps, hasSteps: !parts.steps.isEmpty, routes: parts.routes,
                 answers: answers.map(\.encoded), planKey: "plan-\(result.outcomeID)")
             return try await req.render("guide/outcome", context)
         }
+    }
+
+    /// An outcome's kinds, steps and routes as links into the organisation's portal (page and API alike).
+    static func outcomeParts(
+        _ result: Guide.Result, portal: PortalHeader, req: Request
+    ) -> (
+        kinds: [LinkCard], steps: [StepView], routes: [LinkCard]
+    ) {
+        let language = req.language
+        let base = req.vertrouwd.knowledgeBase
+        func href(_ link: String) -> String {
+            if link.hasPrefix("article:") { return "\(portal.base)/kennisbank/\(link.dropFirst(8))" }
+            if link.hasPrefix("tel:") { return link }
+            if link == "page:contact" { return "\(portal.base)/contact" }
+            return portal.base
+        }
+        let kinds = result.kinds.map { kind in
+            LinkCard(
+                title: base.article(kind.article, in: language)?.title ?? kind.rawValue,
+                text: base.article(kind.article, in: language)?.summary ?? "", href: "\(portal.base)/kennisbank/\(kind.article)")
+        }
+        let steps = result.steps.map {
+            StepView(
+                id: $0.id, title: $0.title(language), text: $0.text(language), href: $0.article.map { "\(portal.base)/kennisbank/\($0)" })
+        }
+        let routes = result.routes.map {
+            LinkCard(title: $0.route.title(language), text: $0.route.text(language), href: href($0.route.link))
+        }
+        return (kinds, steps, routes)
     }
 }

@@ -32,21 +32,7 @@ struct SearchController: RouteCollection {
         let organisation = try await req.organisationFromPath()
         let portal = PortalHeader(organisation)
         let query = String((req.query[String.self, at: "q"] ?? "").cleanedInput.prefix(Self.maximumQueryLength))
-        var results = query.isEmpty ? [] : Self.results(for: query, req: req, portal: portal)
-        if !query.isEmpty {
-            // The organisation's own articles are few: a small index per search costs next to nothing.
-            let own = try await KnowledgeBaseController.ownArticles(req, organisation)
-            let index = SearchIndex(
-                documents: own.map {
-                    SearchIndex.Document(id: $0.slug, title: $0.title, summary: $0.summary, body: $0.article.plainText)
-                },
-                language: req.language)
-            let titles = Dictionary(own.map { ($0.slug, $0.title) }, uniquingKeysWith: { first, _ in first })
-            results =
-                index.search(query).map { hit in
-                    Result(title: titles[hit.id] ?? hit.id, href: "\(portal.base)/kennisbank/eigen/\(hit.id)", snippet: hit.snippet)
-                } + results
-        }
+        let results = try await Self.search(query, organisation: organisation, req: req)
         let context = SearchContext(
             shell: PageShell(req, page: "search", titleKey: "search.title", publicPage: true), portal: portal,
             breadcrumbs: [
@@ -56,6 +42,23 @@ struct SearchController: RouteCollection {
             ],
             query: query, results: results, hasResults: !results.isEmpty, searched: !query.isEmpty, count: results.count)
         return try await req.render("kb/search", context)
+    }
+
+    /// The organisation's own articles first, then the shared knowledge base; nothing for an empty query.
+    static func search(_ query: String, organisation: Organisation, req: Request) async throws -> [Result] {
+        guard !query.isEmpty else { return [] }
+        let portal = PortalHeader(organisation)
+        // The organisation's own articles are few: a small index per search costs next to nothing.
+        let own = try await KnowledgeBaseController.ownArticles(req, organisation)
+        let index = SearchIndex(
+            documents: own.map {
+                SearchIndex.Document(id: $0.slug, title: $0.title, summary: $0.summary, body: $0.article.plainText)
+            },
+            language: req.language)
+        let titles = Dictionary(own.map { ($0.slug, $0.title) }, uniquingKeysWith: { first, _ in first })
+        return index.search(query).map { hit in
+            Result(title: titles[hit.id] ?? hit.id, href: "\(portal.base)/kennisbank/eigen/\(hit.id)", snippet: hit.snippet)
+        } + results(for: query, req: req, portal: portal)
     }
 
     static func results(for query: String, req: Request, portal: PortalHeader) -> [Result] {
