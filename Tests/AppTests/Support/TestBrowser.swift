@@ -96,6 +96,9 @@ final class TestBrowser {
 
     func clearCookies() { cookies = [:] }
 
+    /// Sets a cookie as another site or an attacker with access to the browser could.
+    func setCookie(_ name: String, _ value: String) { cookies[name] = value }
+
     var sessionCookie: String? { cookies["vertrouwd_session"] }
 
     private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?) async throws -> Page {
