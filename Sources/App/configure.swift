@@ -64,6 +64,7 @@ public func configure(
     app.leaf.tags["t"] = TranslateTag()
 
     app.routes.defaultMaxBodySize = ByteCount(value: settings.maxBodySize)
+    app.http.server.configuration.idleTimeout = .seconds(Int64(settings.idleTimeoutSeconds))
     app.sessions.use { _ in HashedSessionDriver() }
     app.sessions.configuration = SessionsConfiguration(cookieName: Application.sessionCookieName) { id in
         HTTPCookies.Value(string: id.string, path: "/", isSecure: settings.usesTLS, isHTTPOnly: true, sameSite: .strict)

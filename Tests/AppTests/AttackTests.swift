@@ -1,5 +1,8 @@
 import Fluent
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Testing
 import Vapor
 import VaporTesting
@@ -262,6 +265,36 @@ struct AttackTests {
         }
     }
 
+    /// Clients that open connections and then stall are cut off, while others are served.
+    @Test func aStalledConnectionIsClosedAndOthersAreServed() async throws {
+        try await withTestApp(adjust: { $0.idleTimeoutSeconds = 1 }) { app, _ in
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            do {
+                try await Self.stall(port: try #require(app.http.server.shared.localAddress?.port))
+            } catch {
+                Issue.record(error)
+            }
+            // The requests cut off are still answering their own error; let them finish first.
+            try await Task.sleep(for: .seconds(1))
+            await app.server.shutdown()
+        }
+    }
+
+    static func stall(port: Int) async throws {
+        do {
+            let stalled = try (0..<20).map { _ in try RawConnection(port: port) }
+            for connection in stalled { try connection.send("POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nemail=") }
+            let healthy = try RawConnection(port: port)
+            try healthy.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(try healthy.readAll(timeout: 5).hasPrefix("HTTP/1.1 200"))
+            // Within a few idle periods every stalled connection is closed by the server.
+            for connection in stalled {
+                let answer = try connection.readAll(timeout: 5)
+                #expect(connection.closedByServer, "a stalled connection is still open; it sent: \(answer.prefix(40))")
+            }
+        }
+    }
+
     /// Someone who knows a counsellor's address can make her wait, but never for long: the wait is
     /// capped, and her own login works once it has passed.
     @Test func guessingCannotLockARealPersonOutForLong() async throws {
@@ -287,5 +320,50 @@ struct AttackTests {
             let later = try await owner.post("/login", [("email", anna.email), ("password", anna.password)], csrf: form.csrf)
             #expect(later.location == "/login/2fa", "the owner is still locked out after the longest wait")
         }
+    }
+}
+
+/// A plain TCP connection, for what a browser would never send.
+final class RawConnection {
+    let descriptor: Int32
+    private(set) var closedByServer = false
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard descriptor >= 0, connected == 0 else { throw Abort(.internalServerError, reason: "cannot connect") }
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard Glibc.send(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else {
+            throw Abort(.internalServerError, reason: "cannot send")
+        }
+    }
+
+    /// Reads until the server closes the connection or `timeout` seconds pass without data.
+    func readAll(timeout: Int) throws -> String {
+        var wait = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count > 0 {
+                received += buffer[0..<count]
+            } else {
+                closedByServer = count == 0 || errno == ECONNRESET
+                break
+            }
+        }
+        return String(decoding: received, as: UTF8.self)
     }
 }

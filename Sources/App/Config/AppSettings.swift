@@ -24,6 +24,9 @@ public struct AppSettings: Sendable {
     /// The KDF cost of journal phrases. Unlike password hashes these cannot be upgraded later (a
     /// journal or backup made under other parameters would no longer open), so it is fixed.
     public var journalParameters: ScryptPasswordHasher.Parameters = .standard
+    /// A connection that sends and receives nothing for this long is closed, so clients that open
+    /// connections and stall (slowloris) cannot use them all up.
+    public var idleTimeoutSeconds: Int = 60
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     public var trustProxy: Bool = false
     /// The relay for notification mails; nil sends none.
@@ -109,6 +112,9 @@ public struct AppSettings: Sendable {
         }
         if let mebibytes = try number("VERTROUWD_MAX_UPLOAD_MB", in: 1...512) {
             settings.maxUploadSize = mebibytes << 20
+        }
+        if let seconds = try number("VERTROUWD_IDLE_TIMEOUT_SECONDS", in: 5...3600) {
+            settings.idleTimeoutSeconds = seconds
         }
         if let trust = value("VERTROUWD_TRUST_PROXY") {
             guard ["0", "1", "true", "false"].contains(trust.lowercased()) else {
