@@ -1,14 +1,15 @@
 import Fluent
 import Foundation
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Testing
 import Vapor
 import VaporTesting
 import VertrouwdCore
 
 @testable import App
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Hostile input in every field that is shown again somewhere, injection strings, hostile file
 /// names, fixed sessions, redirects elsewhere, and guessing that tries to lock a real person out.

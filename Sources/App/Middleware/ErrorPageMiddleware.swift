@@ -20,6 +20,10 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         {
             return request.redirect(to: location)
         }
+        if DatabaseOutage.isOutage(error) {
+            request.logger.warning("database unavailable", metadata: ["error": .string(String(reflecting: type(of: error)))])
+            return await unavailable(request)
+        }
         let status: HTTPResponseStatus
         var bodyKey: String?
         switch error {
@@ -36,6 +40,27 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             request.logger.error("request failed", metadata: ["error": .string(String(reflecting: type(of: error)))])
         }
         let code = Self.knownStatuses.contains(status.code) ? status.code : (status.code >= 500 ? 500 : 400)
+        return await errorPage(request, status: status, code: code, bodyKey: bodyKey)
+    }
+
+    /// The database is away: 503, and a form's text given back with a button to send it again.
+    private func unavailable(_ request: Request) async -> Response {
+        let status = HTTPResponseStatus.serviceUnavailable
+        if let kept = await KeptForm.from(request) {
+            let context = UnavailablePageContext(
+                shell: PageShell(request, page: "unavailable", titleKey: "error.503.title", publicPage: true), form: kept)
+            if let response = try? await request.view.render("unavailable", context).encodeResponse(for: request) {
+                response.status = status
+                response.headers.replaceOrAdd(name: .retryAfter, value: "30")
+                return response
+            }
+        }
+        let response = await errorPage(request, status: status, code: 503, bodyKey: nil)
+        response.headers.replaceOrAdd(name: .retryAfter, value: "30")
+        return response
+    }
+
+    private func errorPage(_ request: Request, status: HTTPResponseStatus, code: UInt, bodyKey: String?) async -> Response {
         if request.url.path.hasPrefix("/api/") || request.url.path == "/health" {
             let response = Response(status: status)
             try? response.content.encode(["error": request.t("error.\(code).title")])

@@ -5,3 +5,9 @@ struct ErrorPageContext: Encodable {
     let titleKey: String
     let bodyKey: String
 }
+
+/// The page for a form that could not be saved because the database is away.
+struct UnavailablePageContext: Encodable {
+    let shell: PageShell
+    let form: KeptForm
+}
