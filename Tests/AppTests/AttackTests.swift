@@ -66,7 +66,9 @@ struct AttackTests {
             #expect(first.body.contains(Self.escapedScript), "the payload reached the case page, escaped")
             for (action, fields) in [
                 ("reply", [("message", Self.payload)]), ("notes", [("note", Self.payload)]), ("signal", [("signal", Self.payload)]),
+                ("consent", [("consent_kind", "referral"), ("consent_event", "given")]),
                 ("referral", [("referral_to", Self.payload), ("referral_note", Self.payload)]),
+                ("referral", [("referral_to", "mediation"), ("referral_note", Self.payload)]),
             ] {
                 let page = try await counsellor.post("\(casePath)/\(action)", fields, csrf: first.csrf)
                 #expect(page.status.code < 500, "\(action)")
