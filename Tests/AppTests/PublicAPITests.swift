@@ -93,11 +93,16 @@ struct PublicAPITests {
             let browser = TestBrowser(app)
             browser.acceptLanguage = "en"
             let catalog = app.vertrouwd.catalog
+            // Answers that do not follow the guide start it again, as the page does.
             let tampered = try await Self.guide(browser, ["nonsense:option"])
-            #expect(tampered.status == .unprocessableEntity)
-            #expect(try Self.json(tampered)["error"] as? String == catalog.text("api.error.answers", in: .english))
+            #expect(tampered.status == .ok)
+            let restarted = try Self.json(tampered)
+            #expect(restarted["restarted"] as? Bool == true && restarted["step"] as? Int == 1)
+            #expect((restarted["question"] as? [String: Any])?["id"] as? String == app.vertrouwd.guide.definition.start)
+            #expect(try Self.json(try await Self.guide(browser, []))["restarted"] as? Bool == false)
             let tooMany = try await Self.guide(browser, Array(repeating: "a:b", count: 40))
             #expect(tooMany.status == .unprocessableEntity)
+            #expect(try Self.json(tooMany)["error"] as? String == catalog.text("api.error.body", in: .english))
             browser.acceptLanguage = nil
             for body in ["", "[]", "{\"answers\":\"x\"}", "{\"answers\":[1,2]}", "\u{00}\u{FF}"] {
                 let page = try await browser.postRaw(

@@ -86,6 +86,21 @@ struct ShellTests {
         }
     }
 
+    @Test func aKnownPathAskedWithAnotherMethodGets405WithTheMethodsItTakes() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let health = try await app.testing().sendRequest(.DELETE, "/health")
+            #expect(health.status == .methodNotAllowed)
+            #expect(health.headers.first(name: .allow) == "GET")
+            let guide = try await app.testing().sendRequest(.PUT, "/o/acme/wegwijzer")
+            #expect(guide.status == .methodNotAllowed)
+            #expect(guide.headers.first(name: .allow) == "GET, POST")
+            // A page that exists for the method but not for these parameters stays a 404.
+            #expect(try await app.testing().sendRequest(.GET, "/o/unknown-org/wegwijzer").status == .notFound)
+            #expect(try await app.testing().sendRequest(.TRACE, "/nergens").status == .notFound)
+        }
+    }
+
     @Test func oversizedBodiesGet413AndMalformedFormsGetFieldErrors() async throws {
         try await withTestApp(adjust: { $0.maxBodySize = 64 * 1024 }) { app, _ in
             let browser = TestBrowser(app)

@@ -19,6 +19,7 @@ struct PublicAPIController: RouteCollection {
         let status: String
         let step: Int
         let answers: [String]
+        let restarted: Bool
         let question: QuestionView?
         let outcome: OutcomeView?
     }
@@ -78,12 +79,18 @@ struct PublicAPIController: RouteCollection {
         guard let body = try? req.content.decode(GuideRequest.self) else {
             return try await Self.refuse(req, "api.error.body")
         }
-        let answers = body.answers.compactMap(Guide.Answer.init(encoded:))
-        guard answers.count == body.answers.count, answers.count <= GuideController.maximumAnswers,
-            let position = try? req.vertrouwd.guide.position(after: answers)
-        else {
-            return try await Self.refuse(req, "api.error.answers")
+        guard body.answers.count <= GuideController.maximumAnswers, body.answers.allSatisfy({ $0.count <= 80 }) else {
+            return try await Self.refuse(req, "api.error.body")
         }
+        // Like the page: answers that do not follow the guide (outdated, changed) start it again.
+        var answers = body.answers.compactMap(Guide.Answer.init(encoded:))
+        var restarted = false
+        let guide = req.vertrouwd.guide
+        if answers.count != body.answers.count || (try? guide.position(after: answers)) == nil {
+            answers = []
+            restarted = true
+        }
+        let position = try guide.position(after: answers)
         let language = req.language
         let encoded = answers.map(\.encoded)
         switch position {
@@ -91,13 +98,17 @@ struct PublicAPIController: RouteCollection {
             let view = QuestionView(
                 id: id, text: question.text(language), hint: question.hint.map { $0(language) },
                 options: question.options.map { .init(id: $0.id, label: $0.label(language), hint: $0.hint.map { $0(language) }) })
-            return try .json(GuideResponse(status: "question", step: answers.count + 1, answers: encoded, question: view, outcome: nil))
+            return try .json(
+                GuideResponse(
+                    status: "question", step: answers.count + 1, answers: encoded, restarted: restarted, question: view, outcome: nil))
         case .outcome(let result):
             let page = GuideController.outcomeParts(result, portal: portal, req: req)
             let view = OutcomeView(
                 id: result.outcomeID, title: result.outcome.title(language), text: result.outcome.text(language), kinds: page.kinds,
                 notes: result.notes.map { $0.text(language) }, steps: page.steps, routes: page.routes)
-            return try .json(GuideResponse(status: "outcome", step: answers.count, answers: encoded, question: nil, outcome: view))
+            return try .json(
+                GuideResponse(
+                    status: "outcome", step: answers.count, answers: encoded, restarted: restarted, question: nil, outcome: view))
         }
     }
 

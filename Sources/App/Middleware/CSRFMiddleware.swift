@@ -15,6 +15,10 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
             return try await next.respond(to: request)
         }
+        // A method no route of this path takes changes nothing: let the router answer it (405 or 404).
+        if !request.application.routes.methods(matching: request.url.path).contains(request.method.rawValue) {
+            return try await next.respond(to: request)
+        }
         // Collecting here also enforces the body limit (413) for every form, before any handler runs.
         // Forms with files have their own, larger limit: only on the routes that take files.
         let settings = request.application.vertrouwd.settings

@@ -24,7 +24,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             request.logger.warning("database unavailable", metadata: ["error": .string(String(reflecting: type(of: error)))])
             return await unavailable(request)
         }
-        let status: HTTPResponseStatus
+        var status: HTTPResponseStatus
         var bodyKey: String?
         switch error {
         case let pageError as PageError:
@@ -35,12 +35,23 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         default:
             status = .internalServerError
         }
+        // A path that exists, asked with a method it does not take: 405 with the methods it does.
+        var allowed: [String] = []
+        if status == .notFound, !(error is PageError) {
+            allowed = request.application.routes.methods(matching: request.url.path)
+            // A route of this method that answered "not found" itself is a real 404.
+            let asked = request.method == .HEAD ? "GET" : request.method.rawValue
+            if allowed.contains(asked) { allowed = [] }
+            if !allowed.isEmpty { status = .methodNotAllowed }
+        }
         if status.code >= 500 {
             // The type tells an operator where to look; the message might carry data, so it stays out.
             request.logger.error("request failed", metadata: ["error": .string(String(reflecting: type(of: error)))])
         }
         let code = Self.knownStatuses.contains(status.code) ? status.code : (status.code >= 500 ? 500 : 400)
-        return await errorPage(request, status: status, code: code, bodyKey: bodyKey)
+        let response = await errorPage(request, status: status, code: code, bodyKey: bodyKey)
+        if !allowed.isEmpty { response.headers.replaceOrAdd(name: .allow, value: allowed.joined(separator: ", ")) }
+        return response
     }
 
     /// The database is away: 503, and a form's text given back with a button to send it again.
