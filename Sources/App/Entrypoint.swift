@@ -4,8 +4,11 @@ import Vapor
 
 /// What `vertrouwd` does when started: bootstrap logging, build the app, run the command, shut down.
 public enum Vertrouwd {
-    public static func main() async throws {
-        var env = try Environment.detect()
+    /// `arguments` and `adjust` are for the benchmark servers; the product runs with neither.
+    public static func main(
+        arguments: [String] = CommandLine.arguments, adjust: (inout AppSettings) -> Void = { _ in }
+    ) async throws {
+        var env = try Environment.detect(arguments: arguments)
         try LoggingSystem.bootstrap(from: &env) { level in
             { label in PrivacyLogHandler(wrapping: ConsoleLogger(label: label, console: Terminal(), level: level)) }
         }
@@ -17,6 +20,7 @@ public enum Vertrouwd {
         let app = try await Application.make(env)
         do {
             var settings = try AppSettings.fromEnvironment()
+            adjust(&settings)
             if ProcessInfo.processInfo.environment["VERTROUWD_PUBLIC_URL"] == nil {
                 settings.publicURL = Self.localAddress(arguments: env.arguments)
             }

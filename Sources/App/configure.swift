@@ -47,11 +47,16 @@ public func configure(
     try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
     let secret = try InstanceSecret.load(settings: settings, random: random)
     let content = try LoadedContent.load(from: app.directory.resourcesDirectory)
+    // Key derivations get threads of their own: on the shared pool they would hold up SQLite, whose
+    // queries run there too, until requests time out waiting for a connection.
+    let kdfThreads = NIOThreadPool(numberOfThreads: settings.kdfConcurrency)
+    kdfThreads.start()
+    app.lifecycle.use(ThreadPoolShutdown(pool: kdfThreads))
     app.vertrouwd = VertrouwdServices(
         settings: settings, catalog: content.catalog, clock: clock, random: random, instanceSecret: secret,
         passwords: PasswordService(
             hasher: ScryptPasswordHasher(parameters: settings.passwordParameters, random: random),
-            limit: settings.kdfConcurrency, threadPool: app.threadPool),
+            limit: settings.kdfConcurrency, threadPool: kdfThreads),
         throttlePolicy: .standard,
         knowledgeBase: content.knowledgeBase, searchIndexes: content.searchIndexes, guide: content.guide,
         unlockedKeys: UnlockedKeyStore(idleTimeout: settings.sessionIdleTimeout),
@@ -84,4 +89,13 @@ public func configure(
 
     app.registerJobs()
     try routes(app)
+}
+
+/// Stops a thread pool the app started, when the app shuts down.
+struct ThreadPoolShutdown: LifecycleHandler {
+    let pool: NIOThreadPool
+
+    func shutdownAsync(_ application: Application) async {
+        try? await pool.shutdownGracefully()
+    }
 }

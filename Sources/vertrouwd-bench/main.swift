@@ -5,6 +5,7 @@ import VertrouwdCore
 // Benchmarks for the confidentiality core. Figures are printed as a table, each with its ratio to a
 // baseline measured in the same run (SHA-256 over the same bytes), so runs on different machines
 // compare. Usage: vertrouwd-bench [crypto | kdf-memory | search | yearly-report [--rows N]]
+// `hello --port P` and `demo-cheap-kdf [serve options]` are servers for benchmarks/http.sh.
 
 func measure(seconds: Double = 1.0, _ body: () throws -> Void) rethrows -> (operations: Int, elapsed: Double) {
     let clock = ContinuousClock()
@@ -155,5 +156,9 @@ case "search": try searchBenchmark()
 case "yearly-report":
     let rows = CommandLine.arguments.firstIndex(of: "--rows").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? 1_000_000
     try await yearlyReportBenchmark(rows: rows)
+case "hello":
+    let port = CommandLine.arguments.firstIndex(of: "--port").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? 8180
+    try await BenchmarkServers.hello(port: port)
+case "demo-cheap-kdf": try await BenchmarkServers.demoWithCheapKDF(arguments: Array(CommandLine.arguments.dropFirst(2)))
 default: try cryptoBenchmarks()
 }

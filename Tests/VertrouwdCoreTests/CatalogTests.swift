@@ -42,7 +42,9 @@ struct CatalogTests {
     @Test func everyKeyNamedInSwiftCodeExists() throws {
         let catalog = try catalog()
         // Keys are written as dotted string literals; the few dynamic families are listed below.
-        let known = ["vertrouwd.sqlite", "vertrouwd.local", "openapi.json", "codes.vapor", "vertrouwd.journal", "logboek.", "export.", "page."]
+        let known = [
+            "vertrouwd.sqlite", "vertrouwd.local", "openapi.json", "codes.vapor", "vertrouwd.journal", "logboek.", "export.", "page.",
+        ]
         let keys = try Self.literalKeys(
             in: Self.root.appendingPathComponent("Sources/App"), pattern: #""((?:[a-z]+\.)+[a-z0-9_]+)""#, extensions: ["swift"]
         )

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -42,25 +43,35 @@ struct ThrottleStore {
         let now = request.now
         let rows = try await LoginThrottle.query(on: request.db).filter(\.$keyDigest ~~ keys).all()
         let until = rows.compactMap { row -> Date? in
-            guard now.timeIntervalSince(row.lastFailureAt) < policy.memory else { return nil }
+            // Within the free attempts nothing waits, even if another request counted a moment "later".
+            guard now.timeIntervalSince(row.lastFailureAt) < policy.memory, policy.delay(afterFailures: row.failures) > 0
+            else { return nil }
             let next = policy.nextAttemptAllowed(failures: row.failures, lastFailure: row.lastFailureAt)
             return next > now ? next : nil
         }.max()
         return until
     }
 
+    /// Counts one more attempt against each key. The count is raised in the database itself, so
+    /// attempts at the same moment (on one instance or several) each count.
     func recordFailure(_ keys: [String]) async throws {
         let now = request.now
+        let forgotten = now.addingTimeInterval(-policy.memory)
+        guard let sql = request.db as? any SQLDatabase else { throw Abort(.internalServerError) }
         for key in keys {
-            if let row = try await LoginThrottle.query(on: request.db).filter(\.$keyDigest == key).first() {
-                row.failures = now.timeIntervalSince(row.lastFailureAt) < policy.memory ? row.failures + 1 : 1
-                row.lastFailureAt = now
-                try await row.save(on: request.db)
-            } else {
+            for _ in 0..<3 {
+                let raised = try await sql.raw(
+                    """
+                    UPDATE login_throttles SET failures = CASE WHEN last_failure_at > \(bind: forgotten) THEN failures + 1 ELSE 1 END, \
+                    last_failure_at = \(bind: now) WHERE key_digest = \(bind: key) RETURNING failures
+                    """
+                ).all()
+                if !raised.isEmpty { break }
                 do {
                     try await LoginThrottle(keyDigest: key, failures: 1, lastFailureAt: now).create(on: request.db)
+                    break
                 } catch let error as any DatabaseError where error.isConstraintFailure {
-                    // Another request created the row at the same moment; its count stands.
+                    // Another request created the row at the same moment: raise that one instead.
                 }
             }
         }

@@ -25,7 +25,9 @@ public struct AppSettings: Sendable {
     /// journal or backup made under other parameters would no longer open), so it is fixed.
     public var journalParameters: ScryptPasswordHasher.Parameters = .standard
     /// A connection that sends and receives nothing for this long is closed, so clients that open
-    /// connections and stall (slowloris) cannot use them all up.
+    /// connections and stall (slowloris) cannot use them all up. It also cuts a request the server
+    /// itself takes longer than this over (Vapor's idle handler does not know about requests in
+    /// progress), so it stays at the 60 seconds reverse proxies commonly wait for an answer.
     public var idleTimeoutSeconds: Int = 60
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     public var trustProxy: Bool = false

@@ -209,8 +209,13 @@ struct ContactController: RouteCollection {
             req.setNotice("contact.notice.already_sent")
             return req.redirect(to: "/o/\(organisation.slug)/inbox")
         }
-        try await perClient.recordFailure(clientKey)
-        try await perOrganisation.recordFailure(organisationKey)
+        // The case is stored: from here on nothing may keep the receipt from the person.
+        do {
+            try await perClient.recordFailure(clientKey)
+            try await perOrganisation.recordFailure(organisationKey)
+        } catch {
+            req.logger.warning("submission not counted", metadata: ["error": .string(String(reflecting: type(of: error)))])
+        }
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
         await req.notifyCounsellors(of: opened.caseID, template: "new-case")
         return try await Self.renderReceipt(req, organisation, receipt: prepared.receipt, errors: [])

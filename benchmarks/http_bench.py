@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""HTTP benchmarks with wrk against release builds, each figure as a ratio to a bare Vapor
+"Hello" route measured in the same run. Run through benchmarks/http.sh, which builds first.
+
+Servers, each on a throwaway data directory, with VERTROUWD_TRUST_PROXY=1 so that every
+request can come from its own client address (X-Forwarded-For) past the per-client throttles:
+  hello      vertrouwd-bench hello: one route, no middleware (the baseline)
+  real       vertrouwd demo: the product as shipped (scrypt N=2^17)
+  cheap-kdf  vertrouwd-bench demo-cheap-kdf: the product with scrypt at test strength (N=2^10),
+             for "a submission without KDF" and for seeding 1,000 cases for the dashboard
+"""
+import argparse
+import base64
+import hashlib
+import hmac
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+SLUG = "voorbeeld"
+
+
+def totp(secret: str) -> str:
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+class Server:
+    def __init__(self, name, command, port, env=None, data=None):
+        self.name, self.port = name, port
+        self.data = data or tempfile.mkdtemp(prefix=f"vertrouwd-bench-{name}-")
+        self.log_path = os.path.join(self.data, "server.log")
+        full_env = dict(os.environ, VERTROUWD_DATA_DIR=self.data, VERTROUWD_TRUST_PROXY="1", LOG_LEVEL="warning",
+                        **(env or {}))
+        full_env.pop("DATABASE_URL", None)
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(command, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
+                                        env=full_env)
+        self.startup_seconds = self.wait()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait(self):
+        probe = "/hello" if self.name == "hello" else "/health"
+        for _ in range(1200):
+            if self.process.poll() is not None:
+                sys.exit(f"{self.name} stopped while starting:\n" + open(self.log_path).read()[-2000:])
+            try:
+                with urllib.request.urlopen(self.url(probe), timeout=2) as response:
+                    if response.status == 200:
+                        return time.monotonic() - self.started
+            except OSError:
+                pass
+            time.sleep(0.02)
+        sys.exit(f"{self.name} did not start")
+
+    def rss_kib(self, field="VmRSS"):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        return 0
+
+    def accounts(self):
+        found = {}
+        for line in open(self.log_path, errors="replace"):
+            match = re.search(r"demo-account\s+(.*)$", line)
+            if match:
+                fields = dict(part.split("=", 1) for part in match.group(1).split() if "=" in part)
+                found.setdefault(fields["role"], []).append(fields)
+        return found
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Client:
+    """A browser enough for setting up: a cookie jar, forms with their CSRF token."""
+
+    def __init__(self, server, address="10.9.0.1"):
+        self.server, self.address = server, address
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
+    def request(self, path, fields=None):
+        data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+        request = urllib.request.Request(self.server.url(path), data=data, headers={"X-Forwarded-For": self.address})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read().decode(), response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), error.headers
+
+    def form(self, path):
+        status, body, _ = self.request(path)
+        assert status == 200, f"GET {path}: {status}"
+        return body, re.search(r'name="csrf" value="([^"]+)"', body).group(1)
+
+    @property
+    def session(self):
+        return next(cookie.value for cookie in self.jar if cookie.name == "vertrouwd_session")
+
+    def contact(self, message):
+        body, csrf = self.form(f"/o/{SLUG}/contact")
+        counsellor = re.search(r'name="counsellor" value="([0-9A-Fa-f-]{36})"', body).group(1)
+        submission = re.search(r'name="submission" value="([^"]+)"', body).group(1)
+        status, page, _ = self.request(f"/o/{SLUG}/contact", {
+            "csrf": csrf, "counsellor": counsellor, "message": message, "identity": "anonymous",
+            "channel": "messages", "submission": submission})
+        match = re.search(r'id="receipt-code">([0-9A-Z-]+)<', page)
+        assert match, f"no receipt ({status})"
+        return match.group(1), counsellor
+
+    def log_in(self, account):
+        _, csrf = self.form("/login")
+        status, _, headers = self.request("/login", {"csrf": csrf, "email": account["email"],
+                                                      "password": account["password"]})
+        assert headers.get("Location") == "/login/2fa", f"password step: {status}"
+        _, csrf = self.form("/login/2fa")
+        status, _, headers = self.request("/login/2fa", {"csrf": csrf, "code": totp(account["totp-secret"])})
+        assert status in (302, 303), f"code step: {status}"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+LUA = r"""
+local counter = 0
+local body_template = BODY
+local method = METHOD
+local cookie = COOKIE
+setup = function(thread) thread:set("id", math.random(1, 1000000)) end
+request = function()
+  counter = counter + 1
+  local headers = {["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.random(1, 250), math.random(0, 255), math.random(1, 254))}
+  if cookie ~= "" then headers["Cookie"] = cookie end
+  local body = nil
+  if method == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    body = string.gsub(body_template, "UNIQUE", string.format("%d%d%d", id, counter, math.random(1, 1000000000)))
+  end
+  return wrk.format(method, PATH, headers, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def lua_string(text):
+    return json.dumps(text)
+
+
+def wrk(server, path, method="GET", body="", cookie="", connections=32, seconds=10, warmup=2):
+    script = LUA.replace("BODY", lua_string(body)).replace("METHOD", lua_string(method)) \
+        .replace("COOKIE", lua_string(cookie)).replace("PATH", lua_string(path))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        if warmup:
+            subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{warmup}s", "-s", handle.name, server.url("")],
+                           capture_output=True, check=True)
+        output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s",
+                                 handle.name, server.url("")], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(handle.name)
+    fields = [int(x) for x in re.search(r"RESULT (.*)", output).group(1).split()]
+    requests, duration_us, p50, p99, bad_status, socket_errors = fields
+    return {"rps": requests / (duration_us / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000,
+            "bad": bad_status, "socket_errors": socket_errors, "requests": requests}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--bench", required=True)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--json", help="also write the figures here")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+          f"{open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}")
+    print(f"wrk: 2 threads on the same 2 cores as the server; {args.seconds} s per figure after a 2 s warm-up\n")
+    results = {}
+    servers = []
+    try:
+        hello = Server("hello", [args.bench, "hello", "--port", "8181"], 8181)
+        servers.append(hello)
+        results["hello route (baseline)"] = wrk(hello, "/hello", seconds=args.seconds)
+        hello_startups = [hello.startup_seconds]
+        hello.stop()
+        for _ in range(4):
+            again = Server("hello", [args.bench, "hello", "--port", "8181"], 8181)
+            hello_startups.append(again.startup_seconds)
+            again.stop()
+
+        real = Server("real", [args.app, "demo", "--hostname", "127.0.0.1", "--port", "8182"], 8182)
+        servers.append(real)
+        idle_kib = real.rss_kib()
+        results["front page"] = wrk(real, "/", seconds=args.seconds)
+        results["knowledge-base article"] = wrk(real, f"/o/{SLUG}/kennisbank/pesten", seconds=args.seconds)
+        results["knowledge-base search"] = wrk(real, f"/o/{SLUG}/zoeken?q=pesten+op+het+werk", seconds=args.seconds)
+        guide = Client(real)
+        _, csrf = guide.form(f"/o/{SLUG}/wegwijzer")
+        results["guide step (POST)"] = wrk(real, f"/o/{SLUG}/wegwijzer", "POST", f"csrf={csrf}&answer=safe",
+                                           f"vertrouwd_session={guide.session}", seconds=args.seconds)
+        person = Client(real, "10.9.0.2")
+        receipt, counsellor = person.contact("Een bericht om mee in te loggen")
+        contact = Client(real, "10.9.0.3")
+        _, csrf = contact.form(f"/o/{SLUG}/contact")
+        form = (f"csrf={csrf}&counsellor={counsellor}&message=Benchmarkbericht&identity=anonymous"
+                f"&channel=messages&submission=benchmark-submission-UNIQUE")
+        cookie = f"vertrouwd_session={contact.session}"
+        results["contact submission, KDF included"] = wrk(real, f"/o/{SLUG}/contact", "POST", form, cookie,
+                                                          connections=20, seconds=args.seconds + 5)
+        inbox = Client(real, "10.9.0.4")
+        _, csrf = inbox.form(f"/o/{SLUG}/inbox")
+        results["receipt login, KDF included (20 at once)"] = wrk(
+            real, f"/o/{SLUG}/inbox", "POST", f"csrf={csrf}&receipt={receipt}&action=open",
+            f"vertrouwd_session={inbox.session}", connections=20, seconds=args.seconds + 5)
+        peak_kib = real.rss_kib("VmHWM")
+        real.stop()
+        real_startups = []
+        for _ in range(5):
+            again = Server("real", [args.app, "serve", "--hostname", "127.0.0.1", "--port", "8182"], 8182,
+                           data=real.data)
+            real_startups.append(again.startup_seconds)
+            again.stop()
+
+        cheap = Server("cheap-kdf", [args.bench, "demo-cheap-kdf", "--hostname", "127.0.0.1", "--port", "8183"], 8183)
+        servers.append(cheap)
+        contact = Client(cheap, "10.9.0.5")
+        _, counsellor = contact.contact("Eerste bericht")
+        _, csrf = contact.form(f"/o/{SLUG}/contact")
+        form = (f"csrf={csrf}&counsellor={counsellor}&message=Benchmarkbericht&identity=anonymous"
+                f"&channel=messages&submission=benchmark-submission-UNIQUE")
+        cheap_submission = wrk(cheap, f"/o/{SLUG}/contact", "POST", form, f"vertrouwd_session={contact.session}",
+                               seconds=args.seconds)
+        results["contact submission, KDF excluded"] = cheap_submission
+        # Top up to the number of cases the dashboard should hold, all for the same counsellor.
+        seeded = cheap_submission["requests"] + 1
+        while seeded < args.cases:
+            run = wrk(cheap, f"/o/{SLUG}/contact", "POST", form, f"vertrouwd_session={contact.session}",
+                      seconds=2, warmup=0)
+            seeded += run["requests"]
+        # The counsellor who received them: the one whose dashboard lists the most cases.
+        best = None
+        for number, account in enumerate(cheap.accounts()["counsellor"]):
+            staff = Client(cheap, f"10.9.1.{number}")
+            staff.log_in(account)
+            _, page, _ = staff.request("/backoffice")
+            listed = len(set(re.findall(r'href="/backoffice/cases/([0-9A-F-]{36})"', page)))
+            if best is None or listed > best[1]:
+                best = (staff, listed)
+        staff, listed = best
+        results[f"counsellor dashboard ({listed} cases listed)"] = wrk(
+            cheap, "/backoffice", cookie=f"vertrouwd_session={staff.session}", connections=8, seconds=args.seconds)
+        cheap.stop()
+    finally:
+        for server in servers:
+            if server.process.poll() is None:
+                server.process.kill()
+            shutil.rmtree(server.data, ignore_errors=True)
+
+    base = results["hello route (baseline)"]
+    print(f"{'':44}{'req/s':>10}{'× base':>8}{'p50 ms':>9}{'p99 ms':>9}{'p99 × base':>11}{'errors':>8}")
+    for name, figure in results.items():
+        print(f"{name:44}{figure['rps']:10.0f}{figure['rps'] / base['rps']:8.3f}{figure['p50_ms']:9.2f}"
+              f"{figure['p99_ms']:9.2f}{figure['p99_ms'] / base['p99_ms']:11.1f}{figure['bad'] + figure['socket_errors']:8d}")
+    print()
+    print(f"memory (vertrouwd demo): idle {idle_kib / 1024:.0f} MiB; peak {peak_kib / 1024:.0f} MiB "
+          f"after all of the above on it, the last being 20 concurrent receipt logins")
+    print(f"start-up to a healthy answer, median of 5: hello {statistics.median(hello_startups) * 1000:.0f} ms; "
+          f"vertrouwd serve (migrated SQLite) {statistics.median(real_startups) * 1000:.0f} ms "
+          f"({statistics.median(real_startups) / statistics.median(hello_startups):.1f}× hello)")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"results": results, "idle_kib": idle_kib, "peak_kib": peak_kib,
+                       "startup_hello_s": hello_startups, "startup_vertrouwd_s": real_startups}, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
