@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -153,6 +154,21 @@ struct ShellTests {
             let page = try await TestBrowser(app).get("/o/xss")
             #expect(!page.body.contains("<script>alert(1)</script>"))
             #expect(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        }
+    }
+
+    /// Durability: every connection commits with a full sync, in WAL mode, overwriting deleted data.
+    @Test func everySQLiteConnectionIsDurable() async throws {
+        try await withTestApp { app, _ in
+            guard !usingPostgres else { return }
+            for loop in app.eventLoopGroup.makeIterator() {
+                let sql = try #require(app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase)
+                // A connection takes the file's journal mode from its header when it first reads.
+                try await sql.raw("SELECT count(*) AS tables FROM sqlite_master").run()
+                #expect(try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self) == "wal")
+                #expect(try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self) == 2)
+                #expect(try await sql.raw("PRAGMA secure_delete").first()?.decode(column: "secure_delete", as: Int.self) == 1)
+            }
         }
     }
 

@@ -23,13 +23,18 @@ extension Application {
     }
 
     /// WAL lets readers go on while one writer commits; `synchronous = FULL` makes each commit durable
-    /// through a power cut; `secure_delete` overwrites deleted content instead of leaving it in free pages.
-    /// Foreign keys are switched on per connection by the SQLite driver.
+    /// through a power cut or a killed process; `secure_delete` overwrites deleted content instead of
+    /// leaving it in free pages. WAL is a property of the file; the other two belong to a connection,
+    /// so they are set on each: one per event loop. (Both are also the compiled-in defaults of the
+    /// SQLite the driver bundles.) Foreign keys are switched on per connection by the SQLite driver.
     func prepareSQLite() async throws {
-        guard vertrouwd.settings.databaseURL == nil, let sql = db as? any SQLDatabase else { return }
-        try await sql.raw("PRAGMA journal_mode = WAL").run()
-        try await sql.raw("PRAGMA synchronous = FULL").run()
-        try await sql.raw("PRAGMA secure_delete = ON").run()
+        guard vertrouwd.settings.databaseURL == nil else { return }
+        for (index, loop) in eventLoopGroup.makeIterator().enumerated() {
+            guard let sql = databases.database(.sqlite, logger: logger, on: loop) as? any SQLDatabase else { continue }
+            if index == 0 { try await sql.raw("PRAGMA journal_mode = WAL").run() }
+            try await sql.raw("PRAGMA synchronous = FULL").run()
+            try await sql.raw("PRAGMA secure_delete = ON").run()
+        }
     }
 
     /// True when the database answers a trivial query.
