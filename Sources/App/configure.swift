@@ -83,8 +83,8 @@ public func configure(
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
-    app.middleware.use(app.sessions.middleware)
-    app.middleware.use(StaffSessionMiddleware())
+    app.middleware.use(OutsideAPI(wrapped: app.sessions.middleware))
+    app.middleware.use(OutsideAPI(wrapped: StaffSessionMiddleware()))
     app.middleware.use(CSRFMiddleware())
 
     app.registerJobs()

@@ -61,6 +61,29 @@ struct DatabaseOutageTests {
         }
     }
 
+    /// Only what the person wrote and the form's own plumbing come back; secrets never do, nor forms
+    /// for paths that take none, nor more than a form could hold.
+    @Test func aKeptFormEchoesOnlyWhatIsMeantToComeBack() async throws {
+        try await withTestApp { app, _ in
+            func kept(_ path: String, _ body: String) async -> KeptForm? {
+                let request = Request(
+                    application: app, method: .POST, url: URI(path: path),
+                    headers: ["Content-Type": "application/x-www-form-urlencoded"], collectedBody: ByteBuffer(string: body),
+                    on: app.eventLoopGroup.next())
+                return await KeptForm.from(request)
+            }
+            let form = try #require(
+                await kept(
+                    "/o/acme/inbox",
+                    "receipt=ABCD-EFGH&key_recovery=GEHEIM&password=x&action=reply&message=Mijn+tekst&csrf=t&unknown=y"))
+            #expect(form.shown.map(\.name) == ["message"] && form.shown.first?.value == "Mijn tekst")
+            #expect(Set(form.hidden.map(\.name)) == ["action", "csrf"])
+            #expect(form.hadSecrets)
+            #expect(await kept("/nergens", "message=x") == nil, "no form posts there")
+            #expect(await kept("/o/acme/inbox", (0..<300).map { "message=\($0)" }.joined(separator: "&")) == nil)
+        }
+    }
+
     /// The hidden fields and text boxes of the 503 page's form.
     static func formFields(_ body: String) -> [(String, String)] {
         func unescape(_ text: Substring) -> String {

@@ -46,6 +46,11 @@ struct PublicAPITests {
             #expect(!results.isEmpty)
             #expect(results.allSatisfy { ($0["href"] as? String)?.hasPrefix("/o/acme/kennisbank/") == true })
             #expect(dutch.headers.first(name: .setCookie) == nil, "the API sets no cookie")
+            // Not even for a visitor who has a session on the site: it is neither read nor refreshed.
+            let visitor = TestBrowser(app)
+            _ = try await visitor.get("/o/acme/contact")
+            #expect(visitor.sessionCookie != nil)
+            #expect(try await visitor.get("/api/v1/organisations/acme/search?q=pesten").headers.first(name: .setCookie) == nil)
             browser.acceptLanguage = "en"
             let english = try Self.json(try await browser.get("/api/v1/organisations/acme/search?q=bullying"))
             let title = try #require((english["results"] as? [[String: Any]])?.first?["title"] as? String)

@@ -1,3 +1,4 @@
+import NIOPosix
 import Vapor
 import VertrouwdCore
 
@@ -6,8 +7,11 @@ import VertrouwdCore
 public struct PasswordService: Sendable {
     public let hasher: ScryptPasswordHasher
     let limiter: ConcurrencyLimiter
-    /// Also used for other blocking work that must stay off the event loop (sending mail).
+    /// Threads of its own (configure.swift), so that derivations never hold up database queries.
     let threadPool: NIOThreadPool
+    /// Derivations allowed to wait for a place. Beyond this the server is overloaded: a request gets
+    /// 503 at once, before anything is stored, instead of waiting past any proxy's patience.
+    static let maximumQueue = 100
 
     init(hasher: ScryptPasswordHasher, limit: Int, threadPool: NIOThreadPool) {
         self.hasher = hasher
@@ -28,7 +32,13 @@ public struct PasswordService: Sendable {
     /// Any memory-hard derivation (password hash, key unwrapping, receipt key) goes through here:
     /// off the event loop, and within the bound.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await limiter.run { try await threadPool.runIfActive(work) }
+        guard await limiter.waiting < Self.maximumQueue else { throw Abort(.serviceUnavailable) }
+        do {
+            return try await limiter.run { try await threadPool.runIfActive(work) }
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            // The server is shutting down.
+            throw Abort(.serviceUnavailable)
+        }
     }
 
     /// Spends the same time as a real check, so that an unknown account cannot be told from a wrong password.

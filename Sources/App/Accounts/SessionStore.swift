@@ -42,17 +42,28 @@ struct HashedSessionDriver: SessionDriver {
         }
     }
 
+    /// Runs after the handler, whose work may already be stored (a case, a reply): a database that is
+    /// away at this moment costs the session's last change, never the answer the person is waiting for.
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         request.eventLoop.makeFutureWithTask {
-            try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string))
-                .set(\.$data, to: data).set(\.$lastSeenAt, to: request.now).update()
+            do {
+                try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string))
+                    .set(\.$data, to: data).set(\.$lastSeenAt, to: request.now).update()
+            } catch  where DatabaseOutage.isOutage(error) {
+                request.logger.warning("session not saved", metadata: ["error": .string(DatabaseOutage.describe(error))])
+            }
             return sessionID
         }
     }
 
     func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
         request.eventLoop.makeFutureWithTask {
-            try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string)).delete()
+            do {
+                try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string)).delete()
+            } catch  where DatabaseOutage.isOutage(error) {
+                // Unused sessions are deleted after a day anyway.
+                request.logger.warning("session not deleted", metadata: ["error": .string(DatabaseOutage.describe(error))])
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -52,20 +53,26 @@ struct ReceiptGate {
     }
 
     /// The global row counts failures in a fixed window that starts at `last_failure_at`.
+    /// Raised in the database itself, so that guesses at the same moment each count.
     private func countGlobalFailure() async throws {
         let now = request.now
-        if let row = try await LoginThrottle.query(on: request.db).filter(\.$keyDigest == Self.globalKey).first() {
-            if now.timeIntervalSince(row.lastFailureAt) >= Self.globalWindow {
-                row.failures = 1
-                row.lastFailureAt = now
-            } else {
-                row.failures += 1
-            }
-            try await row.save(on: request.db)
-        } else {
+        let windowStart = now.addingTimeInterval(-Self.globalWindow)
+        guard let sql = request.db as? any SQLDatabase else { return }
+        for _ in 0..<3 {
+            let counted = try await sql.raw(
+                """
+                UPDATE login_throttles SET failures = CASE WHEN last_failure_at > \(bind: windowStart) THEN failures + 1 ELSE 1 END, \
+                last_failure_at = CASE WHEN last_failure_at > \(bind: windowStart) THEN last_failure_at ELSE \(bind: now) END \
+                WHERE key_digest = \(bind: Self.globalKey) RETURNING failures
+                """
+            ).all()
+            if !counted.isEmpty { return }
             do {
                 try await LoginThrottle(keyDigest: Self.globalKey, failures: 1, lastFailureAt: now).create(on: request.db)
-            } catch let error as any DatabaseError where error.isConstraintFailure {}
+                return
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                // Another guess created the row at the same moment: count against that one.
+            }
         }
     }
 }

@@ -29,34 +29,44 @@ struct KeptForm: Encodable {
         "availability_nl": "unavailable.field.other", "availability_en": "unavailable.field.other",
     ]
 
-    static func isSecret(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return lowered.contains("password") || lowered.contains("phrase") || lowered == "code" || lowered.contains("totp")
-    }
+    /// Fields sent back unseen, so that the form means the same when it is sent again. Anything not
+    /// here or in `labels` (passwords, codes, phrases, receipts, recovery codes) is never echoed.
+    static let hiddenAllowed: Set<String> = [
+        "csrf", "submission", "counsellor", "identity", "channel", "urgency", "kinds[]", "share_journal", "action", "mode",
+        "a[]", "a", "answer", "entry", "date", "time_precision", "time", "consent_kind", "consent_event", "thread", "item",
+        "language", "languages[]", "status", "outcome",
+    ]
+    /// Beyond these, the plain 503 page is shown instead: nobody types more into one form.
+    static let maximumFields = 200
+    static let maximumEchoedBytes = 256 * 1024
 
-    /// The form fields of `request`, read from its body (which may not have been read yet).
+    /// The form fields of `request`, read from its body (which may not have been read yet), within
+    /// the same limits the CSRF check applies; nil when there is nothing a person could have typed.
     static func from(_ request: Request) async -> KeptForm? {
-        guard request.method == .POST, !request.url.path.hasPrefix("/api/") else { return nil }
-        var body = request.body.data
-        if body == nil {
-            let limit = request.application.vertrouwd.settings.maxUploadSize
-            body = try? await request.body.collect(max: limit).get()
-        }
-        guard var buffer = body, let bytes = buffer.readBytes(length: buffer.readableBytes) else { return nil }
+        let path = request.url.path
+        guard request.method == .POST, !path.hasPrefix("/api/"), request.application.routes.methods(matching: path).contains("POST")
+        else { return nil }
+        let settings = request.application.vertrouwd.settings
         let contentType = request.headers.contentType
+        let isMultipart = contentType?.type == "multipart"
+        let limit = isMultipart && CSRFMiddleware.takesFiles(path) ? settings.maxUploadSize : settings.maxBodySize
+        var body = request.body.data
+        if body == nil { body = try? await request.body.collect(max: limit).get() }
+        guard let buffer = body, buffer.readableBytes <= limit else { return nil }
         var pairs: [(String, String)] = []
         var hadFiles = false
-        if contentType?.type == "multipart", let boundary = contentType?.parameters["boundary"] {
-            (pairs, hadFiles) = multipartFields(bytes, boundary: boundary)
+        if isMultipart, let boundary = contentType?.parameters["boundary"] {
+            (pairs, hadFiles) = multipartFields(buffer, boundary: boundary)
         } else {
-            pairs = urlEncodedFields(String(decoding: bytes, as: UTF8.self))
+            pairs = urlEncodedFields(String(buffer: buffer))
         }
-        let kept = pairs.filter { !isSecret($0.0) && $0.0.count <= 100 }
+        let echoed = pairs.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count }
+        guard pairs.count <= maximumFields, echoed <= maximumEchoedBytes else { return nil }
         return KeptForm(
-            action: request.url.path,
-            shown: kept.compactMap { name, value in labels[name].map { Field(name: name, value: value, labelKey: $0) } },
-            hidden: kept.filter { labels[$0.0] == nil }.map { Field(name: $0.0, value: $0.1, labelKey: nil) }, hadFiles: hadFiles,
-            hadSecrets: pairs.contains { isSecret($0.0) })
+            action: path,
+            shown: pairs.compactMap { name, value in labels[name].map { Field(name: name, value: value, labelKey: $0) } },
+            hidden: pairs.filter { hiddenAllowed.contains($0.0) }.map { Field(name: $0.0, value: $0.1, labelKey: nil) },
+            hadFiles: hadFiles, hadSecrets: pairs.contains { labels[$0.0] == nil && !hiddenAllowed.contains($0.0) })
     }
 
     static func urlEncodedFields(_ body: String) -> [(String, String)] {
@@ -70,26 +80,32 @@ struct KeptForm: Encodable {
         }
     }
 
-    static func multipartFields(_ bytes: [UInt8], boundary: String) -> ([(String, String)], Bool) {
+    static func multipartFields(_ buffer: ByteBuffer, boundary: String) -> ([(String, String)], Bool) {
         let parser = MultipartParser(boundary: boundary)
         var fields: [(String, String)] = []
         var hadFiles = false
-        var headers: [(String, String)] = []
+        var disposition = ""
         var value: [UInt8] = []
-        parser.onHeader = { name, text in headers.append((name.lowercased(), text)) }
-        parser.onBody = { buffer in value += buffer.readableBytesView }
-        parser.onPartComplete = {
-            let disposition = headers.first { $0.0 == "content-disposition" }?.1 ?? ""
+        parser.onHeader = { name, text in
+            if name.lowercased() == "content-disposition" { disposition = text }
+        }
+        parser.onBody = { chunk in
+            // A file's bytes are not kept: only that there was one.
             if disposition.contains("filename=") {
-                hadFiles = hadFiles || !value.isEmpty
-            } else if let name = disposition.firstMatch(of: /name="([^"]*)"/)?.output.1 {
+                hadFiles = hadFiles || chunk.readableBytes > 0
+            } else {
+                value += chunk.readableBytesView
+            }
+        }
+        parser.onPartComplete = {
+            if !disposition.contains("filename="), let name = disposition.firstMatch(of: /name="([^"]*)"/)?.output.1 {
                 fields.append((String(name), String(decoding: value, as: UTF8.self)))
             }
-            headers = []
+            disposition = ""
             value = []
         }
         do {
-            try parser.execute(ByteBuffer(bytes: bytes))
+            try parser.execute(buffer)
         } catch {
             return ([], false)
         }

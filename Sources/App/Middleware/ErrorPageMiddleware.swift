@@ -21,7 +21,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             return request.redirect(to: location)
         }
         if DatabaseOutage.isOutage(error) {
-            request.logger.warning("database unavailable", metadata: ["error": .string(String(reflecting: type(of: error)))])
+            request.logger.warning("database unavailable", metadata: ["error": .string(DatabaseOutage.describe(error))])
             return await unavailable(request)
         }
         var status: HTTPResponseStatus
