@@ -8,7 +8,7 @@ public enum Vertrouwd {
     public static func main(
         arguments: [String] = CommandLine.arguments, adjust: (inout AppSettings) -> Void = { _ in }
     ) async throws {
-        var env = try Environment.detect(arguments: arguments)
+        var env = try Environment.detect(arguments: Self.withDefaults(arguments))
         try LoggingSystem.bootstrap(from: &env) { level in
             { label in PrivacyLogHandler(wrapping: ConsoleLogger(label: label, console: Terminal(), level: level)) }
         }
@@ -46,6 +46,19 @@ public enum Vertrouwd {
             throw error
         }
         try await app.asyncShutdown()
+    }
+
+    /// Vapor's default environment is "development", which turns off the template cache: every page
+    /// would be parsed again on every request. Vertrouwd runs as "production" unless told otherwise,
+    /// and logs at info level (Vapor's production default is notice) unless LOG_LEVEL or --log says.
+    static func withDefaults(_ arguments: [String]) -> [String] {
+        var result = arguments
+        let names = Set(arguments.map { String($0.split(separator: "=").first ?? "") })
+        if names.isDisjoint(with: ["--env", "-e"]) { result += ["--env", "production"] }
+        if names.isDisjoint(with: ["--log"]), ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil {
+            result += ["--log", "info"]
+        }
+        return result
     }
 
     /// Without `VERTROUWD_PUBLIC_URL`, links point at the address `serve` listens on.

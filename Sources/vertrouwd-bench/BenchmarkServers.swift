@@ -23,6 +23,8 @@ enum BenchmarkServers {
             adjust: {
                 $0.passwordParameters = .fastForTests
                 $0.journalParameters = .fastForTests
+                // Thousands of contacts to one organisation, to fill the dashboard.
+                $0.organisationSubmissionsPerHour = 100_000
             })
     }
 }

@@ -29,6 +29,9 @@ public struct AppSettings: Sendable {
     /// itself takes longer than this over (Vapor's idle handler does not know about requests in
     /// progress), so it stays at the 60 seconds reverse proxies commonly wait for an answer.
     public var idleTimeoutSeconds: Int = 60
+    /// Contacts and reports one organisation takes in an hour before further ones wait: a guard
+    /// against a flood, far above what a real organisation sends.
+    public var organisationSubmissionsPerHour: Int = 60
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     public var trustProxy: Bool = false
     /// The relay for notification mails; nil sends none.
@@ -117,6 +120,9 @@ public struct AppSettings: Sendable {
         }
         if let seconds = try number("VERTROUWD_IDLE_TIMEOUT_SECONDS", in: 5...3600) {
             settings.idleTimeoutSeconds = seconds
+        }
+        if let perHour = try number("VERTROUWD_ORGANISATION_SUBMISSIONS_PER_HOUR", in: 1...100_000) {
+            settings.organisationSubmissionsPerHour = perHour
         }
         if let trust = value("VERTROUWD_TRUST_PROXY") {
             guard ["0", "1", "true", "false"].contains(trust.lowercased()) else {

@@ -104,7 +104,9 @@ struct ContactController: RouteCollection {
     static let maximumMessage = 20_000
     /// Counted per successful submission, forgotten after an hour.
     static let clientSubmissions = LoginThrottlePolicy(freeAttempts: 5, firstDelay: 60, maximumDelay: 30 * 60, memory: 60 * 60)
-    static let organisationSubmissions = LoginThrottlePolicy(freeAttempts: 60, firstDelay: 30, maximumDelay: 15 * 60, memory: 60 * 60)
+    static func organisationSubmissions(_ settings: AppSettings) -> LoginThrottlePolicy {
+        LoginThrottlePolicy(freeAttempts: settings.organisationSubmissionsPerHour, firstDelay: 30, maximumDelay: 15 * 60, memory: 60 * 60)
+    }
     static let urgencies = ["soon", "week", "none"]
     static let identities = ["anonymous", "confidential", "open"]
     static let channels = ["messages", "phone", "video", "meeting", "written"]
@@ -139,7 +141,7 @@ struct ContactController: RouteCollection {
         // Floods: a client may send a few cases an hour, an organisation a few dozen; past that each
         // further one waits, with a message, and the person's text stays in the form.
         let perClient = ThrottleStore(request: req, policy: Self.clientSubmissions)
-        let perOrganisation = ThrottleStore(request: req, policy: Self.organisationSubmissions)
+        let perOrganisation = ThrottleStore(request: req, policy: Self.organisationSubmissions(req.vertrouwd.settings))
         let clientKey = [perClient.clientKey(purpose: "submit-client")]
         let organisationKey = [req.vertrouwd.lookupDigest(organisationID.uuidString, purpose: "submit-organisation")]
         let held = [try await perClient.blockedUntil(clientKey), try await perOrganisation.blockedUntil(organisationKey)].compactMap { $0 }
