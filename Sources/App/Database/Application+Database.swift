@@ -34,6 +34,10 @@ extension Application {
             if index == 0 { try await sql.raw("PRAGMA journal_mode = WAL").run() }
             try await sql.raw("PRAGMA synchronous = FULL").run()
             try await sql.raw("PRAGMA secure_delete = ON").run()
+            // The driver's busy handler retries at once, forever: a connection waiting for the write
+            // lock spins on a core the writer needs. SQLite's own timeout backs off while it waits,
+            // and gives up (an outage, 503) after ten seconds.
+            try await sql.raw("PRAGMA busy_timeout = 10000").run()
         }
     }
 
