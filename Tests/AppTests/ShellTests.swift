@@ -121,6 +121,16 @@ struct ShellTests {
             }
             let json = try await browser.postRaw("/login", bytes: Array("{\"csrf\":1}".utf8), contentType: "application/json")
             #expect(json.status == .forbidden)
+            // Found by the form fuzzer: an empty multipart boundary stopped the process; a body that
+            // repeats one name tens of thousands of times kept a core busy for seconds.
+            for path in ["/login", "/nergens", "/api/v1/organisations/acme/guide"] {
+                let empty = try await browser.postRaw(path, bytes: Array("x=y".utf8), contentType: "multipart/form-data; boundary=")
+                #expect(empty.status == .badRequest, "\(path)")
+            }
+            let repeated = (0..<5_000).map { _ in "kinds[]=x" }.joined(separator: "&")
+            let flood = try await browser.postRaw("/login", bytes: Array(repeated.utf8), contentType: "application/x-www-form-urlencoded")
+            #expect(flood.status == .payloadTooLarge)
+            #expect(try await browser.get("/health").status == .ok)
         }
     }
 

@@ -151,6 +151,10 @@ struct AttachmentTests {
     }
 
     @Test func namesAreMadeSafeToShow() {
+        // Found by the form fuzzer: a long "extension" made the shortened name's length negative.
+        let longExtension = AttachmentPolicy.safeName("verslag." + String(repeating: "x", count: 200))
+        #expect(longExtension.count == 120)
+        #expect(AttachmentPolicy.safeName(String(repeating: "a", count: 300) + ".pdf").hasSuffix(".pdf"))
         #expect(AttachmentPolicy.safeName("../../etc/passwd") == "passwd")
         #expect(AttachmentPolicy.safeName("verslag\u{202E}fdp.exe") == "verslagfdp.exe")
         #expect(AttachmentPolicy.safeName("a\u{0}b\u{7}.txt") == "ab.txt")

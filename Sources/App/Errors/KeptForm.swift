@@ -55,7 +55,7 @@ struct KeptForm: Encodable {
         guard let buffer = body, buffer.readableBytes <= limit else { return nil }
         var pairs: [(String, String)] = []
         var hadFiles = false
-        if isMultipart, let boundary = contentType?.parameters["boundary"] {
+        if isMultipart, let boundary = contentType?.parameters["boundary"], !boundary.isEmpty {
             (pairs, hadFiles) = multipartFields(buffer, boundary: boundary)
         } else {
             pairs = urlEncodedFields(String(buffer: buffer))

@@ -15,6 +15,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
             return try await next.respond(to: request)
         }
+        try Self.refuseUnreadableBody(request)
         // A method no route of this path takes changes nothing: let the router answer it (405 or 404).
         if !request.application.routes.methods(matching: request.url.path).contains(request.method.rawValue) {
             return try await next.respond(to: request)
@@ -28,6 +29,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         let body = try await request.body.collect(max: limit).get()
         // A body that arrived whole is not re-checked by `collect`, so measure it here too.
         if let body, body.readableBytes > limit { throw Abort(.payloadTooLarge) }
+        if let body { try Self.refuseTooManyFields(body, contentType: request.headers.contentType) }
         // The JSON API is stateless: it reads no session or cookie and changes nothing, so a forged
         // request from another site can learn nothing it could not fetch itself.
         if request.url.path.hasPrefix("/api/") { return try await next.respond(to: request) }
@@ -38,6 +40,42 @@ struct CSRFMiddleware: AsyncMiddleware {
             throw PageError.csrf
         }
         return try await next.respond(to: request)
+    }
+
+    /// A body no form of ours can send, refused before any decoder sees it: a multipart body without
+    /// a boundary (the multipart parser stops the process on an empty one), and more fields than any
+    /// form has (the form decoder's time grows with the square of repeated names).
+    static let maximumFields = 1_000
+
+    static func refuseUnreadableBody(_ request: Request) throws {
+        if let contentType = request.headers.contentType, contentType.type == "multipart",
+            (contentType.parameters["boundary"] ?? "").isEmpty
+        {
+            throw Abort(.badRequest)
+        }
+    }
+
+    static func refuseTooManyFields(_ body: ByteBuffer, contentType: HTTPMediaType?) throws {
+        let bytes = body.readableBytesView
+        let fields: Int
+        if contentType?.type == "multipart", let boundary = contentType?.parameters["boundary"] {
+            // Every part starts with "--" and the boundary.
+            let marker = Array("--\(boundary)".utf8)
+            var count = 0
+            var index = bytes.startIndex
+            while let found = bytes[index...].firstIndex(of: marker[0]) {
+                if bytes[found...].starts(with: marker) {
+                    count += 1
+                    index = found + marker.count
+                } else {
+                    index = found + 1
+                }
+            }
+            fields = count
+        } else {
+            fields = bytes.lazy.filter { $0 == UInt8(ascii: "&") }.count
+        }
+        if fields > maximumFields { throw Abort(.payloadTooLarge) }
     }
 
     /// The form routes with a file field: contact, report and inbox of an organisation, a journal

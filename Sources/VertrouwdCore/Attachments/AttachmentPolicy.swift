@@ -68,9 +68,9 @@ public struct AttachmentPolicy: Sendable, Equatable {
         let trimmed = cleaned.drop(while: { $0 == "." })
         guard !trimmed.isEmpty else { return "bestand" }
         if trimmed.count <= 120 { return String(trimmed) }
-        // Keep the extension when shortening.
+        // Keep the extension when shortening, if it is a short one.
         let parts = trimmed.split(separator: ".")
-        let ext = parts.count > 1 ? "." + parts.last! : ""
+        let ext = parts.count > 1 && parts.last!.count <= 16 ? "." + parts.last! : ""
         return String(trimmed.prefix(120 - ext.count)) + ext
     }
 }
