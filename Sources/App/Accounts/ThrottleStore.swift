@@ -55,24 +55,31 @@ struct ThrottleStore {
     /// Counts one more attempt against each key. The count is raised in the database itself, so
     /// attempts at the same moment (on one instance or several) each count.
     func recordFailure(_ keys: [String]) async throws {
+        let forgotten = request.now.addingTimeInterval(-policy.memory)
+        for key in keys { try await raise(key, since: forgotten) }
+    }
+
+    /// Raises one key's count in one statement; a count whose last attempt is not after `since`
+    /// starts again at 1. The moment of the last attempt moves with every attempt, or, with
+    /// `fixedWindow`, stays at the start of the window until the window has passed.
+    func raise(_ key: String, since: Date, fixedWindow: Bool = false) async throws {
         let now = request.now
-        let forgotten = now.addingTimeInterval(-policy.memory)
         guard let sql = request.db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        for key in keys {
-            for _ in 0..<3 {
-                let raised = try await sql.raw(
-                    """
-                    UPDATE login_throttles SET failures = CASE WHEN last_failure_at > \(bind: forgotten) THEN failures + 1 ELSE 1 END, \
-                    last_failure_at = \(bind: now) WHERE key_digest = \(bind: key) RETURNING failures
-                    """
-                ).all()
-                if !raised.isEmpty { break }
-                do {
-                    try await LoginThrottle(keyDigest: key, failures: 1, lastFailureAt: now).create(on: request.db)
-                    break
-                } catch let error as any DatabaseError where error.isConstraintFailure {
-                    // Another request created the row at the same moment: raise that one instead.
-                }
+        let last: SQLQueryString =
+            fixedWindow ? "CASE WHEN last_failure_at > \(bind: since) THEN last_failure_at ELSE \(bind: now) END" : "\(bind: now)"
+        for _ in 0..<3 {
+            let raised = try await sql.raw(
+                """
+                UPDATE login_throttles SET failures = CASE WHEN last_failure_at > \(bind: since) THEN failures + 1 ELSE 1 END, \
+                last_failure_at = \(last) WHERE key_digest = \(bind: key) RETURNING failures
+                """
+            ).all()
+            if !raised.isEmpty { return }
+            do {
+                try await LoginThrottle(keyDigest: key, failures: 1, lastFailureAt: now).create(on: request.db)
+                return
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                // Another request created the row at the same moment: raise that one instead.
             }
         }
     }

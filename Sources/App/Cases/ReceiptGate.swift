@@ -1,5 +1,4 @@
 import Fluent
-import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -53,26 +52,8 @@ struct ReceiptGate {
     }
 
     /// The global row counts failures in a fixed window that starts at `last_failure_at`.
-    /// Raised in the database itself, so that guesses at the same moment each count.
     private func countGlobalFailure() async throws {
-        let now = request.now
-        let windowStart = now.addingTimeInterval(-Self.globalWindow)
-        guard let sql = request.db as? any SQLDatabase else { return }
-        for _ in 0..<3 {
-            let counted = try await sql.raw(
-                """
-                UPDATE login_throttles SET failures = CASE WHEN last_failure_at > \(bind: windowStart) THEN failures + 1 ELSE 1 END, \
-                last_failure_at = CASE WHEN last_failure_at > \(bind: windowStart) THEN last_failure_at ELSE \(bind: now) END \
-                WHERE key_digest = \(bind: Self.globalKey) RETURNING failures
-                """
-            ).all()
-            if !counted.isEmpty { return }
-            do {
-                try await LoginThrottle(keyDigest: Self.globalKey, failures: 1, lastFailureAt: now).create(on: request.db)
-                return
-            } catch let error as any DatabaseError where error.isConstraintFailure {
-                // Another guess created the row at the same moment: count against that one.
-            }
-        }
+        try await ThrottleStore(request: request).raise(
+            Self.globalKey, since: request.now.addingTimeInterval(-Self.globalWindow), fixedWindow: true)
     }
 }
