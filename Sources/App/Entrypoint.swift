@@ -1,5 +1,6 @@
 import Fluent
 import Logging
+import ServiceLifecycle
 import Vapor
 
 /// What `vertrouwd` does when started: bootstrap logging, build the app, run the command, shut down.
@@ -9,8 +10,15 @@ public enum Vertrouwd {
         arguments: [String] = CommandLine.arguments, adjust: (inout AppSettings) -> Void = { _ in }
     ) async throws {
         var env = try Environment.detect(arguments: Self.withDefaults(arguments))
+        // The format is read here, before the settings, so that even a bad setting is logged in it.
+        let json = ProcessInfo.processInfo.environment["VERTROUWD_LOG_FORMAT"]?.lowercased() == "json"
         try LoggingSystem.bootstrap(from: &env) { level in
-            { label in PrivacyLogHandler(wrapping: ConsoleLogger(label: label, console: Terminal(), level: level)) }
+            { label in
+                PrivacyLogHandler(
+                    wrapping: json
+                        ? JSONLogHandler(label: label, level: level)
+                        : ConsoleLogger(label: label, console: Terminal(), level: level))
+            }
         }
         // `vertrouwd demo` is `serve` with demo data put in first.
         let isDemo = env.arguments.count > 1 && env.arguments[1] == "demo"
@@ -34,8 +42,15 @@ public enum Vertrouwd {
                 try await app.autoMigrate()
                 try await app.prepareSQLite()
             }
+            if ["serve", "admin", "purge", "audit"].contains(command) || command.hasPrefix("-") {
+                try await InstanceCheck.verifySecret(app.vertrouwd, on: app.db)
+            }
             if isDemo { try await DemoSeeder(app: app).run() }
-            try await app.execute()
+            if command == "serve" || command.hasPrefix("-") {
+                try await serve(app, options: ServeOptions(Array(env.arguments.dropFirst(command == "serve" ? 2 : 1))))
+            } else {
+                try await app.execute()
+            }
         } catch let failure as ExitCode {
             // A command that said what went wrong ends with its exit code, not a crash report.
             try? await app.asyncShutdown()
@@ -46,6 +61,21 @@ public enum Vertrouwd {
             throw error
         }
         try await app.asyncShutdown()
+    }
+
+    /// `serve`: the HTTP server and the job loops as the services of one `ServiceGroup`. SIGTERM or
+    /// SIGINT shuts them down in reverse order: the server stops accepting connections and answers
+    /// the requests in flight, then each job finishes its round; after that the key-derivation
+    /// threads and the database close (`asyncShutdown`), so no request in flight loses either.
+    static func serve(_ app: Application, options: ServeOptions) async throws {
+        try await app.asyncBoot()
+        let jobs = JobService(application: app, jobs: RepeatingJob.all(for: app.vertrouwd.settings))
+        let http = HTTPService(application: app, hostname: options.hostname, port: options.port)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: jobs), .init(service: http)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: app.logger))
+        try await group.run()
     }
 
     /// Vapor's default environment is "development", which turns off the template cache: every page

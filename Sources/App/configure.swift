@@ -44,6 +44,7 @@ public func configure(
             throw AppSettings.Failure.invalid(variable: "password parameters", reason: "below the minimum scrypt cost")
         }
     }
+    _ = PrometheusMetrics.registry  // before Vapor makes its request metrics
     try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
     let secret = try InstanceSecret.load(settings: settings, random: random)
     let content = try LoadedContent.load(from: app.directory.resourcesDirectory)
@@ -59,8 +60,7 @@ public func configure(
             limit: settings.kdfConcurrency, threadPool: kdfThreads),
         throttlePolicy: .standard,
         knowledgeBase: content.knowledgeBase, searchIndexes: content.searchIndexes, guide: content.guide,
-        unlockedKeys: UnlockedKeyStore(idleTimeout: settings.sessionIdleTimeout),
-        journalKeys: JournalKeyStore(idleTimeout: settings.sessionIdleTimeout))
+        instanceID: "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(Token.generate(using: random).prefix(8))")
 
     try app.configureDatabase(settings)
     app.registerMigrations()
@@ -78,16 +78,18 @@ public func configure(
     // Order matters: the outermost middleware runs first. Vapor's defaults are replaced entirely,
     // because its route logger and error middleware would log paths and error messages.
     app.middleware = Middlewares()
+    app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(OutsideAPI(wrapped: BrowserSecretMiddleware()))
     app.middleware.use(OutsideAPI(wrapped: app.sessions.middleware))
     app.middleware.use(OutsideAPI(wrapped: StaffSessionMiddleware()))
+    app.middleware.use(OutsideAPI(wrapped: OpenJournalMiddleware()))
     app.middleware.use(CSRFMiddleware())
 
-    app.registerJobs()
     try routes(app)
 }
 

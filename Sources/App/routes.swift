@@ -2,6 +2,7 @@ import Vapor
 
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
+    try app.register(collection: MetricsController())
     try app.register(collection: HomeController())
     try app.register(collection: LanguageController())
     try app.register(collection: PortalController())

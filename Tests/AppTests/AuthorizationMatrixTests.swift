@@ -44,7 +44,9 @@ struct AuthorizationMatrixTests {
         ("GET /o/:slug/logboek/backup", open), ("POST /o/:slug/logboek/importeren", open),
         ("POST /o/:slug/logboek/nieuw", open), ("POST /o/:slug/logboek/sleutel-bewaard", open),
         ("POST /o/:slug/logboek/openen", open), ("POST /o/:slug/logboek/sluiten", open), ("POST /o/:slug/logboek/verwijderen", open),
-        ("GET /health", open),
+        ("GET /health", open), ("GET /ready", open),
+        // Metrics only for a scraper with the configured bearer token; without one the route is not there.
+        ("GET /metrics", "nnnnnnnn"),
         // The JSON API: public, read-only, without a session.
         ("GET /api/v1/openapi.json", open), ("GET /api/v1/organisations/:slug/search", open),
         ("POST /api/v1/organisations/:slug/guide", open),

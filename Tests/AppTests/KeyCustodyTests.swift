@@ -227,30 +227,49 @@ struct KeyCustodyTests {
     @Test func theUnlockedKeyLivesOnlyAsLongAsTheSession() async throws {
         try await withTestApp { app, clock in
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example")
-            let store = app.vertrouwd.unlockedKeys
+            func stored() async throws -> Int { try await UnlockedKeyRecord.query(on: app.db).count() }
             let browser = TestBrowser(app)
             try await browser.logIn(anna, at: clock.now)
-            #expect(store.count == 1)
+            #expect(try await stored() == 1)
             let page = try await browser.get("/backoffice")
             try await browser.post("/logout", [], csrf: page.csrf)
-            #expect(store.count == 0, "logout drops the key")
+            #expect(try await stored() == 0, "logout drops the key")
 
             clock.advance(by: 60)
             try await browser.logIn(anna, at: clock.now)
-            #expect(store.count == 1)
+            #expect(try await stored() == 1)
             clock.advance(by: 31 * 60)
             #expect(try await browser.get("/backoffice").location == "/login")
-            #expect(store.count == 0, "a timed-out session's key is gone")
+            #expect(try await stored() == 0, "a timed-out session's key is gone")
 
-            // A restart loses every key: the counsellor is asked to log in again, not shown a broken page.
+            // A reset drops the keys on every instance: the counsellor is asked to log in again, not shown a broken page.
             clock.advance(by: 60)
-            try await TestBrowser(app).logIn(anna, at: clock.now)
             let again = TestBrowser(app)
-            clock.advance(by: 60)
             try await again.logIn(anna, at: clock.now)
-            store.removeAll(of: try anna.account.requireID())
+            try await UnlockedKeys.removeAll(of: try anna.account.requireID(), kind: .counsellor, on: app.db)
             #expect(try await again.get("/backoffice").location == "/login")
             #expect(try await again.get("/login").body.contains(app.vertrouwd.catalog.text("login.notice.key_locked", in: .dutch)))
+        }
+    }
+
+    /// The database holds the sealed key; the browser holds the other half. Without the cookie, or
+    /// with another browser's, the session is worth nothing, and no row holds the key in clear.
+    @Test func theStoredKeyOpensOnlyWithTheBrowsersHalf() async throws {
+        try await withTestApp { app, clock in
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example")
+            let browser = TestBrowser(app)
+            try await browser.logIn(anna, at: clock.now)
+            #expect(try await browser.get("/backoffice").status == .ok)
+            let secret = try #require(browser.cookies[UnlockedKeys.cookieName])
+            let unlocked = try await CounsellorKeyService(services: app.vertrouwd, db: app.db).unlock(
+                accountID: anna.account.requireID(), password: anna.password)
+            let raw = try #require(unlocked?.rawRepresentation)
+            for record in try await UnlockedKeyRecord.query(on: app.db).all() {
+                #expect(record.sealed.range(of: raw) == nil, "the private key is never stored in clear")
+                #expect(record.sealed.range(of: Data(base64Encoded: secret) ?? Data()) == nil)
+            }
+            browser.setCookie(UnlockedKeys.cookieName, Data(repeating: 7, count: 32).base64EncodedString())
+            #expect(try await browser.get("/backoffice").location == "/login", "another browser's half opens nothing")
         }
     }
 }

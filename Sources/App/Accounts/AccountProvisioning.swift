@@ -33,7 +33,7 @@ struct AccountProvisioning {
         try await ActivationToken.query(on: db).filter(\.$account.$id == accountID).filter(\.$usedAt == nil).delete()
         try await ActivationToken(accountID: accountID, digest: Token.digest(token), expiresAt: expires).create(on: db)
         if account.activatedAt != nil {
-            services.unlockedKeys.removeAll(of: accountID)
+            try await UnlockedKeys.removeAll(of: accountID, kind: .counsellor, on: db)
             account.passwordHash = nil
             account.totpSecretSealed = nil
             account.totpLastStep = nil

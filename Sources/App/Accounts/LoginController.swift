@@ -71,9 +71,9 @@ struct LoginController: RouteCollection {
             account.passwordHash = try await passwords.hash(password)
             try await account.save(on: req.db)
         }
-        // A counsellor's private key is unwrapped now, while the password is at hand, and kept in memory
+        // A counsellor's private key is unwrapped now, while the password is at hand, and kept sealed
         // under a handle; the session only gets the handle once the second factor is through.
-        if let stale = req.session.data[SessionKeys.pendingKey] { req.vertrouwd.unlockedKeys.remove(stale) }
+        if let stale = req.session.data[SessionKeys.pendingKey] { try await req.unlockedKeys.remove(stale) }
         req.session.data[SessionKeys.pendingKey] = nil
         if account.role == .counsellor, let accountID = account.id {
             guard
@@ -83,8 +83,8 @@ struct LoginController: RouteCollection {
                 return try await renderLogin(
                     req, email: typedEmail, errors: [FieldError(field: "email", key: "login.error.no_key")], status: .conflict)
             }
-            req.session.data[SessionKeys.pendingKey] = req.vertrouwd.unlockedKeys.put(
-                privateKey, accountID: accountID, now: req.now, random: req.vertrouwd.random)
+            req.session.data[SessionKeys.pendingKey] = try await req.unlockedKeys.put(
+                Array(privateKey.rawRepresentation), kind: .counsellor, owner: accountID)
         }
         req.session.data[SessionKeys.pendingAccount] = account.id?.uuidString
         req.session.data[SessionKeys.pendingAt] = String(Int(req.now.timeIntervalSince1970))

@@ -15,7 +15,7 @@ enum SessionKeys {
     static let pendingAt = "pending_at"
     static let notice = "notice"
     static let activationSecret = "activation_totp"
-    /// Handle of the counsellor's unlocked private key in `UnlockedKeyStore` (pending: before the second factor).
+    /// Handle of the counsellor's unlocked private key in `UnlockedKeys` (pending: before the second factor).
     static let keyHandle = "key"
     static let pendingKey = "pending_key"
 }
@@ -71,7 +71,7 @@ extension Request {
     /// Ends the staff session but keeps a fresh, empty one for the notice and the next form.
     func endStaffSession(notice: String) async throws {
         for key in [SessionKeys.keyHandle, SessionKeys.pendingKey] {
-            if let handle = session.data[key] { vertrouwd.unlockedKeys.remove(handle) }
+            if let handle = session.data[key] { try await unlockedKeys.remove(handle) }
         }
         counsellorKey = nil
         if let oldID = session.id { try await application.sessions.driver.deleteSession(oldID, for: self).get() }
@@ -103,9 +103,10 @@ struct StaffSessionMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         if account.role == .counsellor {
-            // No key in this process (a restart, another instance, or it timed out): log in again to unlock it.
-            guard let handle = request.session.data[SessionKeys.keyHandle], let accountID = account.id,
-                let key = request.vertrouwd.unlockedKeys.key(for: handle, accountID: accountID, now: request.now)
+            // No key (it timed out, was dropped by a reset, or the browser lost its half): log in again to unlock it.
+            guard let handle = request.session.data[SessionKeys.keyHandle],
+                let (owner, raw) = try await request.unlockedKeys.open(handle, kind: .counsellor), owner == account.id,
+                let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw)
             else {
                 try await request.endStaffSession(notice: "login.notice.key_locked")
                 return try await next.respond(to: request)

@@ -36,6 +36,20 @@ public struct AppSettings: Sendable {
     public var trustProxy: Bool = false
     /// The relay for notification mails; nil sends none.
     var smtp: SMTPClient.Settings?
+    /// How often each instance looks for waiting mails, and for deadline reminders that are due.
+    public var outboxIntervalSeconds: Int = 5
+    public var reminderIntervalSeconds: Int = 600
+    /// `json`: one JSON object per log line (for a log collector); otherwise plain text.
+    public var logFormat: LogFormat = .text
+    /// The bearer token `/metrics` asks for; without one, `/metrics` is not served at all.
+    public var metricsToken: String?
+    /// Label submission counts with the organisation's slug (off: no organisation appears in metrics).
+    public var metricsPerOrganisation: Bool = false
+
+    public enum LogFormat: String, Sendable {
+        case text
+        case json
+    }
 
     public var usesTLS: Bool { publicURL.lowercased().hasPrefix("https://") }
 
@@ -85,6 +99,13 @@ public struct AppSettings: Sendable {
             }
             return parsed
         }
+        func flag(_ name: String) throws -> Bool? {
+            guard let raw = value(name) else { return nil }
+            guard ["0", "1", "true", "false"].contains(raw.lowercased()) else {
+                throw Failure.invalid(variable: name, reason: "expected 1 or 0")
+            }
+            return raw == "1" || raw.lowercased() == "true"
+        }
         if let directory = value("VERTROUWD_DATA_DIR") { settings.dataDirectory = directory }
         if let url = value("DATABASE_URL") {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
@@ -124,11 +145,32 @@ public struct AppSettings: Sendable {
         if let perHour = try number("VERTROUWD_ORGANISATION_SUBMISSIONS_PER_HOUR", in: 1...100_000) {
             settings.organisationSubmissionsPerHour = perHour
         }
-        if let trust = value("VERTROUWD_TRUST_PROXY") {
-            guard ["0", "1", "true", "false"].contains(trust.lowercased()) else {
-                throw Failure.invalid(variable: "VERTROUWD_TRUST_PROXY", reason: "expected 1 or 0")
+        if let seconds = try number("VERTROUWD_OUTBOX_INTERVAL_SECONDS", in: 1...3600) {
+            settings.outboxIntervalSeconds = seconds
+        }
+        if let seconds = try number("VERTROUWD_REMINDER_INTERVAL_SECONDS", in: 1...86_400) {
+            settings.reminderIntervalSeconds = seconds
+        }
+        if let format = value("VERTROUWD_LOG_FORMAT") {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw Failure.invalid(variable: "VERTROUWD_LOG_FORMAT", reason: "expected text or json")
             }
-            settings.trustProxy = trust == "1" || trust.lowercased() == "true"
+            settings.logFormat = parsed
+        }
+        if let file = value("VERTROUWD_METRICS_TOKEN_FILE") {
+            guard let token = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw Failure.invalid(variable: "VERTROUWD_METRICS_TOKEN_FILE", reason: "cannot be read")
+            }
+            settings.metricsToken = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            settings.metricsToken = value("VERTROUWD_METRICS_TOKEN")
+        }
+        if let token = settings.metricsToken, token.count < 16 {
+            throw Failure.invalid(variable: "VERTROUWD_METRICS_TOKEN", reason: "must be at least 16 characters")
+        }
+        settings.metricsPerOrganisation = try flag("VERTROUWD_METRICS_PER_ORGANISATION") ?? false
+        if let trust = try flag("VERTROUWD_TRUST_PROXY") {
+            settings.trustProxy = trust
         }
         if let host = value("VERTROUWD_SMTP_HOST") {
             settings.smtp = try smtpSettings(host: host, value: value, number: number)

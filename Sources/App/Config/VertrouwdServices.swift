@@ -15,10 +15,8 @@ public struct VertrouwdServices: Sendable {
     public let knowledgeBase: KnowledgeBase
     let searchIndexes: [Language: SearchIndex]
     public let guide: Guide
-    /// Counsellors' private keys while they are logged in (memory only).
-    let unlockedKeys: UnlockedKeyStore
-    /// Open journals' keys (memory only).
-    let journalKeys: JournalKeyStore
+    /// This process among the instances on one database: the holder of job leases and mail claims.
+    let instanceID: String
 
     /// Seals staff TOTP seeds at rest.
     public var totpBox: SecretBox { SecretBox(instanceSecret: instanceSecret.bytes, purpose: "staff-totp") }

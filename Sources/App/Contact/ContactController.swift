@@ -219,6 +219,7 @@ struct ContactController: RouteCollection {
             req.logger.warning("submission not counted", metadata: ["error": .string(String(reflecting: type(of: error)))])
         }
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
+        PrometheusMetrics.countSubmission(organisation: organisation.slug, settings: req.vertrouwd.settings)
         await req.notifyCounsellors(of: opened.caseID, template: "new-case")
         return try await Self.renderReceipt(req, organisation, receipt: prepared.receipt, errors: [])
     }

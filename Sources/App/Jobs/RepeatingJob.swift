@@ -1,60 +1,93 @@
+import ServiceLifecycle
 import Vapor
 
 /// Work the server repeats while it runs: the outbox every few seconds, deadline reminders every
-/// ten minutes, the retention purge once a day. Each job is idempotent, so a restart repeats
-/// nothing; on shutdown the loop stops before the database closes, after the round in progress.
-struct RepeatingJob: LifecycleHandler {
+/// ten minutes, the retention purge once a day.
+///
+/// Every instance runs the loops. The outbox claims its mails one by one, so instances share the
+/// sending; the reminders and the purge take a `JobLease` first, so one instance runs each round.
+/// Every job is safe to repeat: a round cut short by a crash is run again by the next one.
+struct RepeatingJob: Sendable {
     let name: String
     /// The wait before the first round (a purge should not wait a whole day after a restart).
     let firstRun: Duration
     let interval: Duration
-    let work: @Sendable (Application) async -> Void
+    /// How long one round may hold the job's lease; nil: no lease, every instance runs each round.
+    let lease: TimeInterval?
+    let work: @Sendable (Application) async throws -> Void
 
-    func didBootAsync(_ application: Application) async throws {
-        let task = Task { [firstRun, interval, work] in
-            var wait = firstRun
-            while true {
-                do { try await Task.sleep(for: wait) } catch { return }
-                guard !Task.isCancelled else { return }
-                await work(application)
-                wait = interval
+    /// Runs rounds until graceful shutdown; a round in progress is finished, not cut off.
+    func run(_ application: Application) async {
+        var wait = firstRun
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { [wait] in try await Task.sleep(for: wait) }
+            } catch {
+                return
             }
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            wait = interval
+            await round(application)
         }
-        var tasks = application.storage[Tasks.self] ?? [:]
-        tasks[name] = task
-        application.storage[Tasks.self] = tasks
     }
 
-    func shutdownAsync(_ application: Application) async {
-        guard let task = application.storage[Tasks.self]?[name] else { return }
-        task.cancel()
-        await task.value
-    }
-
-    struct Tasks: StorageKey {
-        typealias Value = [String: Task<Void, Never>]
+    /// One round: takes the lease if the job has one, does the work, and marks the lease finished
+    /// (or frees it at once after a failure, for the next look).
+    func round(_ application: Application) async {
+        let services = application.vertrouwd
+        let leases = JobLeases(db: application.db, holder: services.instanceID)
+        if let lease {
+            // A little under the interval, so that instances whose loops are out of step still run it each interval.
+            let due = Double(interval.components.seconds) * 0.9
+            guard (try? await leases.take(name, interval: due, lease: lease, now: services.clock.now)) == true else { return }
+        }
+        var succeeded = false
+        do {
+            try await work(application)
+            succeeded = true
+        } catch {
+            application.logger.error(
+                "job failed", metadata: ["action": .string(name), "error": .string(String(describing: type(of: error)))])
+        }
+        if lease != nil { try? await leases.finish(name, now: services.clock.now, succeeded: succeeded) }
     }
 }
 
-extension Application {
-    /// The outbox, the deadline reminders and the retention purge.
-    func registerJobs() {
-        lifecycle.use(
-            RepeatingJob(name: "outbox", firstRun: .seconds(5), interval: .seconds(5)) { app in
+extension RepeatingJob {
+    /// The outbox, the deadline reminders and the retention purge, with the application's settings.
+    static func all(for settings: AppSettings) -> [RepeatingJob] {
+        let reminders = settings.reminderIntervalSeconds
+        return [
+            RepeatingJob(
+                name: "outbox", firstRun: .seconds(min(5, settings.outboxIntervalSeconds)),
+                interval: .seconds(settings.outboxIntervalSeconds), lease: nil
+            ) { app in
                 guard app.vertrouwd.settings.smtp != nil else { return }
-                _ = try? await OutboxSender(services: app.vertrouwd, db: app.db, logger: app.logger).sendDue()
-            })
-        lifecycle.use(
-            RepeatingJob(name: "reminders", firstRun: .seconds(60), interval: .seconds(600)) { app in
-                _ = try? await DeadlineReminders(services: app.vertrouwd, db: app.db).queueDue()
-            })
-        lifecycle.use(
-            RepeatingJob(name: "purge", firstRun: .seconds(300), interval: .seconds(86_400)) { app in
-                do {
-                    try await CasePurger(services: app.vertrouwd, db: app.db, logger: app.logger).purge()
-                } catch {
-                    app.logger.error("purge failed", metadata: ["error": .string(String(describing: type(of: error)))])
-                }
-            })
+                try await OutboxSender(services: app.vertrouwd, db: app.db, logger: app.logger).sendDue()
+            },
+            RepeatingJob(
+                name: "reminders", firstRun: .seconds(min(60, reminders)), interval: .seconds(reminders),
+                lease: 600
+            ) { app in
+                try await DeadlineReminders(services: app.vertrouwd, db: app.db).queueDue()
+            },
+            RepeatingJob(name: "purge", firstRun: .seconds(300), interval: .seconds(86_400), lease: 3600) { app in
+                try await CasePurger(services: app.vertrouwd, db: app.db, logger: app.logger).purge()
+            },
+        ]
+    }
+}
+
+/// The job loops as one service of the process's `ServiceGroup` (see `Vertrouwd.serve`).
+struct JobService: Service {
+    let application: Application
+    let jobs: [RepeatingJob]
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            for job in jobs {
+                group.addTask { await job.run(application) }
+            }
+        }
     }
 }

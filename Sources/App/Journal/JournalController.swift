@@ -161,7 +161,7 @@ struct JournalController: RouteCollection {
 
     func close(req: Request) async throws -> Response {
         _ = try await req.organisationFromPath()
-        req.forgetJournal()
+        try await req.forgetJournal()
         req.setNotice("journal.notice.closed")
         return req.redirect(to: try req.journalBase())
     }
@@ -175,7 +175,7 @@ struct JournalController: RouteCollection {
             return req.redirect(to: "\(try req.journalBase())/tijdlijn#delete")
         }
         try await req.journalVault.delete(opened)
-        req.forgetJournal()
+        try await req.forgetJournal()
         req.logger.info("journal deleted")
         req.setNotice("journal.notice.deleted")
         return req.redirect(to: try req.journalBase())

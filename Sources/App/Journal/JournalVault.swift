@@ -236,7 +236,7 @@ struct JournalVault {
             try await JournalItem.query(on: db).filter(\.$journal.$id == opened.id).delete()
             try await Journal.query(on: db).filter(\.$id == opened.id).delete()
         }
-        services.journalKeys.removeAll(of: opened.id)
+        try await UnlockedKeys.removeAll(of: opened.id, kind: .journal, on: db)
         try await Scrubber(services: services, db: db, logger: Logger(label: "vertrouwd.journal")).scrub(
             tables: [JournalItem.schema, Journal.schema])
     }

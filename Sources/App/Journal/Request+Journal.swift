@@ -4,12 +4,14 @@ import VertrouwdCore
 extension Request {
     static let journalSessionKey = "journal"
 
-    /// The journal open in this session, if any (its key lives in memory, see `JournalKeyStore`).
+    private struct OpenJournalKey: StorageKey {
+        typealias Value = JournalVault.Opened
+    }
+
+    /// The journal open in this session, if any, as `OpenJournalMiddleware` found it.
     var openJournal: JournalVault.Opened? {
-        guard hasSession, let handle = session.data[Self.journalSessionKey],
-            let (id, key) = vertrouwd.journalKeys.get(handle, now: now)
-        else { return nil }
-        return JournalVault.Opened(id: id, key: key)
+        get { storage[OpenJournalKey.self] }
+        set { storage[OpenJournalKey.self] = newValue }
     }
 
     /// The open journal, or the start page when there is none (closed, timed out, or a restart).
@@ -18,21 +20,23 @@ extension Request {
         return opened
     }
 
-    /// Keeps the open journal's handle in a new session (a new id and CSRF token, like a staff login),
-    /// so a session id seen before the journal was opened is worth nothing afterwards.
+    /// Keeps the open journal's key sealed under a handle in a new session (a new id and CSRF token,
+    /// like a staff login), so a session id seen before the journal was opened is worth nothing afterwards.
     func rememberJournal(_ opened: JournalVault.Opened) async throws {
-        if let old = session.data[Self.journalSessionKey] { vertrouwd.journalKeys.remove(old) }
+        if let old = session.data[Self.journalSessionKey] { try await unlockedKeys.remove(old) }
         var data = session.data
         data[CSRFMiddleware.sessionKey] = Token.generate(using: vertrouwd.random)
-        data[Self.journalSessionKey] = vertrouwd.journalKeys.put(opened.key, journalID: opened.id, now: now, random: vertrouwd.random)
+        data[Self.journalSessionKey] = try await unlockedKeys.put(opened.key.rawRepresentation, kind: .journal, owner: opened.id)
         if let oldID = session.id { try await application.sessions.driver.deleteSession(oldID, for: self).get() }
         session.id = nil
         session.data = data
+        openJournal = opened
     }
 
-    func forgetJournal() {
-        if let handle = session.data[Self.journalSessionKey] { vertrouwd.journalKeys.remove(handle) }
+    func forgetJournal() async throws {
+        if let handle = session.data[Self.journalSessionKey] { try await unlockedKeys.remove(handle) }
         session.data[Self.journalSessionKey] = nil
+        openJournal = nil
     }
 
     func journalBase() throws -> String {
@@ -41,4 +45,18 @@ extension Request {
     }
 
     var journalVault: JournalVault { JournalVault(services: vertrouwd, db: db) }
+}
+
+/// Opens the session's journal key, if there is one, before the handler runs; a key that timed out
+/// or that this browser cannot open leaves the journal closed.
+struct OpenJournalMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.hasSession, let handle = request.session.data[Request.journalSessionKey],
+            let (owner, raw) = try await request.unlockedKeys.open(handle, kind: .journal),
+            let key = JournalKey(rawRepresentation: raw)
+        {
+            request.openJournal = JournalVault.Opened(id: owner, key: key)
+        }
+        return try await next.respond(to: request)
+    }
 }

@@ -12,45 +12,54 @@ enum Migrations007 {}
 enum Migrations008 {}
 enum Migrations009 {}
 enum Migrations010 {}
+enum Migrations011 {}
 
 extension Application {
-    /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
     func registerMigrations() {
-        // 001: organisations, staff accounts, sign-in.
-        migrations.add(Migrations001.CreateOrganisation())
-        migrations.add(Migrations001.CreateStaffAccount())
-        migrations.add(Migrations001.CreateOrganisationMembership())
-        migrations.add(Migrations001.CreateActivationToken())
-        migrations.add(Migrations001.CreateRecoveryCode())
-        migrations.add(Migrations001.CreateLoginThrottle())
-        migrations.add(SessionRecord.migration)
-        // 002: key custody and encrypted case content.
-        migrations.add(Migrations002.CreateCounsellorKey())
-        migrations.add(Migrations002.CreateCase())
-        migrations.add(Migrations002.CreateCaseKeyGrant())
-        migrations.add(Migrations002.CreateCaseContent())
-        migrations.add(Migrations002.ReplaceSessionStore())
-        // 003: an organisation's own knowledge-base articles.
-        migrations.add(Migrations003.CreateOrganisationArticle())
-        // 004: one case per submitted contact form.
-        migrations.add(Migrations004.CreateCaseSubmission())
-        // 005: formal reports under the Wbk.
-        migrations.add(Migrations005.AddReportDeadlines())
-        // 006: the notification outbox.
-        migrations.add(Migrations006.CreateOutgoingMail())
-        // 007: attachments, counsellor profiles, the person's notification address, unwanted submissions.
-        migrations.add(Migrations007.AddAttachmentSettings())
-        migrations.add(Migrations007.AddCaseNotifications())
-        migrations.add(Migrations007.CreateCounsellorProfile())
-        // 008: the counsellor's back office — registration, retention, reminders, audit log.
-        migrations.add(Migrations008.AddOrganisationTerms())
-        migrations.add(Migrations008.AddCaseLifecycle())
-        migrations.add(Migrations008.CreateCaseRegistration())
-        migrations.add(Migrations008.CreateAuditEvent())
-        // 009: the person's private journal.
-        migrations.add(Migrations009.CreateJournal())
-        // 010: yearly reports.
-        migrations.add(Migrations010.CreateYearlyReport())
-        migrations.add(Migrations010.AddOptionalBreakdowns())
+        migrations.add(Self.allMigrations)
+    }
+
+    /// Every migration in order. Each has a real `revert`; a new schema change goes in a new numbered folder.
+    static var allMigrations: [any Migration] {
+        [
+            // 001: organisations, staff accounts, sign-in.
+            Migrations001.CreateOrganisation(),
+            Migrations001.CreateStaffAccount(),
+            Migrations001.CreateOrganisationMembership(),
+            Migrations001.CreateActivationToken(),
+            Migrations001.CreateRecoveryCode(),
+            Migrations001.CreateLoginThrottle(),
+            SessionRecord.migration,
+            // 002: key custody and encrypted case content.
+            Migrations002.CreateCounsellorKey(),
+            Migrations002.CreateCase(),
+            Migrations002.CreateCaseKeyGrant(),
+            Migrations002.CreateCaseContent(),
+            Migrations002.ReplaceSessionStore(),
+            // 003: an organisation's own knowledge-base articles.
+            Migrations003.CreateOrganisationArticle(),
+            // 004: one case per submitted contact form.
+            Migrations004.CreateCaseSubmission(),
+            // 005: formal reports under the Wbk.
+            Migrations005.AddReportDeadlines(),
+            // 006: the notification outbox.
+            Migrations006.CreateOutgoingMail(),
+            // 007: attachments, counsellor profiles, the person's notification address, unwanted submissions.
+            Migrations007.AddAttachmentSettings(),
+            Migrations007.AddCaseNotifications(),
+            Migrations007.CreateCounsellorProfile(),
+            // 008: the counsellor's back office — registration, retention, reminders, audit log.
+            Migrations008.AddOrganisationTerms(),
+            Migrations008.AddCaseLifecycle(),
+            Migrations008.CreateCaseRegistration(),
+            Migrations008.CreateAuditEvent(),
+            // 009: the person's private journal.
+            Migrations009.CreateJournal(),
+            // 010: yearly reports.
+            Migrations010.CreateYearlyReport(),
+            Migrations010.AddOptionalBreakdowns(),
+            // 011: several instances on one database.
+            Migrations011.AddInstanceCoordination(),
+        ]
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -36,6 +37,12 @@ extension Notifier {
 
 /// Sends what the outbox holds: due mails, oldest first; a failure waits 1, 2, 4 … minutes (at most an
 /// hour) and is given up after `maximumAttempts`.
+///
+/// Several instances may send at once. Each mail is first claimed with one UPDATE (on PostgreSQL
+/// its candidate row is picked `FOR UPDATE SKIP LOCKED`, so two instances never wait for or take the
+/// same one; SQLite has one writer at a time), for `claimTime`: longer than a send can take. A mail
+/// whose instance died while holding it is claimed again when that time has passed. Only the
+/// holder of the claim may mark a mail sent.
 struct OutboxSender {
     static let maximumAttempts = 10
     static let batch = 20
@@ -44,27 +51,51 @@ struct OutboxSender {
     let db: any Database
     let logger: Logger
 
-    /// Sends the mails that are due now; returns how many went out.
+    /// A send gives up after the relay's timeout; the claim lasts that long plus a margin.
+    var claimTime: TimeInterval { (services.settings.smtp?.timeout ?? 30) + 30 }
+
+    /// Sends the mails that are due now, up to `batch`; returns how many went out.
     @discardableResult
     func sendDue() async throws -> Int {
         guard let smtp = services.settings.smtp else { return 0 }
-        let now = services.clock.now
-        let due = try await OutgoingMail.query(on: db).filter(\.$sentAt == nil).filter(\.$failedAt == nil)
-            .filter(\.$nextAttemptAt <= now).sort(\.$nextAttemptAt).limit(Self.batch).all()
         var sent = 0
-        for mail in due {
-            guard let (recipient, link) = try await address(of: mail) else {
-                // The person removed their address, or the case is gone: nothing to send, nothing kept.
-                mail.failedAt = services.clock.now
-                try await mail.save(on: db)
-                continue
-            }
+        for _ in 0..<Self.batch {
+            guard let (mail, claim) = try await claimNext() else { break }
+            if try await send(mail, claim: claim, smtp: smtp) { sent += 1 }
+        }
+        return sent
+    }
+
+    /// Claims the oldest due mail nobody holds, for this instance.
+    func claimNext() async throws -> (OutgoingMail, String)? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let now = services.clock.now
+        let claim = "\(services.instanceID)/\(Token.generate(using: services.random).prefix(12))"
+        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let rows = try await sql.raw(
+            """
+            UPDATE outgoing_mail SET claim = \(bind: claim), claimed_until = \(bind: now.addingTimeInterval(claimTime)) \
+            WHERE id = (SELECT id FROM outgoing_mail WHERE sent_at IS NULL AND failed_at IS NULL \
+            AND next_attempt_at <= \(bind: now) AND (claimed_until IS NULL OR claimed_until < \(bind: now)) \
+            ORDER BY next_attempt_at LIMIT 1\(lock)) \
+            AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < \(bind: now)) RETURNING id
+            """
+        ).all()
+        guard let row = rows.first, let id = try? row.decode(column: "id", as: UUID.self),
+            let mail = try await OutgoingMail.find(id, on: db)
+        else { return nil }
+        return (mail, claim)
+    }
+
+    /// Sends one claimed mail and records the outcome, if the claim still holds.
+    func send(_ mail: OutgoingMail, claim: String, smtp: SMTPClient.Settings) async throws -> Bool {
+        var sent = false
+        if let (recipient, link) = try await address(of: mail) {
             let (subject, body) = text(for: mail, link: link)
-            let client = SMTPClient(settings: smtp)
             do {
-                try await client.send(to: recipient, subject: subject, body: body)
+                try await SMTPClient(settings: smtp).send(to: recipient, subject: subject, body: body)
                 mail.sentAt = services.clock.now
-                sent += 1
+                sent = true
             } catch {
                 mail.attempts += 1
                 let wait = min(3600, 60 * pow(2, Double(mail.attempts - 1)))
@@ -74,8 +105,13 @@ struct OutboxSender {
                     "notification not sent",
                     metadata: ["error": .string(String(describing: type(of: error))), "status": .stringConvertible(mail.attempts)])
             }
-            try await mail.save(on: db)
+        } else {
+            // The person removed their address, or the case is gone: nothing to send, nothing kept.
+            mail.failedAt = services.clock.now
         }
+        try await OutgoingMail.query(on: db).filter(\.$id == mail.requireID()).filter(\.$claim == claim)
+            .set(\.$sentAt, to: mail.sentAt).set(\.$failedAt, to: mail.failedAt).set(\.$attempts, to: mail.attempts)
+            .set(\.$nextAttemptAt, to: mail.nextAttemptAt).set(\.$claim, to: nil).set(\.$claimedUntil, to: nil).update()
         return sent
     }
 

@@ -18,6 +18,9 @@ final class OutgoingMail: Model, @unchecked Sendable {
     @Field(key: "next_attempt_at") var nextAttemptAt: Date
     @OptionalField(key: "sent_at") var sentAt: Date?
     @OptionalField(key: "failed_at") var failedAt: Date?
+    /// The instance sending it now, and until when (see `OutboxSender`).
+    @OptionalField(key: "claim") var claim: String?
+    @OptionalField(key: "claimed_until") var claimedUntil: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

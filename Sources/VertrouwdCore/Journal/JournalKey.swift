@@ -30,6 +30,21 @@ public struct JournalKey: Sendable {
         return JournalKey(key: key, lookupMaterial: lookup.withUnsafeBytes { Array($0) })
     }
 
+    /// The key and its lookup material, 64 bytes, for keeping an open journal's key sealed between requests.
+    public var rawRepresentation: [UInt8] {
+        key.withUnsafeBytes { Array($0) } + lookupMaterial
+    }
+
+    public init?(rawRepresentation raw: [UInt8]) {
+        guard raw.count == 64 else { return nil }
+        self.init(key: SymmetricKey(data: raw[0..<32]), lookupMaterial: Array(raw[32...]))
+    }
+
+    init(key: SymmetricKey, lookupMaterial: [UInt8]) {
+        self.key = key
+        self.lookupMaterial = lookupMaterial
+    }
+
     /// What the server stores to find the journal.
     public func lookupDigest(instanceSecret: [UInt8]) -> String {
         Token.keyedDigest(Data(lookupMaterial).base64EncodedString(), key: instanceSecret, purpose: "journal-lookup")

@@ -6,7 +6,7 @@ import VaporTesting
 
 /// A tiny browser for in-process tests: keeps cookies, posts forms, finds the CSRF token in a page.
 final class TestBrowser {
-    let app: Application
+    var app: Application
     private(set) var cookies: [String: String] = [:]
     var acceptLanguage: String?
     /// Sent as `X-Forwarded-For`, to act as a distinct client when the app trusts a proxy.
