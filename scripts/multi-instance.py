@@ -3,9 +3,10 @@
 
     multi-instance.py --binary .build/debug/vertrouwd --database-url postgres://… [--artifacts DIR]
 
-Starts a plain SMTP sink, instance A (`demo`, which seeds the demo organisation) and instance B
-(`serve`), both with the same instance secret, their own data directories, JSON logs and job loops
-every second or two. Then, with an HTTP client that sends each request to the other instance:
+Starts a plain SMTP sink, then instance A (`demo`, which seeds the demo organisation) and instance B
+(`serve`) at the same moment on the empty database, so that both migrate at once. Both have the
+same instance secret, their own data directories, JSON logs and job loops every second or two.
+Then, with an HTTP client that sends each request to the other instance:
 
 1. a person's contact, the counsellor's login and reply, the person's answer, and the registration
    of the case, each step at the instance the previous one did not use;
@@ -16,7 +17,11 @@ every second or two. Then, with an HTTP client that sends each request to the ot
 4. receipt guesses and wrong passwords alternate between the instances and are held after the
    free attempts at both, not after twice as many;
 5. both serve /ready and /metrics; every log line is a JSON object without addresses or e-mails;
-6. B gets SIGTERM while submissions are in flight: each still gets its receipt, and B exits cleanly.
+6. nginx with deploy/nginx/vertrouwd.conf in front (when an nginx binary is found; the shell
+   wrapper installs one in CI): TLS, the proxy's request id in an instance's log, /metrics closed,
+   plain HTTP redirected, forged X-Forwarded-For replaced, and an access log without addresses
+   or paths;
+7. B gets SIGTERM while submissions are in flight: each still gets its receipt, and B exits cleanly.
 
 Exits non-zero with the reason when any check fails. Standard library only.
 """
@@ -30,9 +35,11 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import socketserver
+import ssl
 import struct
 import subprocess
 import sys
@@ -136,11 +143,17 @@ class Instance:
         self.starts = 0
 
     def start(self, command):
+        self.launch(command)
+        self.wait_until_ready()
+
+    def launch(self, command):
         self.starts += 1
         log = open(self.log_path, "a")
         self.process = subprocess.Popen(
             [self.binary, command, "--hostname", HOST, "--port", str(self.port)],
             env=self.environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def wait_until_ready(self):
         deadline = time.time() + 180
         while time.time() < deadline:
             check(self.process.poll() is None, f"instance {self.name} stopped at start; see {self.log_path}")
@@ -170,8 +183,100 @@ class Instance:
             return handle.read().splitlines()
 
 
-def request(port, method, path, body=None, headers=None):
-    connection = http.client.HTTPConnection(HOST, port, timeout=120)
+class Proxy:
+    """nginx with the configuration from deploy/nginx/, as documented, in front of both instances.
+    Only what cannot be the same on a test machine is replaced: the listening ports, the
+    certificate (made here, self-signed), the log and temporary paths, and the upstream addresses."""
+
+    def __init__(self, nginx, instances, artifacts):
+        self.nginx = nginx
+        self.port = free_port()
+        self.plain_port = free_port()
+        self.tls = True
+        self.directory = tempfile.mkdtemp(prefix="vertrouwd-nginx-")
+        self.log_directory = os.path.join(artifacts, "nginx")
+        os.makedirs(self.log_directory, exist_ok=True)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        certificate = os.path.join(self.directory, "fullchain.pem")
+        key = os.path.join(self.directory, "privkey.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                        "/CN=vertrouwd.example.nl", "-keyout", key, "-out", certificate],
+                       check=True, capture_output=True)
+        with open(os.path.join(root, "deploy/nginx/upstream.conf")) as handle:
+            upstream = handle.read()
+        servers = "".join(f"    server {HOST}:{i.port} max_fails=3 fail_timeout=10s;\n" for i in instances)
+        upstream = re.sub(r"(?m)^    server 10\.0\.0\.\d+:8080 .*\n", "", upstream)
+        upstream = upstream.replace("upstream vertrouwd_instances {\n", "upstream vertrouwd_instances {\n" + servers)
+        with open(os.path.join(root, "deploy/nginx/vertrouwd.conf")) as handle:
+            site = handle.read()
+        replacements = [
+            ("    listen 80;\n", f"    listen {HOST}:{self.plain_port};\n"),
+            ("    listen 443 ssl http2;\n", f"    listen {HOST}:{self.port} ssl http2;\n"),
+            ("/etc/ssl/vertrouwd/fullchain.pem", certificate),
+            ("/etc/ssl/vertrouwd/privkey.pem", key),
+            ("/var/log/nginx/", self.log_directory + "/"),
+        ]
+        for old, new in replacements:
+            check(old in site, f"deploy/nginx/vertrouwd.conf no longer has {old.strip()!r}; update this test")
+            site = site.replace(old, new)
+        site = re.sub(r"(?m)^    listen \[::\]:.*\n", "", site)
+        temporary = os.path.join(self.directory, "temp")
+        os.makedirs(temporary)
+        with open(os.path.join(self.directory, "upstream.conf"), "w") as handle:
+            handle.write(upstream)
+        with open(os.path.join(self.directory, "site.conf"), "w") as handle:
+            handle.write(site)
+        with open(os.path.join(self.directory, "nginx.conf"), "w") as handle:
+            handle.write(f"""worker_processes 1;
+daemon off;
+pid {self.directory}/nginx.pid;
+error_log {self.log_directory}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    client_body_temp_path {temporary}/body;
+    proxy_temp_path {temporary}/proxy;
+    fastcgi_temp_path {temporary}/fastcgi;
+    uwsgi_temp_path {temporary}/uwsgi;
+    scgi_temp_path {temporary}/scgi;
+    include {self.directory}/upstream.conf;
+    include {self.directory}/site.conf;
+}}
+""")
+        self.process = None
+
+    def start(self):
+        configuration = os.path.join(self.directory, "nginx.conf")
+        test = subprocess.run([self.nginx, "-t", "-c", configuration], capture_output=True, text=True)
+        check(test.returncode == 0, f"nginx -t refused the documented configuration: {test.stderr.strip()}")
+        self.process = subprocess.Popen([self.nginx, "-c", configuration], stdout=subprocess.DEVNULL,
+                                        stderr=open(os.path.join(self.log_directory, "stderr.log"), "w"))
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                if request(self.port, "GET", "/ready", tls=True)[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise Failure("nginx did not come up")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+
+    def access_log(self):
+        with open(os.path.join(self.log_directory, "vertrouwd.access.log")) as handle:
+            return handle.read().splitlines()
+
+
+def request(port, method, path, body=None, headers=None, tls=False):
+    if tls:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # the proxy's certificate is made by this script
+        connection = http.client.HTTPSConnection(HOST, port, timeout=120, context=context)
+    else:
+        connection = http.client.HTTPConnection(HOST, port, timeout=120)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -195,7 +300,7 @@ class Client:
         if fields is not None:
             body = urllib.parse.urlencode(fields).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        status, response_headers, text = request(instance.port, method, path, body, headers)
+        status, response_headers, text = request(instance.port, method, path, body, headers, getattr(instance, "tls", False))
         for name, value in response_headers:
             if name.lower() == "set-cookie":
                 pair = value.split(";", 1)[0]
@@ -232,6 +337,22 @@ def totp(secret, at):
     digest = hmac.new(key, struct.pack(">Q", int(at // 30)), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def well_formed_receipt():
+    """A receipt in the right shape with a right check character (Luhn mod 32), so that it is
+    looked up and counted, not refused as mistyped."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(17))
+    factor, total = 2, 0
+    for character in reversed(body):
+        addend = factor * ALPHABET.index(character)
+        factor = 1 if factor == 2 else 2
+        total += addend // 32 + addend % 32
+    code = body + ALPHABET[(32 - total % 32) % 32]
+    return "-".join(code[i:i + 6] for i in range(0, 18, 6))
 
 
 def demo_accounts(instance):
@@ -290,6 +411,35 @@ def counsellor_id(client, instance, name):
     return options[0]
 
 
+def check_through_proxy(proxy, a, b, anna_id, token):
+    visitor = Client("ignored")
+    visitor.forwarded_for = "10.9.8.7"  # a client's own header: nginx must replace it
+    receipt = submit_contact(visitor, proxy, proxy, anna_id, "Via de proxy: mijn collega intimideert me.")
+    check(receipt, "no receipt through the proxy")
+    status, headers, _ = request(proxy.port, "GET", "/o/voorbeeld", tls=True)
+    request_id = next((v for k, v in headers if k.lower() == "x-request-id"), "")
+    check(status == 200 and re.fullmatch(r"[0-9a-f]{32}", request_id or ""),
+          f"the proxy's request id did not come back: {status} {request_id!r}")
+    logged = any(request_id in line for instance in (a, b) for line in instance.log_lines())
+    check(logged, "the proxy's request id is not in either instance's log")
+    status, _, _ = request(proxy.port, "GET", "/metrics", headers={"Authorization": f"Bearer {token}"}, tls=True)
+    check(status == 404, f"/metrics through the proxy answered {status}")
+    status, _, _ = request(proxy.plain_port, "GET", "/o/voorbeeld")
+    check(status == 301, f"plain HTTP answered {status}, not a redirect to HTTPS")
+    # Every guess claims another X-Forwarded-For; nginx replaces it, so they are still counted together.
+    statuses = []
+    for attempt in range(11):
+        guesser = Client(f"192.0.2.{attempt + 1}")
+        _, _, form = guesser.get(proxy, f"{ORG}/inbox")
+        status, _, _ = guesser.post(proxy, f"{ORG}/inbox", [("receipt", well_formed_receipt()), ("action", "open")], form)
+        statuses.append(status)
+    check(statuses[-1] == 429, f"a forged X-Forwarded-For escaped the throttle behind the proxy: {statuses}")
+    for line in proxy.access_log():
+        for forbidden in ("10.9.8.7", "192.0.2.", "/o/", "inbox", "?"):
+            check(forbidden not in line, f"the proxy's access log holds {forbidden!r}: {line}")
+    print(f"6. through nginx with deploy/nginx/: TLS, request ids, /metrics closed, forged forwarding held {statuses}")
+
+
 def run(args):
     artifacts = os.path.abspath(args.artifacts)
     os.makedirs(artifacts, exist_ok=True)
@@ -308,9 +458,12 @@ def run(args):
     a = Instance("a", args.binary, environment, artifacts)
     b = Instance("b", args.binary, environment, artifacts)
     try:
-        a.start("demo")
-        b.start("serve")
-        print(f"instances on :{a.port} and :{b.port}, SMTP sink on :{sink.port}")
+        # Both start at once on the empty database: the migrations run one after the other.
+        a.launch("demo")
+        b.launch("serve")
+        a.wait_until_ready()
+        b.wait_until_ready()
+        print(f"instances on :{a.port} and :{b.port}, SMTP sink on :{sink.port}; both migrated the empty database at once")
         accounts = demo_accounts(a)
         anna = next(v for k, v in accounts.items() if k.startswith("anna."))
 
@@ -342,7 +495,8 @@ def run(args):
             ("kinds[]", "pesten"), ("other_party", "leidinggevende"), ("pattern", "herhaald"),
             ("outcomes[]", "advies"), ("contacts", "2"), ("hours", "1")], case_page)
         check(status == 303, f"registration at B answered {status}")
-        registered = psql(args.database_url, "SELECT count(*) FROM case_registrations WHERE kinds = 'pesten'")
+        case_id = case_path.rsplit("/", 1)[1].lower()
+        registered = psql(args.database_url, f"SELECT count(*) FROM case_registrations WHERE case_id = '{case_id}'")
         check(registered == "1", f"expected the registration once, found {registered}")
         print("2. A killed with SIGKILL; B carried on with the same sessions, nothing lost")
 
@@ -381,7 +535,7 @@ def run(args):
         for attempt in range(11):
             instance = a if attempt % 2 == 0 else b
             _, _, form = guesser.get(instance, f"{ORG}/inbox")
-            wrong = "-".join("".join(secrets.choice("ABCDEFGHJKMNPQRSTVWXYZ23456789") for _ in range(4)) for _ in range(5))
+            wrong = well_formed_receipt()
             status, _, _ = guesser.post(instance, f"{ORG}/inbox", [("receipt", wrong), ("action", "open")], form)
             statuses.append(status)
         check(429 in statuses, f"receipt guesses at two instances were never held: {statuses}")
@@ -406,7 +560,18 @@ def run(args):
             check("voorbeeld" not in body, "metrics name the organisation")
         print("5. /ready and /metrics at both instances")
 
-        # 6. SIGTERM while submissions are in flight: each gets its receipt, B exits cleanly.
+        # 6. Through nginx with the documented configuration.
+        if args.nginx:
+            proxy = Proxy(args.nginx, [a, b], artifacts)
+            try:
+                proxy.start()
+                check_through_proxy(proxy, a, b, anna_id, token)
+            finally:
+                proxy.stop()
+        else:
+            print("6. nginx: not checked (no nginx binary found)")
+
+        # 7. SIGTERM while submissions are in flight: each gets its receipt, B exits cleanly.
         outcomes = []
 
         forms = []
@@ -438,8 +603,14 @@ def run(args):
         check(all(outcome == (200, True) for outcome in outcomes),
               f"requests in flight at SIGTERM did not all get their receipt: {outcomes}")
         check(code == 0, f"B exited with {code} after SIGTERM")
+        lines = b.log_lines()
+        drain = next((i for i, l in enumerate(lines) if "finishing requests in flight" in l), None)
+        check(drain is not None, "B did not log its graceful shutdown")
+        answered_after = [l for l in lines[drain:] if '"route":"/o/:slug/contact"' in l and '"method":"POST"' in l]
+        check(answered_after, "no submission was still in flight at SIGTERM: the check proved nothing")
         stored = int(psql(args.database_url, "SELECT count(*) FROM cases"))
-        print(f"6. SIGTERM during {len(outcomes)} submissions: all answered with a receipt, B exited 0 ({stored} cases)")
+        print(f"7. SIGTERM with {len(answered_after)} of {len(outcomes)} submissions still in flight: "
+              f"all answered with a receipt, B exited 0 ({stored} cases)")
 
         # Every log line of both instances is JSON (after the demo's printed logins) and holds no address.
         for instance in (a, b):
@@ -451,7 +622,7 @@ def run(args):
                 except ValueError:
                     raise Failure(f"{instance.name}: not a JSON log line: {line[:120]}")
                 check("level" in event and "message" in event, f"{instance.name}: incomplete log line {line[:120]}")
-                for forbidden in ("198.51.100.", "203.0.113.", "127.0.0.1", "@voorbeeld", "@praktijk", receipt):
+                for forbidden in ("198.51.100.", "203.0.113.", "@voorbeeld", "@praktijk", receipt):
                     check(forbidden not in line, f"{instance.name} logged {forbidden!r}: {line[:160]}")
             requests = [json.loads(l) for l in instance.log_lines() if l.startswith("{") and '"message":"request"' in l]
             check(requests and all("request-id" in r.get("metadata", {}) for r in requests),
@@ -468,6 +639,8 @@ def main():
     parser.add_argument("--binary", required=True)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--artifacts", default="artifacts/multi-instance")
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    parser.add_argument("--nginx", default=found, help="nginx binary; without one the check through the proxy is left out")
     args = parser.parse_args()
     started = time.time()
     try:

@@ -4,7 +4,7 @@
 #   scripts/multi-instance.sh [--bin PATH] [--port PGPORT]
 #
 # Starts a throwaway PostgreSQL (scripts/postgres-test-server.sh; needs root and the server
-# binaries: apt-get install postgresql-15), runs the check with the Python standard library, and
+# binaries: apt-get install postgresql-15) and, as root, installs nginx if it is missing; runs the check with the Python standard library, and
 # stops the database again. Without --bin, the debug build is made and used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,14 @@ done
 if [[ -z "$BIN" ]]; then
     swift build --product vertrouwd
     BIN=".build/debug/vertrouwd"
+fi
+
+# nginx from Debian, to check the documented proxy configuration (deploy/nginx/) in front of both.
+if ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]] && [[ "$(id -u)" == 0 ]]; then
+    echo "installing nginx with apt"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null || {
+        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null
+    }
 fi
 
 PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/vertrouwd-multi-pg.XXXXXX")"

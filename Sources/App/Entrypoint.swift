@@ -39,7 +39,7 @@ public enum Vertrouwd {
             app.asyncCommands.use(BackupCommand(), as: "backup")
             app.asyncCommands.use(RestoreCommand(), as: "restore")
             if ["serve", "admin", "purge", "audit"].contains(command) || command.hasPrefix("-") {
-                try await app.autoMigrate()
+                try await app.migrateExclusively()
                 try await app.prepareSQLite()
             }
             if ["serve", "admin", "purge", "audit"].contains(command) || command.hasPrefix("-") {

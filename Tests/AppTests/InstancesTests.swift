@@ -234,3 +234,32 @@ struct InstancesTests {
         #expect(sent.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#) != nil)
     }
 }
+
+extension InstancesTests {
+    /// Instances starting together migrate one after another. On PostgreSQL the test holds the
+    /// migration lock itself and checks that a migration waits for it; on SQLite (one instance per
+    /// file) there is no lock, and a migration of a current database does nothing.
+    @Test func instancesStartingTogetherMigrateOneAfterAnother() async throws {
+        try await withTestApp { app, clock in
+            try await withSecondInstance(of: app, clock: clock) { second in
+                guard usingPostgres, let sql = app.db as? any SQLDatabase else {
+                    try await second.migrateExclusively()
+                    #expect(try await TestBrowser(second).get("/ready").status == .ok)
+                    return
+                }
+                let migrating = try await sql.withSession { session in
+                    try await session.raw("SELECT pg_advisory_lock(\(bind: Application.migrationLockKey))").run()
+                    let migrating = Task { try await second.migrateExclusively() }
+                    try? await Task.sleep(for: .milliseconds(500))
+                    let waiting = try await session.raw("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                        .first()?.decode(column: "n", as: Int.self)
+                    try await session.raw("SELECT pg_advisory_unlock(\(bind: Application.migrationLockKey))").run()
+                    #expect(waiting == 1, "the second instance waits for the lock")
+                    return migrating
+                }
+                try await migrating.value
+                #expect(try await TestBrowser(second).get("/ready").status == .ok)
+            }
+        }
+    }
+}

@@ -41,6 +41,32 @@ extension Application {
         }
     }
 
+    /// Runs the pending migrations. On PostgreSQL they run under an advisory lock, so that
+    /// instances starting at the same moment migrate one after another: the second waits, then
+    /// finds nothing left to do, instead of both creating the same table. The lock is held on a
+    /// connection of its own, outside the pool the migrations use.
+    func migrateExclusively() async throws {
+        guard let url = vertrouwd.settings.databaseURL else {
+            try await autoMigrate()
+            return
+        }
+        let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+        let connection = try await PostgresConnection.connect(
+            on: eventLoopGroup.any(), configuration: configuration, id: 0, logger: logger)
+        do {
+            try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLockKey))", logger: logger)
+            try await autoMigrate()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        // Closing the connection releases the lock.
+        try await connection.close()
+    }
+
+    /// The advisory lock's number: "vertrouwd" in ASCII, to stay clear of other applications' locks.
+    static let migrationLockKey: Int64 = 0x76_65_72_74_72_6F_75
+
     /// True when the database answers a trivial query.
     func databaseAnswers() async -> Bool {
         guard let sql = db as? any SQLDatabase else { return false }
