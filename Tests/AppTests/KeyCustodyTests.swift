@@ -252,6 +252,19 @@ struct KeyCustodyTests {
         }
     }
 
+    @Test func theDailySweepDeletesSealedKeysNobodyUsed() async throws {
+        try await withTestApp { app, clock in
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example")
+            try await TestBrowser(app).logIn(anna, at: clock.now)
+            let idle = app.vertrouwd.settings.sessionIdleTimeout
+            try await UnlockedKeys.sweep(idleTimeout: idle, now: clock.now, on: app.db)
+            #expect(try await UnlockedKeyRecord.query(on: app.db).count() == 1, "a key in use stays")
+            clock.advance(by: idle + 1)
+            try await UnlockedKeys.sweep(idleTimeout: idle, now: clock.now, on: app.db)
+            #expect(try await UnlockedKeyRecord.query(on: app.db).count() == 0)
+        }
+    }
+
     /// The database holds the sealed key; the browser holds the other half. Without the cookie, or
     /// with another browser's, the session is worth nothing, and no row holds the key in clear.
     @Test func theStoredKeyOpensOnlyWithTheBrowsersHalf() async throws {

@@ -93,6 +93,12 @@ struct UnlockedKeys {
         try await UnlockedKeyRecord.query(on: db).filter(\.$ownerID == owner).filter(\.$kind == kind.rawValue).delete()
     }
 
+    /// Deletes the sealed keys nobody used for the idle timeout (they no longer open anyway); run
+    /// with the daily purge, so that a key sealed before a quiet spell does not wait for the next login.
+    static func sweep(idleTimeout: TimeInterval, now: Date, on db: any Database) async throws {
+        try await UnlockedKeyRecord.query(on: db).filter(\.$lastUsedAt < now.addingTimeInterval(-idleTimeout)).delete()
+    }
+
     private func sealingKey(_ secret: [UInt8], handle: String) -> SymmetricKey {
         HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: secret), salt: request.vertrouwd.instanceSecret.bytes,

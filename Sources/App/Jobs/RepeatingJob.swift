@@ -72,7 +72,9 @@ extension RepeatingJob {
                 try await DeadlineReminders(services: app.vertrouwd, db: app.db).queueDue()
             },
             RepeatingJob(name: "purge", firstRun: .seconds(300), interval: .seconds(86_400), lease: 3600) { app in
-                try await CasePurger(services: app.vertrouwd, db: app.db, logger: app.logger).purge()
+                let services = app.vertrouwd
+                try await UnlockedKeys.sweep(idleTimeout: services.settings.sessionIdleTimeout, now: services.clock.now, on: app.db)
+                try await CasePurger(services: services, db: app.db, logger: app.logger).purge()
             },
         ]
     }
