@@ -195,7 +195,8 @@ class Proxy:
         self.tls = True
         self.directory = tempfile.mkdtemp(prefix="vertrouwd-nginx-")
         self.log_directory = os.path.join(artifacts, "nginx")
-        os.makedirs(self.log_directory, exist_ok=True)
+        shutil.rmtree(self.log_directory, ignore_errors=True)
+        os.makedirs(self.log_directory)
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         certificate = os.path.join(self.directory, "fullchain.pem")
         key = os.path.join(self.directory, "privkey.pem")
@@ -215,6 +216,8 @@ class Proxy:
             ("/etc/ssl/vertrouwd/fullchain.pem", certificate),
             ("/etc/ssl/vertrouwd/privkey.pem", key),
             ("/var/log/nginx/", self.log_directory + "/"),
+            # warn, so that the error log says when a body is buffered to a temporary file.
+            ("vertrouwd.error.log crit;", "vertrouwd.error.log warn;"),
         ]
         for old, new in replacements:
             check(old in site, f"deploy/nginx/vertrouwd.conf no longer has {old.strip()!r}; update this test")
@@ -222,6 +225,10 @@ class Proxy:
         site = re.sub(r"(?m)^    listen \[::\]:.*\n", "", site)
         temporary = os.path.join(self.directory, "temp")
         os.makedirs(temporary)
+        # nginx's workers run as an unprivileged user: they may buffer here, so that a configuration
+        # that buffers bodies to disk would really do it, and say so in the error log.
+        os.chmod(self.directory, 0o755)
+        os.chmod(temporary, 0o777)
         with open(os.path.join(self.directory, "upstream.conf"), "w") as handle:
             handle.write(upstream)
         with open(os.path.join(self.directory, "site.conf"), "w") as handle:
@@ -263,6 +270,13 @@ http {{
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait()
+
+    def error_log(self):
+        path = os.path.join(self.log_directory, "vertrouwd.error.log")
+        if not os.path.exists(path):
+            return []
+        with open(path) as handle:
+            return handle.read().splitlines()
 
     def access_log(self):
         with open(os.path.join(self.log_directory, "vertrouwd.access.log")) as handle:
@@ -422,8 +436,9 @@ def check_through_proxy(proxy, a, b, anna_id, token):
           f"the proxy's request id did not come back: {status} {request_id!r}")
     logged = any(request_id in line for instance in (a, b) for line in instance.log_lines())
     check(logged, "the proxy's request id is not in either instance's log")
-    status, _, _ = request(proxy.port, "GET", "/metrics", headers={"Authorization": f"Bearer {token}"}, tls=True)
-    check(status == 404, f"/metrics through the proxy answered {status}")
+    for spelling in ("/metrics", "/metrics/", "//metrics"):
+        status, _, _ = request(proxy.port, "GET", spelling, headers={"Authorization": f"Bearer {token}"}, tls=True)
+        check(status == 404, f"{spelling} through the proxy answered {status}")
     status, _, _ = request(proxy.plain_port, "GET", "/o/voorbeeld")
     check(status == 301, f"plain HTTP answered {status}, not a redirect to HTTPS")
     # Every guess claims another X-Forwarded-For; nginx replaces it, so they are still counted together.
@@ -434,6 +449,16 @@ def check_through_proxy(proxy, a, b, anna_id, token):
         status, _, _ = guesser.post(proxy, f"{ORG}/inbox", [("receipt", well_formed_receipt()), ("action", "open")], form)
         statuses.append(status)
     check(statuses[-1] == 429, f"a forged X-Forwarded-For escaped the throttle behind the proxy: {statuses}")
+    # A large form never touches the proxy's disk: nginx says in its error log, at warn level, when it
+    # buffers a body to a temporary file (with request buffering on, this 400 KB body would be). That
+    # answers never do rests on proxy_max_temp_file_size 0: no page here is larger than nginx's
+    # memory buffers, so this run cannot show it.
+    large = urllib.parse.urlencode([("message", "x" * 400_000), ("csrf", "none")]).encode()
+    status, _, _ = request(proxy.port, "POST", f"{ORG}/contact", body=large,
+                           headers={"Content-Type": "application/x-www-form-urlencoded"}, tls=True)
+    check(status == 403, f"a large form without a valid token answered {status} through the proxy, not the application's 403")
+    buffered = [l for l in proxy.error_log() if "temporary file" in l or "/temp/" in l]
+    check(not buffered, f"nginx wrote a body to a temporary file: {buffered[:2]}")
     for line in proxy.access_log():
         for forbidden in ("10.9.8.7", "192.0.2.", "/o/", "inbox", "?"):
             check(forbidden not in line, f"the proxy's access log holds {forbidden!r}: {line}")

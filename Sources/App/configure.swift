@@ -70,6 +70,9 @@ public func configure(
 
     app.routes.defaultMaxBodySize = ByteCount(value: settings.maxBodySize)
     app.http.server.configuration.idleTimeout = .seconds(Int64(settings.idleTimeoutSeconds))
+    // At shutdown, requests in flight get this long to finish (an upload on a slow line, a queue of
+    // key derivations); deploy/systemd/vertrouwd.service waits longer before it kills.
+    app.http.server.configuration.shutdownTimeout = .seconds(40)
     app.sessions.use { _ in HashedSessionDriver() }
     app.sessions.configuration = SessionsConfiguration(cookieName: Application.sessionCookieName) { id in
         HTTPCookies.Value(string: id.string, path: "/", isSecure: settings.usesTLS, isHTTPOnly: true, sameSite: .strict)

@@ -147,10 +147,15 @@ struct InstancesTests {
                 clock.advance(by: dying.claimTime + 1)
                 #expect(try await other.sendDue() == 1, "an expired claim is taken over")
                 #expect(server.messages.count == 1)
-                // The dead instance's claim no longer counts: it cannot mark the mail as its own.
                 let mail = try #require(try await OutgoingMail.query(on: app.db).first())
                 #expect(mail.claim == nil && mail.sentAt != nil)
-                #expect(claim != mail.claim)
+                // The dead instance's claim no longer counts: a late outcome under it changes nothing.
+                let late = try #require(try await OutgoingMail.query(on: app.db).first())
+                late.sentAt = nil
+                late.attempts = 7
+                #expect(try await !dying.record(late, claim: claim))
+                let after = try #require(try await OutgoingMail.query(on: app.db).first())
+                #expect(after.sentAt != nil && after.attempts == 0)
             }
         }
     }

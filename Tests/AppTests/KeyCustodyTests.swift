@@ -265,6 +265,43 @@ struct KeyCustodyTests {
         }
     }
 
+    /// A secret someone planted in (or knew from) the browser before never seals a key: every login
+    /// makes a new one, and logging out expires it.
+    @Test func everyLoginSealsUnderANewBrowserSecret() async throws {
+        try await withTestApp { app, clock in
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example")
+            let browser = TestBrowser(app)
+            let planted = Data(repeating: 3, count: 32).base64EncodedString()
+            browser.setCookie(UnlockedKeys.cookieName, planted)
+            try await browser.logIn(anna, at: clock.now)
+            let fresh = try #require(browser.cookies[UnlockedKeys.cookieName])
+            #expect(fresh != planted)
+            #expect(try await browser.get("/backoffice").status == .ok)
+            browser.setCookie(UnlockedKeys.cookieName, planted)
+            #expect(try await browser.get("/backoffice").location == "/login", "the planted secret opens nothing")
+
+            clock.advance(by: 60)
+            try await browser.logIn(anna, at: clock.now)
+            let page = try await browser.get("/backoffice")
+            try await browser.post("/logout", [], csrf: page.csrf)
+            #expect(browser.cookies[UnlockedKeys.cookieName] == nil, "logging out expires the browser's secret")
+        }
+    }
+
+    @Test func openingAJournalKeepsTheCounsellorSignedInInTheSameBrowser() async throws {
+        try await withTestApp { app, clock in
+            let organisation = try await Fixtures.organisation(app)
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
+            let browser = TestBrowser(app)
+            try await browser.logIn(anna, at: clock.now)
+            let before = browser.cookies[UnlockedKeys.cookieName]
+            _ = try await JournalFlowTests().start(browser)
+            #expect(browser.cookies[UnlockedKeys.cookieName] != before, "the journal is sealed under a new secret")
+            #expect(try await browser.get("/backoffice").status == .ok, "and the counsellor's key under it too")
+            #expect(try await browser.get("/o/acme/logboek/tijdlijn").status == .ok)
+        }
+    }
+
     /// The database holds the sealed key; the browser holds the other half. Without the cookie, or
     /// with another browser's, the session is worth nothing, and no row holds the key in clear.
     @Test func theStoredKeyOpensOnlyWithTheBrowsersHalf() async throws {

@@ -36,7 +36,14 @@ struct OperationsTests {
         try await withTestApp(adjust: { $0.metricsToken = token }) { app, clock in
             let organisation = try await Fixtures.organisation(app, slug: "geheimbedrijf", name: "Geheim Bedrijf")
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@geheim.example", serving: organisation)
+            func submissions() async throws -> Double {
+                let text = try await app.sendRequest(.GET, "/metrics", headers: ["Authorization": "Bearer \(token)"]).body.string
+                let line = text.split(separator: "\n").first { $0.hasPrefix("vertrouwd_submissions_total ") }
+                return line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+            }
+            let before = try await submissions()
             try await Fixtures.contact(app, slug: "geheimbedrijf", to: anna, message: "Persoonlijk verhaal")
+            #expect(try await submissions() > before, "a stored contact is counted")
             let scraper = TestBrowser(app)
             #expect(try await scraper.get("/metrics").status == .unauthorized)
             let scraped = try await app.sendRequest(.GET, "/metrics", headers: ["Authorization": "Bearer \(token)"])
@@ -70,9 +77,13 @@ struct OperationsTests {
         try await withTestApp(adjust: { $0.trustProxy = true }) { app, _ in
             let passed = try await app.sendRequest(.GET, "/health", headers: ["X-Request-Id": "proxy-4f2a.9"])
             #expect(passed.headers.first(name: .xRequestId) == "proxy-4f2a.9")
-            let hostile = try await app.sendRequest(
-                .GET, "/health", headers: ["X-Request-Id": "a\"b}{\u{7f}" + String(repeating: "x", count: 80)])
-            #expect(hostile.headers.first(name: .xRequestId).flatMap(UUID.init(uuidString:)) != nil)
+            for hostile in ["a\"b}{", "line\u{7f}break", "with space", String(repeating: "x", count: 65), ""] {
+                let answered = try await app.sendRequest(.GET, "/health", headers: ["X-Request-Id": hostile])
+                #expect(answered.headers.first(name: .xRequestId).flatMap(UUID.init(uuidString:)) != nil, "\(hostile)")
+            }
+            let longest = String(repeating: "x", count: 64)
+            let kept = try await app.sendRequest(.GET, "/health", headers: ["X-Request-Id": longest])
+            #expect(kept.headers.first(name: .xRequestId) == longest)
         }
     }
 

@@ -76,6 +76,7 @@ struct LoginController: RouteCollection {
         if let stale = req.session.data[SessionKeys.pendingKey] { try await req.unlockedKeys.remove(stale) }
         req.session.data[SessionKeys.pendingKey] = nil
         if account.role == .counsellor, let accountID = account.id {
+            BrowserSecret.renew(req)
             guard
                 let privateKey = try await CounsellorKeyService(services: req.vertrouwd, db: req.db).unlock(
                     accountID: accountID, password: password)

@@ -74,6 +74,7 @@ extension Request {
             if let handle = session.data[key] { try await unlockedKeys.remove(handle) }
         }
         counsellorKey = nil
+        BrowserSecret.forget(self)
         if let oldID = session.id { try await application.sessions.driver.deleteSession(oldID, for: self).get() }
         session.id = nil
         session.data = SessionData()

@@ -114,12 +114,32 @@ extension Request {
     var unlockedKeys: UnlockedKeys { UnlockedKeys(request: self) }
 }
 
-/// The browser's half of every unlocked key: 32 random bytes in an HTTP-only cookie, made when the
-/// first key is put and sent back by `BrowserSecretMiddleware`.
+/// The browser's half of every unlocked key: 32 random bytes in an HTTP-only cookie, sent back by
+/// `BrowserSecretMiddleware`. A new one is made at every login and every journal opening, so a
+/// secret that someone else knew or planted in the browser before never seals a key; it is
+/// expired when the last key of the session is dropped.
 enum BrowserSecret {
     private struct Made: StorageKey {
         typealias Value = [UInt8]
     }
+
+    private struct Forgotten: StorageKey {
+        typealias Value = Bool
+    }
+
+    /// A fresh secret for the keys this request puts; keys sealed under the old one no longer open.
+    static func renew(_ request: Request) {
+        request.storage[Made.self] = request.vertrouwd.random.bytes(count: 32)
+        request.storage[Forgotten.self] = nil
+    }
+
+    /// Expires the cookie with this request's response.
+    static func forget(_ request: Request) {
+        request.storage[Made.self] = nil
+        request.storage[Forgotten.self] = true
+    }
+
+    static func isForgotten(_ request: Request) -> Bool { request.storage[Forgotten.self] == true }
 
     static func current(of request: Request, creating: Bool) -> [UInt8]? {
         if let made = request.storage[Made.self] { return made }
@@ -141,10 +161,14 @@ enum BrowserSecret {
 struct BrowserSecretMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
+        let secure = request.vertrouwd.settings.usesTLS
         if let made = BrowserSecret.madeDuring(request) {
             response.cookies[UnlockedKeys.cookieName] = HTTPCookies.Value(
-                string: Data(made).base64EncodedString(), path: "/", isSecure: request.vertrouwd.settings.usesTLS,
-                isHTTPOnly: true, sameSite: .strict)
+                string: Data(made).base64EncodedString(), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .strict)
+        } else if BrowserSecret.isForgotten(request), request.cookies[UnlockedKeys.cookieName] != nil {
+            response.cookies[UnlockedKeys.cookieName] = HTTPCookies.Value(
+                string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isSecure: secure, isHTTPOnly: true,
+                sameSite: .strict)
         }
         return response
     }

@@ -26,7 +26,13 @@ extension Request {
         if let old = session.data[Self.journalSessionKey] { try await unlockedKeys.remove(old) }
         var data = session.data
         data[CSRFMiddleware.sessionKey] = Token.generate(using: vertrouwd.random)
+        BrowserSecret.renew(self)
         data[Self.journalSessionKey] = try await unlockedKeys.put(opened.key.rawRepresentation, kind: .journal, owner: opened.id)
+        // A counsellor signed in in the same browser keeps their key: it is sealed again under the new secret.
+        if let key = counsellorKey, let accountID = staffAccount?.id, let old = data[SessionKeys.keyHandle] {
+            try await unlockedKeys.remove(old)
+            data[SessionKeys.keyHandle] = try await unlockedKeys.put(Array(key.rawRepresentation), kind: .counsellor, owner: accountID)
+        }
         if let oldID = session.id { try await application.sessions.driver.deleteSession(oldID, for: self).get() }
         session.id = nil
         session.data = data
@@ -37,6 +43,7 @@ extension Request {
         if let handle = session.data[Self.journalSessionKey] { try await unlockedKeys.remove(handle) }
         session.data[Self.journalSessionKey] = nil
         openJournal = nil
+        if session.data[SessionKeys.keyHandle] == nil { BrowserSecret.forget(self) }
     }
 
     func journalBase() throws -> String {

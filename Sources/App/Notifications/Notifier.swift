@@ -1,5 +1,6 @@
 import Fluent
 import SQLKit
+import ServiceLifecycle
 import Vapor
 import VertrouwdCore
 
@@ -59,7 +60,8 @@ struct OutboxSender {
     func sendDue() async throws -> Int {
         guard let smtp = services.settings.smtp else { return 0 }
         var sent = 0
-        for _ in 0..<Self.batch {
+        // At shutdown, the mail being sent is finished and the rest are left for another instance.
+        for _ in 0..<Self.batch where !Task.isShuttingDownGracefully {
             guard let (mail, claim) = try await claimNext() else { break }
             if try await send(mail, claim: claim, smtp: smtp) { sent += 1 }
         }
@@ -109,10 +111,26 @@ struct OutboxSender {
             // The person removed their address, or the case is gone: nothing to send, nothing kept.
             mail.failedAt = services.clock.now
         }
-        try await OutgoingMail.query(on: db).filter(\.$id == mail.requireID()).filter(\.$claim == claim)
-            .set(\.$sentAt, to: mail.sentAt).set(\.$failedAt, to: mail.failedAt).set(\.$attempts, to: mail.attempts)
-            .set(\.$nextAttemptAt, to: mail.nextAttemptAt).set(\.$claim, to: nil).set(\.$claimedUntil, to: nil).update()
+        guard try await record(mail, claim: claim) else {
+            // The claim ran out and another instance took the mail over: its outcome counts, not this one's.
+            logger.warning("notification claim lost", metadata: ["action": .string(mail.template)])
+            return false
+        }
         return sent
+    }
+
+    /// Stores a send's outcome and lets go of the mail, only while `claim` still holds it; false when
+    /// the claim ran out and another instance took the mail over.
+    func record(_ mail: OutgoingMail, claim: String) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return false }
+        let rows = try await sql.raw(
+            """
+            UPDATE outgoing_mail SET sent_at = \(bind: mail.sentAt), failed_at = \(bind: mail.failedAt), \
+            attempts = \(bind: mail.attempts), next_attempt_at = \(bind: mail.nextAttemptAt), claim = NULL, claimed_until = NULL \
+            WHERE id = \(bind: try mail.requireID()) AND claim = \(bind: claim) RETURNING id
+            """
+        ).all()
+        return rows.count == 1
     }
 
     /// Where a mail goes and the link it carries: a counsellor logs in; a person goes to their

@@ -16,13 +16,12 @@ enum PrometheusMetrics {
         return registry
     }()
 
-    /// Counts one stored contact or report.
+    /// Counts one stored contact or report; per organisation too, only where that is configured.
     static func countSubmission(organisation slug: String, settings: AppSettings) {
-        let name = "vertrouwd_submissions_total"
+        registry.makeCounter(name: "vertrouwd_submissions_total").increment()
+        // Its own name: swift-prometheus keeps one set of label names per metric.
         if settings.metricsPerOrganisation {
-            registry.makeCounter(name: name, labels: [("organisation", slug)]).increment()
-        } else {
-            registry.makeCounter(name: name).increment()
+            registry.makeCounter(name: "vertrouwd_organisation_submissions_total", labels: [("organisation", slug)]).increment()
         }
     }
 }

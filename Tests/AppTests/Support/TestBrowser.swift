@@ -112,11 +112,12 @@ final class TestBrowser {
         let buffer = body.map { ByteBuffer(bytes: $0) }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
         for header in response.headers[.setCookie] {
-            let pair = header.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1)
+            let pair = header.split(separator: ";", maxSplits: 1)[0].split(
+                separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard pair.count == 2 else { continue }
             let name = String(pair[0]).trimmingCharacters(in: .whitespaces)
             let value = String(pair[1])
-            if header.lowercased().contains("expires=thu, 01 jan 1970") || value.isEmpty {
+            if header.lowercased().contains("expires=thu, 01 jan 1970") || header.lowercased().contains("max-age=0") || value.isEmpty {
                 cookies[name] = nil
             } else {
                 cookies[name] = value
