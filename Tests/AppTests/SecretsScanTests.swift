@@ -35,6 +35,8 @@ struct SecretsScanTests {
                     ("counsellor", try anna.account.requireID().uuidString), ("message", marker("MELDING")), ("identity", "confidential"),
                     ("name", marker("NAAM")), ("contact", marker("TELEFOON")), ("channel", "messages"), ("kinds[]", "pesten"),
                     ("notify", "\(marker("nudge").lowercased())@mail.example"), ("submission", submission),
+                    ("party_name", "Piet \(marker("PARTIJNAAM"))"), ("party_email", "\(marker("partijmail"))@acme.example"),
+                    ("party_role", marker("FUNCTIE")), ("party_team", marker("AFDELING")),
                 ],
                 files: [.init("\(marker("BESTANDSNAAM")).pdf", Array("%PDF-1.4\n\(marker("PDFINHOUD"))\n%%EOF\n".utf8))],
                 csrf: form.csrf)
@@ -77,6 +79,8 @@ struct SecretsScanTests {
                     "MELDING", "NAAM", "TELEFOON", "nudge", "BESTANDSNAAM", "PDFINHOUD", "VERVOLG", "ANTWOORD", "NOTITIE", "SIGNAAL",
                     "VERWIJSNOTITIE", "PLEK", "PERSONEN", "GETUIGE", "VOORVAL", "GEVOLG",
                 ].map(marker)
+                // Who the case is about, as typed and in the canonical (lower-case) form that is keyed.
+                + ["PARTIJNAAM", "partijmail", "FUNCTIE", "AFDELING"].flatMap { [marker($0), marker($0).lowercased()] }
                 + [receipt, phrase, anna.keyRecoveryCode?.canonical ?? "-"]
             // The database file and its write-ahead log together (recent writes are still in the log).
             var haystacks = [("database", try await PlaintextScanTests.storedBytes(app).flatMap(\.1))]

@@ -55,6 +55,9 @@ struct BackofficeController: RouteCollection {
         let purgeSoon: Int
         let organisations: [OrganisationRow]
         let hasOrganisations: Bool
+        /// Locations with three or more cases in six months, for prevention advice.
+        let signals: [UnitSignalsQuery.Row]
+        let hasSignals: Bool
     }
 
     struct PurgeRow: Encodable {
@@ -135,12 +138,14 @@ struct BackofficeController: RouteCollection {
         let soon = Calendar.current.date(byAdding: .day, value: 30, to: now) ?? now
         let purgeSoon = try await CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger).due(before: soon, caseIDs: caseIDs)
             .count
+        let signals = try await UnitSignalsQuery(db: req.db).rows(for: memberships.map(\.organisation), now: now)
         let context = DashboardContext(
             shell: PageShell(req, page: "backoffice", titleKey: "backoffice.title", publicPage: false), csrf: req.csrfToken(),
             summary: summary, filters: organisationRows.map { Filter(slug: $0.slug, name: $0.name, selected: $0.slug == chosen) },
             hasFilters: organisationRows.count > 1, filterAll: chosen == nil,
             cases: cases, hasCases: !cases.isEmpty, flagged: flagged, hasFlagged: !flagged.isEmpty, flaggedCount: flagged.count,
-            purgeSoon: purgeSoon, organisations: organisationRows, hasOrganisations: !organisationRows.isEmpty)
+            purgeSoon: purgeSoon, organisations: organisationRows, hasOrganisations: !organisationRows.isEmpty,
+            signals: signals, hasSignals: !signals.isEmpty)
         return try await req.render("backoffice", context)
     }
 

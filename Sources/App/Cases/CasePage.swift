@@ -134,6 +134,9 @@ struct CasePage {
         let hasCanShareWith: Bool
         let history: [HistoryView]
         let purgeDate: String?
+        /// Other cases of the organisation that name the same person (never which, nor what they hold).
+        let matches: [CaseMatchView]
+        let hasMatches: Bool
         let errors: FormErrors
     }
 
@@ -163,6 +166,11 @@ struct CasePage {
             if let urgency = answers.urgency, ContactController.urgencies.contains(urgency) {
                 facts.append(Fact(labelKey: "case.fact.urgency", value: req.t("contact.urgency.\(urgency)")))
             }
+        }
+        for (_, party) in decoded(NamedParty.self, "party") {
+            let role = [party.role, party.team].filter { !$0.isEmpty }.joined(separator: ", ")
+            let summary = [party.name, party.email, role].filter { !$0.isEmpty }.joined(separator: " · ")
+            facts.append(Fact(labelKey: "case.fact.party", value: summary))
         }
 
         // Notes: the latest text of each thread, with the earlier versions under it.
@@ -249,6 +257,8 @@ struct CasePage {
         }
 
         let isEnded = CaseStatus.ended.contains(record.status)
+        let matches = try await PartyMatcher(services: req.vertrouwd, db: req.db).caseViews(
+            for: caseID, organisationID: record.$organisation.id)
         let context = Context(
             shell: PageShell(req, page: "case", titleKey: "case.title", publicPage: false), csrf: req.csrfToken(),
             caseID: caseID.uuidString, base: "/backoffice/cases/\(caseID.uuidString)", organisationName: organisation?.name ?? "",
@@ -272,6 +282,7 @@ struct CasePage {
             registration: registration, access: access, canShareWith: canShareWith, hasCanShareWith: !canShareWith.isEmpty,
             history: history,
             purgeDate: record.endedAt.map { req.formattedDay((organisation?.retention ?? RetentionPolicy()).purgeDate(endedAt: $0)) },
+            matches: matches, hasMatches: !matches.isEmpty,
             errors: FormErrors(errors))
         return try await req.render("backoffice-case", context, status: status)
     }

@@ -52,10 +52,12 @@ struct CaseVault {
 
     /// A new case sealed to the person (through a receipt-derived key) and to each chosen counsellor.
     /// The slow part (scrypt over the receipt) runs here, before any transaction is opened.
-    func prepareCase(organisationID: UUID, kind: String, counsellorIDs: [UUID]) async throws -> PreparedCase {
+    /// `receipt` is for the demo's published example cases only; every real case gets a random one.
+    func prepareCase(organisationID: UUID, kind: String, counsellorIDs: [UUID], receipt given: Receipt? = nil) async throws -> PreparedCase
+    {
         let counsellorKeys = try await publicKeys(of: counsellorIDs)
         let caseID = UUID()
-        let receipt = Receipt.generate(using: services.random)
+        let receipt = given ?? Receipt.generate(using: services.random)
         let salt = services.random.bytes(count: 16)
         let reporterKey = try await derive { try receipt.reporterKey(salt: salt, parameters: parameters) }
         let dataKey = CaseDataKey.generate(version: 1, using: services.random)

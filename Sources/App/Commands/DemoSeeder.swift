@@ -71,8 +71,15 @@ struct DemoSeeder {
         if let anna = try await StaffAccount.query(on: db).filter(\.$email == Self.accounts[1].email).first() {
             try await seedYearlyReports(organisationID: organisationID, counsellorID: try anna.requireID())
         }
+        var counsellors: [UUID] = []
+        for demo in [Self.accounts[1], Self.accounts[2]] {
+            if let id = try await StaffAccount.query(on: db).filter(\.$email == demo.email).first()?.id { counsellors.append(id) }
+        }
+        lines += try await seedMatchExamples(organisationID: organisationID, counsellorIDs: counsellors)
         print("Vertrouwd demo: organisation \"\(Self.organisationName)\" at \(services.settings.publicURL)/o/\(Self.organisationSlug)")
         print("These demo logins are public. Add the TOTP secret to an authenticator app, or compute codes from it.")
+        print(
+            "The two demo receipts open two anonymous contacts that name the same team leader (inbox: /o/\(Self.organisationSlug)/inbox).")
         lines.forEach { print($0) }
         // stdout is block-buffered when it is a file or pipe (CI, scripts): flush so the lines arrive now.
         fflush(nil)

@@ -35,6 +35,14 @@ struct ContactController: RouteCollection {
         var submission: String?
         var attachments: [File]?
         var share_journal: String?
+        var party_name: String?
+        var party_email: String?
+        var party_role: String?
+        var party_team: String?
+
+        var partyFields: NamedPartyFields {
+            NamedPartyFields(party_name: party_name, party_email: party_email, party_role: party_role, party_team: party_team)
+        }
     }
 
     struct CounsellorChoice: Encodable {
@@ -87,6 +95,9 @@ struct ContactController: RouteCollection {
         let hasJournal: Bool
         let journalEntries: Int
         let shareJournal: Bool
+        /// Who the case is about, as the person typed it (shown again after an error).
+        let party: NamedPartyFields
+        let partyOpen: Bool
         let errors: FormErrors
         let minutes: String?
     }
@@ -186,9 +197,12 @@ struct ContactController: RouteCollection {
         }
         let sharedEntries = journalEntries
         let sharedFiles = journalFiles
+        let party = form.partyFields.party
+        let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
+        let matched: [UUID]
         do {
             // The case, everything written and the submission mark are stored together or not at all.
-            try await req.db.transaction { db in
+            matched = try await req.db.transaction { db in
                 try await vault.store(prepared, on: db)
                 try await vault.append(encoding: answers, field: "form", author: "reporter", to: opened, on: db)
                 if let identity { try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened, on: db) }
@@ -204,7 +218,13 @@ struct ContactController: RouteCollection {
                     try await vault.append(
                         encoding: ConsentEvent(event: "journal-shared"), field: "consent", author: "reporter", to: opened, on: db)
                 }
+                var found: [UUID] = []
+                if !party.isEmpty {
+                    try await vault.append(encoding: party, field: "party", author: "reporter", to: opened, on: db)
+                    found = try await matcher.record(party, caseID: opened.caseID, organisationID: organisationID, on: db)
+                }
                 try await CaseSubmission(digest: submissionDigest, caseID: opened.caseID).create(on: db)
+                return found
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Two identical posts raced: the other one made the case, this one stored nothing.
@@ -221,6 +241,7 @@ struct ContactController: RouteCollection {
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
         PrometheusMetrics.countSubmission(organisation: organisation.slug, settings: req.vertrouwd.settings)
         await req.notifyCounsellors(of: opened.caseID, template: "new-case")
+        await req.notifyPeople(matchedWith: matched)
         return try await Self.renderReceipt(req, organisation, receipt: prepared.receipt, errors: [])
     }
 
@@ -261,6 +282,7 @@ struct ContactController: RouteCollection {
         let notify = (form.notify ?? "").cleanedInput
         if !notify.isEmpty, EmailAddress(notify) == nil { errors.append(FieldError(field: "notify", key: "contact.error.notify")) }
         if (form.submission ?? "").count < 20 { errors.append(FieldError(field: "message", key: "contact.error.expired")) }
+        errors += form.partyFields.errors
         return errors
     }
 
@@ -306,6 +328,7 @@ struct ContactController: RouteCollection {
                 req, policy: organisation.attachmentPolicy, problems: files.problems,
                 reselect: !UploadedFiles.chosen(form.attachments).isEmpty && !errors.isEmpty),
             hasJournal: journalCount != nil, journalEntries: journalCount ?? 0, shareJournal: form.share_journal == "on",
+            party: form.partyFields, partyOpen: !form.partyFields.party.isEmpty || errors.contains { $0.field.hasPrefix("party_") },
             errors: FormErrors(errors),
             minutes: minutes)
         return try await req.render("contact/form", context, status: status)

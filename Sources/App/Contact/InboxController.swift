@@ -18,6 +18,15 @@ struct InboxController: RouteCollection {
         var notify: String?
         var item: String?
         var attachments: [File]?
+        var match_choice: String?
+        var party_name: String?
+        var party_email: String?
+        var party_role: String?
+        var party_team: String?
+
+        var partyFields: NamedPartyFields {
+            NamedPartyFields(party_name: party_name, party_email: party_email, party_role: party_role, party_team: party_team)
+        }
     }
 
     struct LoginContext: Encodable {
@@ -72,6 +81,11 @@ struct InboxController: RouteCollection {
         let attachments: AttachmentFieldView
         let hasNotify: Bool
         let notify: String
+        /// Other cases that name the same person, and the person's choice about them.
+        let matches: PersonMatchesView
+        let hasParty: Bool
+        let party: NamedPartyFields
+        let partyOpen: Bool
         let errors: FormErrors
     }
 
@@ -138,7 +152,7 @@ struct InboxController: RouteCollection {
             if form.action == "download" {
                 return try await download(req, opened, item: form.item)
             }
-            let changes = ["reply", "reveal", "withdraw", "notify"].contains(form.action ?? "")
+            let changes = ["reply", "reveal", "withdraw", "notify", "party"].contains(form.action ?? "")
             if changes, ["withdrawn", "closed"].contains(opened.record.status) {
                 // A stopped conversation takes nothing more; the page says so.
                 return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [], status: .conflict)
@@ -151,6 +165,12 @@ struct InboxController: RouteCollection {
             }
             if form.action == "reply" {
                 return try await reply(req, organisation, opened, form: form, typed: typed)
+            }
+            if form.action == "match" {
+                return try await chooseMatch(req, organisation, opened, form: form, typed: typed)
+            }
+            if form.action == "party" {
+                return try await nameParty(req, organisation, opened, form: form, typed: typed)
             }
             return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
         }
@@ -187,6 +207,53 @@ struct InboxController: RouteCollection {
         }
         await req.notifyCounsellors(of: opened.caseID, template: "new-message")
         req.setNotice("inbox.notice.sent")
+        return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
+    }
+
+    /// The person's choice about the other cases that name the same person: stay separate, let the
+    /// counsellors talk, or act together. Recorded in the case as a consent event, and for every match.
+    private func chooseMatch(
+        _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
+    ) async throws -> Response {
+        guard let choice = MatchConsent.Choice(rawValue: form.match_choice ?? ""), choice != .undecided else {
+            return try await renderInbox(
+                req, organisation, opened, typed: typed, draft: "", errors: [FieldError(field: "match_choice", key: "match.error.choice")],
+                status: .unprocessableEntity)
+        }
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let services = req.vertrouwd
+        let audit = req.audit
+        try await req.db.transaction { db in
+            try await PartyMatcher(services: services, db: db).choose(choice, for: opened.caseID)
+            try await vault.append(
+                encoding: ConsentEvent(event: "match-\(choice.rawValue)"), field: "consent", author: "reporter", to: opened, on: db)
+            try await audit.record(.person, "case-consent", caseID: opened.caseID, on: db)
+        }
+        req.setNotice("match.notice.saved")
+        return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
+    }
+
+    /// Naming who the case is about, after it was sent; matched like a name given on the form.
+    private func nameParty(
+        _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
+    ) async throws -> Response {
+        let fields = form.partyFields
+        var errors = fields.errors
+        if fields.party.isEmpty { errors.append(FieldError(field: "party_name", key: "party.error.empty")) }
+        guard errors.isEmpty, let organisationID = organisation.id else {
+            return try await renderInbox(
+                req, organisation, opened, typed: typed, draft: "", errors: errors, party: fields, status: .unprocessableEntity)
+        }
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
+        let party = fields.party
+        let matched = try await req.db.transaction { db in
+            try await vault.append(encoding: party, field: "party", author: "reporter", to: opened, on: db)
+            return try await matcher.record(party, caseID: opened.caseID, organisationID: organisationID, on: db)
+        }
+        await req.notifyPeople(matchedWith: matched)
+        await req.notifyCounsellors(of: opened.caseID, template: "new-message")
+        req.setNotice("party.notice.saved")
         return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
     }
 
@@ -276,7 +343,8 @@ struct InboxController: RouteCollection {
 
     private func renderInbox(
         _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, typed: String, draft: String, errors: [FieldError],
-        files: UploadedFiles = UploadedFiles(), reselect: Bool = false, status: HTTPResponseStatus = .ok
+        files: UploadedFiles = UploadedFiles(), reselect: Bool = false, party: NamedPartyFields = NamedPartyFields(),
+        status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let portal = PortalHeader(organisation)
         let contents = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
@@ -290,7 +358,11 @@ struct InboxController: RouteCollection {
             message: draft, isOpen: opened.record.status != "withdrawn" && opened.record.status != "closed",
             isAnonymous: !contents.contains { $0.field == "identity" },
             attachments: AttachmentFieldView(req, policy: organisation.attachmentPolicy, problems: files.problems, reselect: reselect),
-            hasNotify: opened.record.notifyAddress != nil, notify: "", errors: FormErrors(errors))
+            hasNotify: opened.record.notifyAddress != nil, notify: "",
+            matches: try await PartyMatcher(services: req.vertrouwd, db: req.db).personView(
+                for: opened.caseID, organisationID: opened.record.$organisation.id),
+            hasParty: contents.contains { $0.field == "party" }, party: party, partyOpen: errors.contains { $0.field.hasPrefix("party_") },
+            errors: FormErrors(errors))
         return try await req.render("contact/inbox", context, status: status)
     }
 }

@@ -13,6 +13,7 @@ enum Migrations008 {}
 enum Migrations009 {}
 enum Migrations010 {}
 enum Migrations011 {}
+enum Migrations012 {}
 
 extension Application {
     func registerMigrations() {
@@ -60,6 +61,8 @@ extension Application {
             Migrations010.AddOptionalBreakdowns(),
             // 011: several instances on one database.
             Migrations011.AddInstanceCoordination(),
+            // 012: named parties and matches between cases, with consent.
+            Migrations012.AddNamedParties(),
         ]
     }
 }

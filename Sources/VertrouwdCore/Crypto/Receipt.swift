@@ -31,6 +31,13 @@ public struct Receipt: Sendable, Hashable, CustomStringConvertible {
         canonical = normalized
     }
 
+    /// The receipt whose first seventeen characters are `body`, with its check character: for the
+    /// demo's published example receipts. Nil unless `body` is seventeen characters of the alphabet.
+    public init?(body: String) {
+        guard body.count == Self.randomCharacters, body.allSatisfy({ Self.alphabet.contains($0) }) else { return nil }
+        self.init(uncheckedCanonical: body + String(Self.checkCharacter(for: body)))
+    }
+
     private init(uncheckedCanonical: String) {
         canonical = uncheckedCanonical
     }
