@@ -27,6 +27,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CaseController())
     try app.register(collection: CaseWorkController())
     try app.register(collection: CaseClosingController())
+    try app.register(collection: MatchController())
     try app.register(collection: CaseAccessController())
     try app.register(collection: ManagementController())
     try app.register(collection: YearlyReportController())

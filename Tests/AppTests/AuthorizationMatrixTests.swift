@@ -65,6 +65,7 @@ struct AuthorizationMatrixTests {
         ("POST /backoffice/cases/:id/feedback", "lllnnnff"), ("POST /backoffice/cases/:id/notes", "lllonnff"),
         ("POST /backoffice/cases/:id/consent", "lllonnff"), ("POST /backoffice/cases/:id/referral", "lllonnff"),
         ("POST /backoffice/cases/:id/signal", "lllonnff"), ("POST /backoffice/cases/:id/registration", "lllonnff"),
+        ("POST /backoffice/cases/:id/match", "lllonnff"),
         ("POST /backoffice/cases/:id/status", "lllnnnff"), ("POST /backoffice/cases/:id/close", "lllonnff"),
         ("POST /backoffice/cases/:id/reopen", "lllnnnff"), ("POST /backoffice/cases/:id/share", "lllonnff"),
         ("POST /backoffice/cases/:id/transfer", "lllonnff"), ("POST /backoffice/cases/:id/revoke", "lllonnff"),

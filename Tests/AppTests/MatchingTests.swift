@@ -85,7 +85,7 @@ struct MatchingTests {
             var (annaPage, mehmetPage) = try await pages()
             let reference = try #require(annaPage.firstMatch(of: /Kenmerk ([0-9A-F]{8})/)?.1)
             #expect(mehmetPage.contains("Kenmerk \(reference)"), "both counsellors see the same reference")
-            #expect(annaPage.contains(text("match.case.title")) && annaPage.contains(text("match.link.waiting")))
+            #expect(annaPage.contains(text("match.case.title")))
             // Never the other case: not its message, not whom it names, not its counsellor.
             for (path, browser, other) in [
                 (annaCase, annas, ["afkomst", "j.devries", "Vries, J. de"]), (mehmetCase, mehmets, ["kleineert", "Jan de Vries"]),
@@ -94,6 +94,22 @@ struct MatchingTests {
                 for secret in other { #expect(!whole.contains(secret), "\(secret)") }
             }
             #expect(!annaPage.contains("Mehmet") && !mehmetPage.contains("Anna"))
+
+            // Nobody is told until both counsellors confirm: a case made up to find out whether someone
+            // was named learns nothing from the inbox.
+            #expect(annaPage.contains(text("match.link.unconfirmed")) && annaPage.contains(text("match.kind.initial")))
+            #expect(!(try await Self.inbox(app, first).1.body.contains(text("match.title"))))
+            let annaForm = try await annas.get(annaCase)
+            let matchID = try #require(annaForm.firstMatch(#"name="match" value="([0-9A-F-]+)""#))
+            try await annas.post("\(annaCase)/match", [("match", matchID)], csrf: annaForm.csrf)
+            #expect(!(try await Self.inbox(app, first).1.body.contains(text("match.title"))), "one confirmation tells nobody")
+            #expect(!(try await Self.inbox(app, second).1.body.contains(text("match.title"))))
+            let refusedEarly = try await Self.choose(app, second, "talk")
+            #expect(refusedEarly.status == .conflict, "nothing to choose about before both confirmed")
+            let mehmetForm = try await mehmets.get(mehmetCase)
+            try await mehmets.post("\(mehmetCase)/match", [("match", matchID)], csrf: mehmetForm.csrf)
+            (annaPage, mehmetPage) = try await pages()
+            #expect(annaPage.contains(text("match.link.waiting")))
 
             // Both people are asked; one agreeing moves nothing.
             let (_, firstInbox) = try await Self.inbox(app, first)
@@ -134,22 +150,59 @@ struct MatchingTests {
             let world = try await world(app)
             let other = try await Fixtures.organisation(app, slug: "beta", name: "Beta BV")
             let bea = try await Fixtures.staff(app, role: .counsellor, email: "bea@beta.example", serving: other)
-            let receipt = try await Self.contact(
+            _ = try await Self.contact(
                 app, to: world.anna, message: "Over mijn chef", party: [("party_name", "Jan de Vries")], from: "10.0.0.1")
             _ = try await Self.contact(
                 app, slug: "beta", to: bea, message: "Ook over een chef", party: [("party_name", "Jan de Vries")], from: "10.0.0.2")
             #expect(try await PartyMatch.query(on: app.db).count() == 0, "the same name in another organisation is another key")
-            // The same person names him again, later, in their own inbox: still no match with themselves.
-            let (browser, page) = try await Self.inbox(app, receipt)
-            let named = try await browser.post(
-                "/o/acme/inbox", [("receipt", receipt), ("action", "party"), ("party_name", "J. de Vries")], csrf: page.csrf)
-            #expect(named.status == .ok)
-            #expect(try await PartyMatch.query(on: app.db).count() == 0)
-            // A third person in acme names him by the same initial: a match with the first case only.
-            _ = try await Self.contact(
-                app, to: world.mehmet, message: "Hij schreeuwt", party: [("party_name", "J. de Vries")], from: "10.0.0.3")
-            #expect(try await PartyMatch.query(on: app.db).count() == 1)
+
+            // One person, with their journal open, sends two cases about him and shares the journal
+            // with both: they are that person's two cases, not two people's.
+            let person = TestBrowser(app)
+            person.forwardedFor = "10.0.0.3"
+            _ = try await JournalFlowTests().start(person)
+            for message in ["Eerste melding", "Tweede melding"] {
+                let form = try await person.get("/o/acme/contact")
+                let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+                let sent = try await person.post(
+                    "/o/acme/contact",
+                    [
+                        ("counsellor", try world.mehmet.account.requireID().uuidString), ("message", message), ("identity", "anonymous"),
+                        ("channel", "messages"), ("submission", submission), ("share_journal", "on"), ("party_name", "J. de Vries"),
+                    ], csrf: form.csrf)
+                #expect(sent.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#) != nil)
+            }
+            let matches = try await PartyMatch.query(on: app.db).all()
+            #expect(matches.count == 2, "each of the person's cases matches the first person's case, not each other")
+            let personCases = Set(try await CasePersonMark.query(on: app.db).all().map(\.caseID))
+            #expect(personCases.count == 2)
+            #expect(!matches.contains { personCases.contains($0.firstCaseID) && personCases.contains($0.secondCaseID) })
             _ = clock
+        }
+    }
+
+    @Test func aWithdrawnCaseStopsSharingAndTakesNoNewMatches() async throws {
+        try await withTestApp(adjust: { $0.trustProxy = true }) { app, _ in
+            let world = try await world(app)
+            let first = try await Self.contact(
+                app, to: world.anna, message: "Een", party: [("party_name", "Jan de Vries")], from: "10.0.0.1")
+            let second = try await Self.contact(
+                app, to: world.mehmet, message: "Twee", party: [("party_name", "Jan de Vries")], from: "10.0.0.2")
+            let match = try #require(try await PartyMatch.query(on: app.db).first())
+            match.firstConfirmedAt = Date()
+            match.secondConfirmedAt = Date()
+            try await match.save(on: app.db)
+            _ = try await Self.choose(app, first, "talk")
+            _ = try await Self.choose(app, second, "talk")
+            #expect(try await PartyMatch.query(on: app.db).first()?.consent.link == .talk)
+            let (browser, page) = try await Self.inbox(app, first)
+            let withdrawn = try await browser.post(
+                "/o/acme/inbox", [("receipt", first), ("action", "withdraw"), ("confirm", "on")], csrf: page.csrf)
+            #expect(withdrawn.status == .ok)
+            #expect(try await PartyMatch.query(on: app.db).first()?.consent.link == .separate, "withdrawing the case withdraws the choice")
+            #expect(try await Self.choose(app, first, "together").status == .conflict, "a withdrawn case takes no new choice")
+            _ = try await Self.contact(app, to: world.mehmet, message: "Drie", party: [("party_name", "Jan de Vries")], from: "10.0.0.3")
+            #expect(try await PartyMatch.query(on: app.db).count() == 2, "the new case matches the live case only")
         }
     }
 
@@ -171,8 +224,18 @@ struct MatchingTests {
             let named = try await browser.post(
                 "/o/acme/inbox", [("receipt", first), ("action", "party"), ("party_role", "teamleider"), ("party_team", "LOGISTIEK ")],
                 csrf: page.csrf)
-            #expect(named.status == .ok && named.body.contains(app.vertrouwd.catalog.text("match.title", in: .dutch)))
+            #expect(
+                named.status == .ok && !named.body.contains(app.vertrouwd.catalog.text("match.title", in: .dutch)),
+                "not before both confirm")
             #expect(try await PartyMatch.query(on: app.db).count() == 1)
+            #expect(try await PartyMatch.query(on: app.db).first()?.matchedKind == "role")
+            // One named party per case: a second one is refused, so an inbox cannot try names one after another.
+            let again = try await browser.post(
+                "/o/acme/inbox", [("receipt", first), ("action", "party"), ("party_name", "Piet Bakker")], csrf: page.csrf)
+            #expect(again.status == .unprocessableEntity)
+            #expect(
+                again.body.contains(
+                    app.vertrouwd.catalog.text("party.error.already", in: .dutch).replacingOccurrences(of: "'", with: "&#39;")))
             // Two cases stored at the same moment miss each other's digests; the next look finds the match.
             try await PartyMatch.query(on: app.db).delete()
             _ = try await Self.inbox(app, first)
@@ -191,14 +254,14 @@ struct MatchingTests {
             let annas = TestBrowser(app)
             try await annas.logIn(world.anna, at: clock.now)
             let title = app.vertrouwd.catalog.text("signals.title", in: .dutch)
-            for number in 0..<3 {
+            for number in 0..<4 {
                 _ = try await Self.contact(app, to: world.anna, message: "Zaak \(number)", party: [], from: "10.0.1.\(number)")
             }
             let dashboard = try await annas.get("/backoffice")
-            let paths = dashboard.body.matches(of: /href="(\/backoffice\/cases\/[0-9A-F-]+)"/).map { String($0.1) }
-            #expect(Set(paths).count == 3)
-            for (index, path) in Set(paths).enumerated() {
-                #expect(!(try await annas.get("/backoffice").body.contains(title)), "no signal below three")
+            let paths = Array(Set(dashboard.body.matches(of: /href="(\/backoffice\/cases\/[0-9A-F-]+)"/).map { String($0.1) }))
+            #expect(paths.count == 4)
+            for (index, path) in paths.enumerated() {
+                if index < 3 { #expect(!(try await annas.get("/backoffice").body.contains(title)), "no signal below three") }
                 let page = try await annas.get(path)
                 let registered = try await annas.post(
                     "\(path)/registration",
@@ -212,6 +275,13 @@ struct MatchingTests {
             let signalled = try await annas.get("/backoffice").body
             #expect(signalled.contains(title))
             #expect(signalled.contains(app.vertrouwd.catalog.text("signals.item", in: .dutch, ["Acme Zorg", "Magazijn", "3"])))
+            #expect(!signalled.contains("Kantoor:"), "one case is no signal")
+            // A counsellor of another organisation sees nothing of it.
+            let beta = try await Fixtures.organisation(app, slug: "beta", name: "Beta BV")
+            let bea = try await Fixtures.staff(app, role: .counsellor, email: "bea@beta.example", serving: beta)
+            let beas = TestBrowser(app)
+            try await beas.logIn(bea, at: clock.now)
+            #expect(!(try await beas.get("/backoffice").body.contains(title)))
             clock.advance(by: 200 * 86_400)
             clock.advance(by: 60)
             try await annas.logIn(world.anna, at: clock.now)

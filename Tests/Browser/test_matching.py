@@ -1,6 +1,7 @@
 """Together, with consent (issue 11), in the demo: two anonymous contacts to the two demo
 counsellors name the same team leader in different words. Both counsellors see that another case
-names the same person; both people get the choice in their inbox; nothing moves until both agree."""
+may name the same person and confirm it; then both people get the choice in their inbox; nothing
+moves until both agree. Needs a fresh demo database (the demo's choices start undecided)."""
 
 import os
 import re
@@ -50,14 +51,27 @@ def test_two_people_naming_one_team_leader_choose_and_nothing_moves_until_both_a
     app.login(annas, anna, "backoffice")
     section = open_matched_case(app, annas)
     reference = re.search(r"Kenmerk ([0-9A-F]{8})", section).group(1)
-    assert "Wacht op de keuze van beide melders" in section, section
-    assert "Mehmet" not in section
+    assert "Nog niet aan de melders voorgelegd" in section and "Mehmet" not in section, section
+
+    # Before both counsellors confirm, the people are told nothing.
+    first = make_driver(390, 844)
+    app.open(first, f"{ORG}/inbox", "inbox-login")
+    app.fill(first, "receipt", receipts["anna"])
+    app.submit(first, "inbox-open", "inbox")
+    assert not first.find_elements(By.ID, "matches")
+
+    app.submit(annas, f"match-confirm-{reference}", "case")
+    assert "pas als de andere vertrouwenspersoon" in annas.find_element(By.ID, "matches").text
+    mehmets = make_driver(1280, 900)
+    app.login(mehmets, mehmet, "backoffice")
+    section = open_matched_case(app, mehmets)
+    assert f"Kenmerk {reference}" in section
+    app.submit(mehmets, f"match-confirm-{reference}", "case")
+    assert "Wacht op de keuze van beide melders" in mehmets.find_element(By.ID, "matches").text
 
     # The first person agrees to talk: one side alone moves nothing.
-    first = make_driver(390, 844)
     choose_in_inbox(app, first, receipts["anna"], "talk")
     assert first.find_elements(By.ID, "match-waiting")
-    assert "afkomst" not in first.page_source, "nothing of the other case reaches the person"
     app.check_layout(first, "inbox-match")
     annas.refresh()
     app.wait_for_page(annas, "case")
@@ -73,8 +87,6 @@ def test_two_people_naming_one_team_leader_choose_and_nothing_moves_until_both_a
     assert "Mehmet" in section and "overleg" in section, section
     assert "afkomst" not in annas.page_source, "the other case's content stays with its counsellor"
     app.check_layout(annas, "backoffice-case-match")
-
-    mehmets = make_driver(1280, 900)
-    app.login(mehmets, mehmet, "backoffice")
-    section = open_matched_case(app, mehmets)
-    assert f"Kenmerk {reference}" in section and "Anna de Vries" in section, section
+    mehmets.refresh()
+    app.wait_for_page(mehmets, "case")
+    assert "Anna de Vries" in mehmets.find_element(By.ID, "matches").text

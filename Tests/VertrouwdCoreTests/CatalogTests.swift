@@ -108,7 +108,7 @@ struct CatalogTests {
     static let auditActions = [
         "case-read", "case-export", "case-reply", "case-acknowledge", "case-feedback", "case-note", "case-consent", "case-referral",
         "case-signal", "case-register", "case-status", "case-close", "case-reopen", "case-withdraw", "case-transfer", "case-purge",
-        "case-remove",
+        "case-remove", "match-confirm",
         "key-grant", "key-revoke", "key-unlock", "key-recover", "key-replace", "login", "login-failed", "journal-share",
         "report-release", "report-correct",
     ]

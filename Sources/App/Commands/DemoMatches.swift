@@ -5,8 +5,8 @@ import VertrouwdCore
 extension DemoSeeder {
     /// Two anonymous contacts, to the two demo counsellors, that name the same team leader in
     /// different words ("Peter Smit", "P. Smit" with his address). Both counsellors see the match on
-    /// the case page; both people see the choice in their inbox, with the receipts printed here.
-    /// The receipts are fixed and public, like the demo passwords; seeded once.
+    /// the case page and confirm it; then both people see the choice in their inbox, with the
+    /// receipts printed here. The receipts are fixed and public, like the demo passwords; seeded once.
     static let matchExamples: [(receipt: String, message: String, party: NamedParty)] = [
         (
             "DEM0MATCH0ANNA000",
@@ -40,9 +40,10 @@ extension DemoSeeder {
                 try await vault.append(encoding: answers, field: "form", author: "reporter", to: opened, on: db)
                 try await vault.append(example.message, field: "message", author: "reporter", to: opened, on: db)
                 try await vault.append(encoding: example.party, field: "party", author: "reporter", to: opened, on: db)
-                try await matcher.record(example.party, caseID: opened.caseID, organisationID: organisationID, on: db)
+                try await matcher.store(example.party, caseID: opened.caseID, organisationID: organisationID, on: db)
                 try await CaseSubmission(digest: Token.digest(Token.generate(using: services.random)), caseID: opened.caseID).create(on: db)
             }
+            try await matcher.findMatches(of: opened.caseID, organisationID: organisationID)
         }
         return lines
     }

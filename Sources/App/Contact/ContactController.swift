@@ -199,10 +199,10 @@ struct ContactController: RouteCollection {
         let sharedFiles = journalFiles
         let party = form.partyFields.party
         let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
-        let matched: [UUID]
+        let sharedJournal = form.share_journal == "on" ? req.openJournal?.id : nil
         do {
             // The case, everything written and the submission mark are stored together or not at all.
-            matched = try await req.db.transaction { db in
+            try await req.db.transaction { db in
                 try await vault.store(prepared, on: db)
                 try await vault.append(encoding: answers, field: "form", author: "reporter", to: opened, on: db)
                 if let identity { try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened, on: db) }
@@ -218,13 +218,14 @@ struct ContactController: RouteCollection {
                     try await vault.append(
                         encoding: ConsentEvent(event: "journal-shared"), field: "consent", author: "reporter", to: opened, on: db)
                 }
-                var found: [UUID] = []
+                if let sharedJournal {
+                    try await matcher.markPerson(journalID: sharedJournal, caseID: opened.caseID, organisationID: organisationID, on: db)
+                }
                 if !party.isEmpty {
                     try await vault.append(encoding: party, field: "party", author: "reporter", to: opened, on: db)
-                    found = try await matcher.record(party, caseID: opened.caseID, organisationID: organisationID, on: db)
+                    try await matcher.store(party, caseID: opened.caseID, organisationID: organisationID, on: db)
                 }
                 try await CaseSubmission(digest: submissionDigest, caseID: opened.caseID).create(on: db)
-                return found
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Two identical posts raced: the other one made the case, this one stored nothing.
@@ -241,7 +242,14 @@ struct ContactController: RouteCollection {
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
         PrometheusMetrics.countSubmission(organisation: organisation.slug, settings: req.vertrouwd.settings)
         await req.notifyCounsellors(of: opened.caseID, template: "new-case")
-        await req.notifyPeople(matchedWith: matched)
+        if !party.isEmpty {
+            // Best-effort: the case is stored; a match missed now is found when either case is shown.
+            do {
+                try await matcher.findMatches(of: opened.caseID, organisationID: organisationID)
+            } catch {
+                req.logger.warning("matches not looked for", metadata: ["error": .string(String(describing: type(of: error)))])
+            }
+        }
         return try await Self.renderReceipt(req, organisation, receipt: prepared.receipt, errors: [])
     }
 

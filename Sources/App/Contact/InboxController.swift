@@ -152,7 +152,7 @@ struct InboxController: RouteCollection {
             if form.action == "download" {
                 return try await download(req, opened, item: form.item)
             }
-            let changes = ["reply", "reveal", "withdraw", "notify", "party"].contains(form.action ?? "")
+            let changes = ["reply", "reveal", "withdraw", "notify", "party", "match"].contains(form.action ?? "")
             if changes, ["withdrawn", "closed"].contains(opened.record.status) {
                 // A stopped conversation takes nothing more; the page says so.
                 return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [], status: .conflict)
@@ -221,13 +221,20 @@ struct InboxController: RouteCollection {
                 status: .unprocessableEntity)
         }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        let services = req.vertrouwd
+        let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
         let audit = req.audit
-        try await req.db.transaction { db in
-            try await PartyMatcher(services: services, db: db).choose(choice, for: opened.caseID)
+        let applied = try await req.db.transaction { db in
+            let applied = try await matcher.choose(choice, for: opened.caseID, on: db)
+            guard applied > 0 else { return 0 }
             try await vault.append(
                 encoding: ConsentEvent(event: "match-\(choice.rawValue)"), field: "consent", author: "reporter", to: opened, on: db)
             try await audit.record(.person, "case-consent", caseID: opened.caseID, on: db)
+            return applied
+        }
+        guard applied > 0 else {
+            return try await renderInbox(
+                req, organisation, opened, typed: typed, draft: "", errors: [FieldError(field: "match_choice", key: "match.error.none")],
+                status: .conflict)
         }
         req.setNotice("match.notice.saved")
         return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
@@ -240,6 +247,11 @@ struct InboxController: RouteCollection {
         let fields = form.partyFields
         var errors = fields.errors
         if fields.party.isEmpty { errors.append(FieldError(field: "party_name", key: "party.error.empty")) }
+        // One named party per case: naming one after another would turn the inbox into a way to
+        // find out whom others have named.
+        if try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened).contains(where: { $0.field == "party" }) {
+            errors = [FieldError(field: "party_name", key: "party.error.already")]
+        }
         guard errors.isEmpty, let organisationID = organisation.id else {
             return try await renderInbox(
                 req, organisation, opened, typed: typed, draft: "", errors: errors, party: fields, status: .unprocessableEntity)
@@ -247,11 +259,15 @@ struct InboxController: RouteCollection {
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
         let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
         let party = fields.party
-        let matched = try await req.db.transaction { db in
-            try await vault.append(encoding: party, field: "party", author: "reporter", to: opened, on: db)
-            return try await matcher.record(party, caseID: opened.caseID, organisationID: organisationID, on: db)
+        do {
+            try await req.db.transaction { db in
+                try await vault.append(encoding: party, field: "party", author: "reporter", to: opened, on: db)
+                try await matcher.store(party, caseID: opened.caseID, organisationID: organisationID, on: db)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // The same form twice at once: the first one stored it.
         }
-        await req.notifyPeople(matchedWith: matched)
+        try await matcher.findMatches(of: opened.caseID, organisationID: organisationID)
         await req.notifyCounsellors(of: opened.caseID, template: "new-message")
         req.setNotice("party.notice.saved")
         return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
@@ -301,8 +317,11 @@ struct InboxController: RouteCollection {
             let record = opened.record
             let now = req.now
             let audit = req.audit
+            let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
             try await req.db.transaction { db in
                 try await vault.append(encoding: ConsentEvent(event: "withdrawn"), field: "consent", author: "reporter", to: opened, on: db)
+                // Withdrawing the case withdraws every choice about other cases naming the same person.
+                try await matcher.choose(.separate, for: opened.caseID, on: db)
                 record.status = "withdrawn"
                 record.endedAt = now
                 record.waitingSince = nil

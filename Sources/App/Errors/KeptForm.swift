@@ -27,6 +27,8 @@ struct KeptForm: Encodable {
         "recommendations": "unavailable.field.other", "title": "unavailable.field.other", "summary": "unavailable.field.other",
         "body": "unavailable.field.other", "introduction_nl": "unavailable.field.other", "introduction_en": "unavailable.field.other",
         "availability_nl": "unavailable.field.other", "availability_en": "unavailable.field.other",
+        "party_name": "unavailable.field.other", "party_email": "unavailable.field.other", "party_role": "unavailable.field.other",
+        "party_team": "unavailable.field.other",
     ]
 
     /// Fields sent back unseen, so that the form means the same when it is sent again. Anything not
@@ -34,7 +36,7 @@ struct KeptForm: Encodable {
     static let hiddenAllowed: Set<String> = [
         "csrf", "submission", "counsellor", "identity", "channel", "urgency", "kinds[]", "share_journal", "action", "mode",
         "a[]", "a", "answer", "entry", "date", "time_precision", "time", "consent_kind", "consent_event", "thread", "item",
-        "language", "languages[]", "status", "outcome",
+        "language", "languages[]", "status", "outcome", "match_choice", "match",
     ]
     /// Beyond these, the plain 503 page is shown instead: nobody types more into one form.
     static let maximumFields = 200

@@ -76,6 +76,9 @@ struct CasePurger {
             try await CaseContent.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
             try await CaseKeyGrant.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
             try await CaseSubmission.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
+            try await NamedPartyDigest.query(on: db).filter(\.$caseID == caseID).delete()
+            try await CasePersonMark.query(on: db).filter(\.$caseID == caseID).delete()
+            try await PartyMatch.query(on: db).group(.or) { $0.filter(\.$firstCaseID == caseID).filter(\.$secondCaseID == caseID) }.delete()
             try await CaseRecord.query(on: db).filter(\.$id == caseID).delete()
             try await audit.record(actor, action, caseID: caseID, on: db)
             return true
@@ -85,7 +88,10 @@ struct CasePurger {
     /// Makes sure deleted bytes are gone from the files, not just unreachable.
     func scrub() async throws {
         try await Scrubber(services: services, db: db, logger: logger).scrub(
-            tables: [CaseContent.schema, CaseKeyGrant.schema, CaseSubmission.schema, CaseRecord.schema, OutgoingMail.schema])
+            tables: [
+                CaseContent.schema, CaseKeyGrant.schema, CaseSubmission.schema, CaseRecord.schema, OutgoingMail.schema,
+                NamedPartyDigest.schema, CasePersonMark.schema, PartyMatch.schema,
+            ])
     }
 }
 

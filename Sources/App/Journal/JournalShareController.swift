@@ -97,7 +97,11 @@ struct JournalShareController: RouteCollection {
         var files: [UUID: [AttachmentEnvelope]] = [:]
         for item in chosen { files[item.id] = try await journalVault.files(contents.files(of: item.id), of: opened) }
         let envelopes = files
+        let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
         try await req.db.transaction { db in
+            // One journal in two cases: one person's, never a match between them.
+            try await matcher.markPerson(
+                journalID: opened.id, caseID: caseOpened.caseID, organisationID: caseOpened.record.$organisation.id, on: db)
             for item in chosen {
                 try await vault.append(encoding: Self.shared(item.latest), field: "journal", author: "reporter", to: caseOpened, on: db)
                 for envelope in envelopes[item.id] ?? [] {

@@ -35,14 +35,20 @@ struct NamedPartyFields: Codable {
 
 /// What a case's counsellor sees of one match.
 struct CaseMatchView: Encodable {
+    let id: String
     let reference: String
+    /// What the two cases share: "match.kind.email" and so on.
+    let kindKey: String
     let linkKey: String
+    /// This counsellor confirmed that their person may be told; both did.
+    let confirmedByYou: Bool
+    let confirmedByBoth: Bool
     let mayTalk: Bool
-    let together: Bool
     let otherCounsellors: String
 }
 
-/// What the person sees of their case's matches, and the choice they can make.
+/// What the person sees of their case's matches (only those both counsellors confirmed), and the
+/// choice they can make.
 struct PersonMatchesView: Encodable {
     struct Option: Encodable {
         let value: String
@@ -51,7 +57,6 @@ struct PersonMatchesView: Encodable {
         let checked: Bool
     }
 
-    let count: Int
     let hasMatches: Bool
     /// A match the person has not answered yet (a new one, or the first).
     let needsChoice: Bool
@@ -62,28 +67,29 @@ struct PersonMatchesView: Encodable {
     /// The person allowed more than "separate" and waits for the other side.
     let waiting: Bool
 
-    static let none = PersonMatchesView(
-        count: 0, hasMatches: false, needsChoice: false, options: [], talking: false, together: false, waiting: false)
+    static let none = PersonMatchesView(hasMatches: false, needsChoice: false, options: [], talking: false, together: false, waiting: false)
 }
 
 extension PartyMatcher {
     func caseViews(for caseID: UUID, organisationID: UUID) async throws -> [CaseMatchView] {
-        try await findMatches(of: caseID, organisationID: organisationID, on: db)
+        try await findMatches(of: caseID, organisationID: organisationID)
         var views: [CaseMatchView] = []
         for match in try await matches(of: caseID) {
             let link = match.consent.link
             let others = link.counsellorsMayTalk ? try await counsellorNames(of: match.other(than: caseID)).joined(separator: ", ") : ""
             views.append(
                 CaseMatchView(
-                    reference: match.reference, linkKey: "match.link.\(link.rawValue)", mayTalk: link.counsellorsMayTalk,
-                    together: link == .together, otherCounsellors: others))
+                    id: match.id?.uuidString ?? "", reference: match.reference, kindKey: "match.kind.\(match.matchedKind)",
+                    linkKey: match.isConfirmedByBoth ? "match.link.\(link.rawValue)" : "match.link.unconfirmed",
+                    confirmedByYou: match.isConfirmed(by: caseID), confirmedByBoth: match.isConfirmedByBoth,
+                    mayTalk: link.counsellorsMayTalk, otherCounsellors: others))
         }
         return views
     }
 
     func personView(for caseID: UUID, organisationID: UUID) async throws -> PersonMatchesView {
-        try await findMatches(of: caseID, organisationID: organisationID, on: db)
-        let matches = try await matches(of: caseID)
+        try await findMatches(of: caseID, organisationID: organisationID)
+        let matches = try await matches(of: caseID).filter(\.isConfirmedByBoth)
         guard !matches.isEmpty else { return .none }
         let own = matches.map { $0.consent.choice(of: $0.side(of: caseID)) }
         let links = matches.map { $0.consent.link }
@@ -95,7 +101,7 @@ extension PartyMatcher {
                 checked: $0 == current)
         }
         return PersonMatchesView(
-            count: matches.count, hasMatches: true, needsChoice: own.contains(.undecided), options: options,
+            hasMatches: true, needsChoice: own.contains(.undecided), options: options,
             talking: links.contains { $0.counsellorsMayTalk }, together: links.contains(.together),
             waiting: zip(own, links).contains { $0.0 >= .talk && $0.1 == .waiting })
     }

@@ -40,10 +40,16 @@ final class PartyMatch: Model, @unchecked Sendable {
     @Field(key: "found_at") var foundAt: Date
     @OptionalField(key: "first_decided_at") var firstDecidedAt: Date?
     @OptionalField(key: "second_decided_at") var secondDecidedAt: Date?
+    /// The strongest kind of identifier the two cases share (`PartyIdentifier.Kind`).
+    @Field(key: "matched_kind") var matchedKind: String
+    /// Each case's counsellor confirmed that their person may be told. A person hears of a match
+    /// only when both did: one made up to find out whether someone was named tells its maker nothing.
+    @OptionalField(key: "first_confirmed_at") var firstConfirmedAt: Date?
+    @OptionalField(key: "second_confirmed_at") var secondConfirmedAt: Date?
 
     init() {}
 
-    init(organisationID: UUID, cases: (UUID, UUID), foundAt: Date) {
+    init(organisationID: UUID, cases: (UUID, UUID), matchedKind: PartyIdentifier.Kind, foundAt: Date) {
         let ordered = cases.0.uuidString < cases.1.uuidString ? cases : (cases.1, cases.0)
         self.organisationID = organisationID
         self.firstCaseID = ordered.0
@@ -51,7 +57,12 @@ final class PartyMatch: Model, @unchecked Sendable {
         self.firstChoice = MatchConsent.Choice.undecided.rawValue
         self.secondChoice = MatchConsent.Choice.undecided.rawValue
         self.foundAt = foundAt
+        self.matchedKind = matchedKind.rawValue
     }
+
+    var isConfirmedByBoth: Bool { firstConfirmedAt != nil && secondConfirmedAt != nil }
+
+    func isConfirmed(by caseID: UUID) -> Bool { (caseID == firstCaseID ? firstConfirmedAt : secondConfirmedAt) != nil }
 
     var consent: MatchConsent {
         MatchConsent(
@@ -64,4 +75,23 @@ final class PartyMatch: Model, @unchecked Sendable {
 
     /// The same short reference on both counsellors' pages, to talk about the match by.
     var reference: String { String((id?.uuidString ?? "").prefix(8)) }
+}
+
+/// A mark of the person behind a case, keyed per organisation like named parties: the journal they
+/// shared into it. Two cases with a mark in common are one person's, and never a match.
+final class CasePersonMark: Model, @unchecked Sendable {
+    static let schema = "case_person_marks"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "digest") var digest: String
+
+    init() {}
+
+    init(organisationID: UUID, caseID: UUID, digest: String) {
+        self.organisationID = organisationID
+        self.caseID = caseID
+        self.digest = digest
+    }
 }

@@ -96,12 +96,14 @@ public struct DutchName: Sendable, Equatable {
     public let givenNames: [String]
     public let surname: String
 
-    static let titles: Set<String> = [
-        "dhr", "mevr", "mw", "mevrouw", "meneer", "de heer", "dr", "drs", "ir", "ing", "mr", "prof", "ds", "bc", "msc", "ma", "ba",
-    ]
+    static let titles: Set<String> = ["dhr", "mevr", "mw", "mevrouw", "meneer", "dr", "drs", "ir", "ing", "mr", "prof", "ds", "bc"]
+    /// Titles written after the name.
+    static let trailingTitles: Set<String> = ["msc", "ma", "ba", "bsc", "phd", "mba", "llm", "ra"]
+    /// Tussenvoegsels. The one-letter ones exist only with their apostrophe ('t, 's, d', l'), which
+    /// `words` keeps, so that initials ("J.T. de Vries") are never taken for them.
     static let particles: Set<String> = [
-        "van", "de", "der", "den", "het", "t", "ter", "ten", "te", "in", "op", "aan", "bij", "uit", "onder", "over", "voor", "tot",
-        "la", "le", "du", "da", "di", "del", "della", "von", "zu", "s", "d", "l", "el", "al", "vande", "vander",
+        "van", "de", "der", "den", "het", "'t", "ter", "ten", "te", "in", "op", "aan", "bij", "uit", "onder", "over", "voor", "tot",
+        "la", "le", "du", "da", "di", "del", "della", "von", "zu", "'s", "d'", "l'", "el", "al", "vande", "vander",
     ]
 
     public init?(_ text: String) {
@@ -118,7 +120,10 @@ public struct DutchName: Sendable, Equatable {
         } else {
             tokens = Self.words(text)
         }
+        // "De heer" and "mevrouw" in front, titles before and after the name.
+        if tokens.count > 2, tokens[0] == "de", tokens[1] == "heer" { tokens.removeFirst(2) }
         tokens = tokens.drop { Self.titles.contains($0) }.map { $0 }
+        while let last = tokens.last, Self.trailingTitles.contains(last), tokens.count > 2 { tokens.removeLast() }
         guard tokens.count >= 2 else { return nil }
         // The surname starts at the first tussenvoegsel after a given name, or at a double name
         // ("Jansen-de Vries"), or is the last word. Initials written together ("J.P.") are separate given names.
@@ -133,9 +138,17 @@ public struct DutchName: Sendable, Equatable {
         self.surname = surname
     }
 
-    /// Folded words; a hyphenated part stays one word ("jansen-de", "anne-marie").
+    /// Folded words; a hyphenated part stays one word ("jansen-de", "anne-marie"); the tussenvoegsels
+    /// with an apostrophe keep it ("'t", "'s", "d'" of "d'Ancona").
     static func words(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0.isWhitespace || $0 == "," }).flatMap { word -> [String] in
+        let straight = text.replacingOccurrences(of: "’", with: "'").replacingOccurrences(of: "`", with: "'")
+        return straight.split(whereSeparator: { $0.isWhitespace || $0 == "," }).flatMap { word -> [String] in
+            let lower = word.lowercased()
+            if lower == "'t" || lower == "'s" { return [lower] }
+            for prefix in ["d'", "l'"] where lower.hasPrefix(prefix) && lower.count > 2 {
+                return [prefix] + words(String(word.dropFirst(2)))
+            }
+            if lower.hasPrefix("'s-") { return ["'s"] + words(String(word.dropFirst(3))) }
             let parts = word.split(separator: "-").map { NamedParty.fold(String($0)).replacingOccurrences(of: " ", with: "") }
                 .filter { !$0.isEmpty }
             guard parts.count > 1 else {

@@ -20,6 +20,12 @@ public struct PartyKeys: Sendable {
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The mark of a person's journal in this organisation (`CasePersonMark` in the app).
+    public func personMark(journalID: UUID) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("journal\u{1f}\(journalID.uuidString)".utf8), using: key)
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
     public func digests(_ party: NamedParty) -> [StoredIdentifier] {
         party.identifiers.map { StoredIdentifier(kind: $0.kind, digest: digest($0), isInitialsOnly: $0.isInitialsOnly) }
     }
@@ -40,11 +46,19 @@ public struct StoredIdentifier: Sendable, Hashable {
     /// Whether two cases' identifiers name the same person: the same kind and digest; for an initial
     /// with a surname, only where at least one side gave initials only.
     public static func match(_ lhs: [StoredIdentifier], _ rhs: [StoredIdentifier]) -> Bool {
-        lhs.contains { left in
-            rhs.contains { right in
-                left.kind == right.kind && left.digest == right.digest
-                    && (left.kind != .initialAndSurname || left.isInitialsOnly || right.isInitialsOnly)
-            }
-        }
+        strongestMatch(lhs, rhs) != nil
+    }
+
+    /// The strongest kind the two share: a work address, then a full name, then an initial with a
+    /// surname, then a role in a team; nil when they share none.
+    public static func strongestMatch(_ lhs: [StoredIdentifier], _ rhs: [StoredIdentifier]) -> PartyIdentifier.Kind? {
+        let shared = Set(
+            lhs.flatMap { left in
+                rhs.filter { right in
+                    left.kind == right.kind && left.digest == right.digest
+                        && (left.kind != .initialAndSurname || left.isInitialsOnly || right.isInitialsOnly)
+                }.map(\.kind)
+            })
+        return [PartyIdentifier.Kind.email, .name, .initialAndSurname, .roleInTeam].first { shared.contains($0) }
     }
 }
