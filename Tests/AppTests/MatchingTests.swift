@@ -288,4 +288,24 @@ struct MatchingTests {
             #expect(!(try await annas.get("/backoffice").body.contains(title)), "older than six months: no signal")
         }
     }
+
+    @Test func destroyingACaseTakesItsDigestsMarksAndMatchesAlong() async throws {
+        try await withTestApp(adjust: { $0.trustProxy = true }) { app, _ in
+            let world = try await world(app)
+            _ = try await Self.contact(app, to: world.anna, message: "Een", party: [("party_name", "Jan de Vries")], from: "10.0.0.1")
+            _ = try await Self.contact(app, to: world.mehmet, message: "Twee", party: [("party_name", "Jan de Vries")], from: "10.0.0.2")
+            #expect(try await PartyMatch.query(on: app.db).count() == 1)
+            let caseID = try #require(try await NamedPartyDigest.query(on: app.db).first()?.caseID)
+            try await CasePersonMark(
+                organisationID: try #require(try await Organisation.query(on: app.db).first()?.id), caseID: caseID, digest: "x"
+            )
+            .create(on: app.db)
+            let purger = CasePurger(services: app.vertrouwd, db: app.db, logger: app.logger)
+            #expect(try await purger.destroy(caseID, action: "case-purge", actor: .system) { _, _ in true })
+            #expect(try await NamedPartyDigest.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
+            #expect(try await CasePersonMark.query(on: app.db).count() == 0)
+            #expect(try await PartyMatch.query(on: app.db).count() == 0)
+            #expect(try await NamedPartyDigest.query(on: app.db).count() == 2, "the other case keeps its own")
+        }
+    }
 }
