@@ -104,18 +104,10 @@ struct InstancesTests {
     }
 
     @Test func everyMailIsSentOnceWhenTwoInstancesSendAtOnce() async throws {
-        let server = try TestSMTPServer()
-        defer { server.stop() }
-        try await withTestApp(adjust: {
-            $0.smtp = SMTPClient.Settings(
-                host: "127.0.0.1", port: server.port, from: "noreply@vertrouwd.example", timeout: TestSMTPServer.patientTimeout)
-        }) { app, clock in
-            let organisation = try await Fixtures.organisation(app)
-            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
+        try await withTestAppAndRelay { app, clock, server in
             for number in 0..<12 {
                 try await OutgoingMail(recipient: "staff\(number)@acme.example", template: "new-case", now: clock.now).create(on: app.db)
             }
-            _ = anna
             try await withSecondInstance(of: app, clock: clock) { second in
                 async let first = OutboxSender(services: app.vertrouwd, db: app.db, logger: app.logger).sendDue()
                 async let other = OutboxSender(services: second.vertrouwd, db: second.db, logger: second.logger).sendDue()
@@ -131,12 +123,7 @@ struct InstancesTests {
     }
 
     @Test func aMailClaimedByAnInstanceThatDiedIsSentByAnother() async throws {
-        let server = try TestSMTPServer()
-        defer { server.stop() }
-        try await withTestApp(adjust: {
-            $0.smtp = SMTPClient.Settings(
-                host: "127.0.0.1", port: server.port, from: "noreply@vertrouwd.example", timeout: TestSMTPServer.patientTimeout)
-        }) { app, clock in
+        try await withTestAppAndRelay { app, clock, server in
             try await OutgoingMail(recipient: "anna@acme.example", template: "new-case", now: clock.now).create(on: app.db)
             let dying = OutboxSender(services: app.vertrouwd, db: app.db, logger: app.logger)
             // The first instance claims the mail and dies before sending it.

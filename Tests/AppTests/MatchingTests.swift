@@ -27,17 +27,7 @@ struct MatchingTests {
         _ app: Application, slug: String = "acme", to counsellor: Fixtures.Staff, message: String, party: [(String, String)],
         from client: String
     ) async throws -> String {
-        let browser = TestBrowser(app)
-        browser.forwardedFor = client
-        let form = try await browser.get("/o/\(slug)/contact")
-        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
-        let page = try await browser.post(
-            "/o/\(slug)/contact",
-            [
-                ("counsellor", try counsellor.account.requireID().uuidString), ("message", message), ("identity", "anonymous"),
-                ("channel", "messages"), ("submission", submission),
-            ] + party, csrf: form.csrf)
-        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#), "\(page.status)")
+        try await Fixtures.contact(app, slug: slug, to: counsellor, message: message, extra: party, from: client)
     }
 
     static func inbox(_ app: Application, _ receipt: String, slug: String = "acme") async throws -> (TestBrowser, TestBrowser.Page) {

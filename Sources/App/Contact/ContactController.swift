@@ -35,14 +35,6 @@ struct ContactController: RouteCollection {
         var submission: String?
         var attachments: [File]?
         var share_journal: String?
-        var party_name: String?
-        var party_email: String?
-        var party_role: String?
-        var party_team: String?
-
-        var partyFields: NamedPartyFields {
-            NamedPartyFields(party_name: party_name, party_email: party_email, party_role: party_role, party_team: party_team)
-        }
     }
 
     struct CounsellorChoice: Encodable {
@@ -145,9 +137,11 @@ struct ContactController: RouteCollection {
         let organisationID = try organisation.requireID()
         let form = req.form(ContactForm.self, orEmpty: ContactForm())
         let counsellors = try await recipients(organisationID, on: req.db)
-        let errors = Self.validate(form, counsellors: counsellors, channels: mode.channels)
+        // Who the case is about comes from the same body, decoded on its own (the inbox takes the same fields).
+        let partyFields = req.form(NamedPartyFields.self, orEmpty: NamedPartyFields())
+        let errors = Self.validate(form, counsellors: counsellors, channels: mode.channels) + partyFields.errors
         guard errors.isEmpty, let counsellorID = form.counsellor.flatMap(UUID.init(uuidString:)) else {
-            return try await render(req, organisation, form: form, errors: errors, status: .unprocessableEntity)
+            return try await render(req, organisation, form: form, party: partyFields, errors: errors, status: .unprocessableEntity)
         }
         // Floods: a client may send a few cases an hour, an organisation a few dozen; past that each
         // further one waits, with a message, and the person's text stays in the form.
@@ -159,7 +153,7 @@ struct ContactController: RouteCollection {
             .max()
         if let held {
             return try await render(
-                req, organisation, form: form, errors: [FieldError(field: "message", key: "contact.error.busy")],
+                req, organisation, form: form, party: partyFields, errors: [FieldError(field: "message", key: "contact.error.busy")],
                 minutes: ThrottleStore.minutes(until: held, now: req.now), status: .tooManyRequests)
         }
         let submissionDigest = Token.digest(form.submission ?? "")
@@ -170,7 +164,8 @@ struct ContactController: RouteCollection {
         }
         let files = UploadedFiles(form.attachments, policy: organisation.attachmentPolicy)
         guard files.problems.isEmpty else {
-            return try await render(req, organisation, form: form, errors: files.summaryErrors, files: files, status: .unprocessableEntity)
+            return try await render(
+                req, organisation, form: form, party: partyFields, errors: files.summaryErrors, files: files, status: .unprocessableEntity)
         }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
         let prepared = try await vault.prepareCase(organisationID: organisationID, kind: mode.rawValue, counsellorIDs: [counsellorID])
@@ -197,7 +192,7 @@ struct ContactController: RouteCollection {
         }
         let sharedEntries = journalEntries
         let sharedFiles = journalFiles
-        let party = form.partyFields.party
+        let party = partyFields.party
         let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
         let sharedJournal = form.share_journal == "on" ? req.openJournal?.id : nil
         do {
@@ -290,12 +285,12 @@ struct ContactController: RouteCollection {
         let notify = (form.notify ?? "").cleanedInput
         if !notify.isEmpty, EmailAddress(notify) == nil { errors.append(FieldError(field: "notify", key: "contact.error.notify")) }
         if (form.submission ?? "").count < 20 { errors.append(FieldError(field: "message", key: "contact.error.expired")) }
-        errors += form.partyFields.errors
         return errors
     }
 
     private func render(
-        _ req: Request, _ organisation: Organisation, form: ContactForm, errors: [FieldError], minutes: String? = nil,
+        _ req: Request, _ organisation: Organisation, form: ContactForm, party: NamedPartyFields = NamedPartyFields(),
+        errors: [FieldError], minutes: String? = nil,
         files: UploadedFiles = UploadedFiles(), status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let portal = PortalHeader(organisation)
@@ -336,7 +331,7 @@ struct ContactController: RouteCollection {
                 req, policy: organisation.attachmentPolicy, problems: files.problems,
                 reselect: !UploadedFiles.chosen(form.attachments).isEmpty && !errors.isEmpty),
             hasJournal: journalCount != nil, journalEntries: journalCount ?? 0, shareJournal: form.share_journal == "on",
-            party: form.partyFields, partyOpen: !form.partyFields.party.isEmpty || errors.contains { $0.field.hasPrefix("party_") },
+            party: party, partyOpen: !party.party.isEmpty || errors.contains { $0.field.hasPrefix("party_") },
             errors: FormErrors(errors),
             minutes: minutes)
         return try await req.render("contact/form", context, status: status)

@@ -19,14 +19,6 @@ struct InboxController: RouteCollection {
         var item: String?
         var attachments: [File]?
         var match_choice: String?
-        var party_name: String?
-        var party_email: String?
-        var party_role: String?
-        var party_team: String?
-
-        var partyFields: NamedPartyFields {
-            NamedPartyFields(party_name: party_name, party_email: party_email, party_role: party_role, party_team: party_team)
-        }
     }
 
     struct LoginContext: Encodable {
@@ -244,7 +236,7 @@ struct InboxController: RouteCollection {
     private func nameParty(
         _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
     ) async throws -> Response {
-        let fields = form.partyFields
+        let fields = req.form(NamedPartyFields.self, orEmpty: NamedPartyFields())
         var errors = fields.errors
         if fields.party.isEmpty { errors.append(FieldError(field: "party_name", key: "party.error.empty")) }
         // One named party per case: naming one after another would turn the inbox into a way to

@@ -55,11 +55,15 @@ enum Fixtures {
         return Staff(account: account, email: email, password: password, totpSecret: secret, keyRecoveryCode: recoveryCode)
     }
 
-    /// An anonymous contact through the real form, to `counsellor`; returns the receipt.
+    /// An anonymous contact through the real form, to `counsellor`, with any `extra` fields (who it
+    /// is about), from `client` (with a trusting proxy); returns the receipt.
     @discardableResult
-    static func contact(_ app: Application, slug: String, to counsellor: Staff, message: String = "Iets op het werk") async throws -> String
-    {
+    static func contact(
+        _ app: Application, slug: String, to counsellor: Staff, message: String = "Iets op het werk", extra: [(String, String)] = [],
+        from client: String? = nil
+    ) async throws -> String {
         let browser = TestBrowser(app)
+        browser.forwardedFor = client
         let form = try await browser.get("/o/\(slug)/contact")
         let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
         let page = try await browser.post(
@@ -67,8 +71,8 @@ enum Fixtures {
             [
                 ("counsellor", try counsellor.account.requireID().uuidString), ("message", message), ("identity", "anonymous"),
                 ("channel", "messages"), ("submission", submission),
-            ], csrf: form.csrf)
-        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            ] + extra, csrf: form.csrf)
+        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#), "\(page.status)")
     }
 }
 

@@ -44,3 +44,15 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     .deletingLastPathComponent().deletingLastPathComponent()
 
 var usingPostgres: Bool { ProcessInfo.processInfo.environment["DATABASE_URL"] != nil }
+
+/// The test app with a relay that accepts every mail (for the outbox and the jobs that fill it).
+func withTestAppAndRelay(_ body: (Application, ManualWallClock, TestSMTPServer) async throws -> Void) async throws {
+    let server = try TestSMTPServer()
+    defer { server.stop() }
+    try await withTestApp(adjust: {
+        $0.smtp = SMTPClient.Settings(
+            host: "127.0.0.1", port: server.port, from: "noreply@vertrouwd.example", timeout: TestSMTPServer.patientTimeout)
+    }) { app, clock in
+        try await body(app, clock, server)
+    }
+}
