@@ -640,7 +640,9 @@ def run(args):
         # Every log line of both instances is JSON (after the demo's printed logins) and holds no address.
         for instance in (a, b):
             for line in instance.log_lines():
-                if line.startswith(("demo-account", "Vertrouwd demo", "These demo logins")) or not line.strip():
+                # What `vertrouwd demo` prints for people (its logins and receipts) is not log output.
+                if line.startswith(("demo-account", "demo-receipt", "Vertrouwd demo", "These demo logins", "The two demo receipts")) \
+                        or not line.strip():
                     continue
                 try:
                     event = json.loads(line)
