@@ -17,10 +17,6 @@ final class JobLease: Model, @unchecked Sendable {
     @OptionalField(key: "last_finished_at") var lastFinishedAt: Date?
 
     init() {}
-
-    init(name: String) {
-        self.id = name
-    }
 }
 
 struct JobLeases {

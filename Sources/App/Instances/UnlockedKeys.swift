@@ -53,8 +53,7 @@ struct UnlockedKeys {
         let box = try ChaChaPoly.seal(
             raw, using: sealingKey(secret, handle: handle), nonce: nonce, authenticating: Self.context(kind, owner))
         let now = request.now
-        try await UnlockedKeyRecord.query(on: request.db)
-            .filter(\.$lastUsedAt < now.addingTimeInterval(-services.settings.sessionIdleTimeout)).delete()
+        try await Self.sweep(idleTimeout: services.settings.sessionIdleTimeout, now: now, on: request.db)
         try await UnlockedKeyRecord(
             handleDigest: Token.digest(handle), kind: kind.rawValue, ownerID: owner, sealed: box.combined, lastUsedAt: now
         ).create(on: request.db)
