@@ -58,7 +58,7 @@ struct AttachmentFlowTests {
                 ], csrf: csrf)
             #expect(receiptPage.dataPage == "receipt")
             let code = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
-            let stored = try await CaseContent.query(on: app.db).filter(\.$field == "attachment").count()
+            let stored = try await CaseContent.query(on: app.db).filter(\.$field == .attachment).count()
             #expect(stored == 2)
             let record = try #require(try await CaseRecord.query(on: app.db).first())
             #expect(record.notifyAddress == nil, "no address given, none stored")

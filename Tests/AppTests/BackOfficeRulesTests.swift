@@ -104,7 +104,7 @@ struct BackOfficeRulesTests {
             let login = try await person.get("/o/acme/inbox")
             try await person.post("/o/acme/inbox", [("receipt", code), ("action", "withdraw"), ("confirm", "on")], csrf: login.csrf)
             let record = try #require(try await CaseRecord.query(on: app.db).first())
-            #expect(record.status == "withdrawn" && record.endedAt != nil)
+            #expect(record.status == .withdrawn && record.endedAt != nil)
             let path = "/backoffice/cases/\(try record.requireID())"
             let browser = TestBrowser(app)
             try await browser.logIn(anna, at: clock.now)
@@ -156,10 +156,10 @@ struct BackOfficeRulesTests {
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
             let vault = CaseVault(services: app.vertrouwd, db: app.db)
             let (spam, _) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
+                organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
             let (worked, _) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
-            try await vault.append("Een antwoord", field: "message", author: "counsellor", to: worked)
+                organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
+            try await vault.append("Een antwoord", field: .message, author: .counsellor, to: worked)
             for opened in [spam, worked] {
                 opened.record.flaggedAt = clock.now
                 try await opened.record.save(on: app.db)
@@ -187,8 +187,8 @@ struct BackOfficeRulesTests {
             var ids: [UUID] = []
             for _ in 0..<2 {
                 let (opened, _) = try await vault.createCase(
-                    organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
-                opened.record.status = "closed"
+                    organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
+                opened.record.status = .closed
                 opened.record.endedAt = ended
                 try await opened.record.save(on: app.db)
                 ids.append(opened.caseID)
@@ -196,8 +196,8 @@ struct BackOfficeRulesTests {
             let purger = CasePurger(services: app.vertrouwd, db: app.db, logger: app.logger)
             #expect(try await purger.due(before: clock.now).count == 2, "31 March + 1 month = 30 April")
             // One is reopened after the list was made: the purge looks again and keeps it.
-            let kept = try await purger.destroy(ids[0], action: "case-purge", actor: .system) { record, _ in
-                record.status = "in-conversation"
+            let kept = try await purger.destroy(ids[0], action: .casePurge, actor: .system) { record, _ in
+                record.status = .inConversation
                 record.endedAt = nil
                 return record.endedAt != nil
             }

@@ -69,7 +69,7 @@ struct BackOfficeTests {
             page = try await anna.get(casePath)
             #expect(page.body.contains("AANTEKENINGV2") && page.body.contains("AANTEKENINGV1"))
             #expect(page.body.contains(app.vertrouwd.catalog.text("note.edited", in: .dutch)))
-            #expect(try await CaseContent.query(on: app.db).filter(\.$field == "note").count() == 2)
+            #expect(try await CaseContent.query(on: app.db).filter(\.$field == .note).count() == 2)
 
             // A referral needs consent; once recorded, the referral goes through and the case is "referred".
             let refused = try await anna.post("\(casePath)/referral", [("referral_to", "hr")], csrf: page.csrf)
@@ -119,7 +119,7 @@ struct BackOfficeTests {
 
             // Just before the end of the term nothing goes; just after, the content and keys are destroyed.
             let purger = CasePurger(services: app.vertrouwd, db: app.db, logger: app.logger)
-            let sample = try #require(try await CaseContent.query(on: app.db).filter(\.$field == "note").first())
+            let sample = try #require(try await CaseContent.query(on: app.db).filter(\.$field == .note).first())
             let ciphertext = Array(sample.ciphertext.prefix(64))
             clock.advance(by: 364 * 86_400)
             #expect(try await purger.purge() == 0)
@@ -174,7 +174,7 @@ struct BackOfficeTests {
                 #expect(try await browser.get("/backoffice/cases/\(UUID())").status == (expected == .notFound ? .notFound : .forbidden))
             }
             #expect(try await CaseContent.query(on: app.db).count() == 2, "nothing was added by anyone")
-            #expect(try await CaseRecord.find(caseID, on: app.db)?.status == "new")
+            #expect(try await CaseRecord.find(caseID, on: app.db)?.status == .new)
         }
     }
 

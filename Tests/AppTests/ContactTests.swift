@@ -239,7 +239,7 @@ struct ContactTests {
                 "/o/acme/inbox", [("receipt", code), ("action", "reply"), ("message", "Toch nog iets")], csrf: inbox.csrf)
             #expect(late.status == .conflict)
             #expect(!(try await annas.get(casePath).body.contains("Toch nog iets")))
-            let events = try await CaseContent.query(on: app.db).filter(\.$field == "consent").count()
+            let events = try await CaseContent.query(on: app.db).filter(\.$field == .consent).count()
             #expect(events == 2, "identity revealed and withdrawn are recorded")
         }
     }

@@ -16,8 +16,8 @@ struct KeyCustodyTests {
         let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
         let vault = CaseVault(services: app.vertrouwd, db: app.db)
         let (opened, _) = try await vault.createCase(
-            organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
-        try await vault.append(message, field: "message", author: "reporter", to: opened)
+            organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
+        try await vault.append(message, field: .message, author: .person, to: opened)
         return (anna, vault, opened)
     }
 
@@ -35,8 +35,8 @@ struct KeyCustodyTests {
             let bram = try await Fixtures.staff(app, role: .counsellor, email: "bram@acme.example", serving: organisation)
             let vault = CaseVault(services: app.vertrouwd, db: app.db)
             let (opened, receipt) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
-            try await vault.append("Het gebeurde weer op maandag.", field: "message", author: "reporter", to: opened)
+                organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
+            try await vault.append("Het gebeurde weer op maandag.", field: .message, author: .person, to: opened)
 
             let byReceipt = try #require(try await vault.open(receipt: receipt))
             #expect(try await vault.contents(of: byReceipt).map(\.text) == ["Het gebeurde weer op maandag."])
@@ -60,9 +60,9 @@ struct KeyCustodyTests {
             let bram = try await Fixtures.staff(app, role: .counsellor, email: "bram@acme.example", serving: organisation)
             let vault = CaseVault(services: app.vertrouwd, db: app.db)
             let (created, receipt) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "contact",
+                organisationID: organisation.requireID(), kind: .contact,
                 counsellorIDs: [anna.account.requireID(), bram.account.requireID()])
-            try await vault.append("voor de wissel", field: "message", author: "reporter", to: created)
+            try await vault.append("voor de wissel", field: .message, author: .person, to: created)
             // Bram opened the case while he still had access, and keeps that key in memory.
             let bramsOldView = try await vault.open(
                 caseID: created.caseID, counsellorID: bram.account.requireID(), privateKey: unlock(bram, app))
@@ -70,7 +70,7 @@ struct KeyCustodyTests {
             let byAnna = try await vault.open(caseID: created.caseID, counsellorID: anna.account.requireID(), privateKey: unlock(anna, app))
             let rotated = try await vault.revoke(byAnna, from: bram.account.requireID())
             #expect(rotated.record.keyVersion == 2)
-            try await vault.append("na de wissel", field: "note", author: "counsellor", to: rotated)
+            try await vault.append("na de wissel", field: .note, author: .counsellor, to: rotated)
 
             await #expect(throws: CaseVault.Failure.noAccess) {
                 try await vault.open(caseID: created.caseID, counsellorID: bram.account.requireID(), privateKey: unlock(bram, app))
@@ -98,8 +98,8 @@ struct KeyCustodyTests {
             let admin = try await Fixtures.staff(app, role: .admin, email: "admin@example.org")
             let vault = CaseVault(services: app.vertrouwd, db: app.db)
             let (opened, _) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
-            try await vault.append(marker, field: "message", author: "reporter", to: opened)
+                organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
+            try await vault.append(marker, field: .message, author: .person, to: opened)
 
             #expect(try await CounsellorKey.query(on: app.db).filter(\.$account.$id == admin.account.requireID()).count() == 0)
             let browser = TestBrowser(app)
@@ -201,7 +201,7 @@ struct KeyCustodyTests {
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
             let vault = CaseVault(services: app.vertrouwd, db: app.db)
             let (opened, _) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
+                organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
             let link = try await AccountProvisioning(services: app.vertrouwd, db: app.db).issueActivationLink(for: anna.account)
             let path = try #require(URL(string: link)?.path)
             let person = TestBrowser(app)

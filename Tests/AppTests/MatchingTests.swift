@@ -291,7 +291,7 @@ struct MatchingTests {
             )
             .create(on: app.db)
             let purger = CasePurger(services: app.vertrouwd, db: app.db, logger: app.logger)
-            #expect(try await purger.destroy(caseID, action: "case-purge", actor: .system) { _, _ in true })
+            #expect(try await purger.destroy(caseID, action: .casePurge, actor: .system) { _, _ in true })
             #expect(try await NamedPartyDigest.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
             #expect(try await CasePersonMark.query(on: app.db).count() == 0)
             #expect(try await PartyMatch.query(on: app.db).count() == 0)

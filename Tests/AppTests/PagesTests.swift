@@ -88,7 +88,7 @@ struct PagesTests {
     @Test func purgeAndAuditVerifyRunFromTheCommandLine() async throws {
         try await withTestApp(arguments: ["vertrouwd", "audit", "verify"]) { app, clock in
             app.asyncCommands.use(AuditCommand(), as: "audit")
-            try await AuditLog(db: app.db, clock: clock).record(.system, "case-purge")
+            try await AuditLog(db: app.db, clock: clock).record(.system, .casePurge)
             try await app.execute()
             let sql = try #require(app.db as? any SQLDatabase)
             try await sql.raw("UPDATE audit_events SET detail = 'x'").run()
@@ -99,8 +99,8 @@ struct PagesTests {
             let organisation = try await Fixtures.organisation(app)
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
             let (opened, _) = try await CaseVault(services: app.vertrouwd, db: app.db).createCase(
-                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
-            opened.record.status = "closed"
+                organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
+            opened.record.status = .closed
             opened.record.endedAt = clock.now
             try await opened.record.save(on: app.db)
             clock.advance(by: 400 * 86_400)

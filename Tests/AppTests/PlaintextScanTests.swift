@@ -30,25 +30,25 @@ struct PlaintextScanTests {
                 "after-rotation": "NAROTATIE\(run)",
             ]
             let (created, receipt) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "report",
+                organisationID: organisation.requireID(), kind: .formalReport,
                 counsellorIDs: [anna.account.requireID(), bram.account.requireID()])
-            try await vault.append(markers["message"]!, field: "message", author: "reporter", to: created)
+            try await vault.append(markers["message"]!, field: .message, author: .person, to: created)
             try await vault.append(
-                #"{"name":"\#(markers["identity"]!)","phone":"0612345678"}"#, field: "identity", author: "reporter", to: created)
+                #"{"name":"\#(markers["identity"]!)","phone":"0612345678"}"#, field: .identity, author: .person, to: created)
             try await vault.append(
-                #"{"kinds":["pesten"],"urgency":"\#(markers["form"]!)"}"#, field: "form", author: "reporter", to: created)
+                #"{"kinds":["pesten"],"urgency":"\#(markers["form"]!)"}"#, field: .form, author: .person, to: created)
             var attachment = Array("%PDF-1.4\n".utf8) + Array(markers["attachment"]!.utf8) + (0..<2048).map { UInt8($0 % 251) }
             attachment += Array(markers["attachment"]!.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
-            try await vault.append(attachment, field: "attachment", author: "reporter", to: created)
+            try await vault.append(attachment, field: .attachment, author: .person, to: created)
 
             let key = try #require(
                 try await CounsellorKeyService(services: app.vertrouwd, db: app.db).unlock(
                     accountID: anna.account.requireID(), password: anna.password))
             let byAnna = try await vault.open(caseID: created.caseID, counsellorID: anna.account.requireID(), privateKey: key)
-            try await vault.append(markers["note"]!, field: "note", author: "counsellor", to: byAnna)
-            try await vault.append(markers["reply"]!, field: "message", author: "counsellor", to: byAnna)
+            try await vault.append(markers["note"]!, field: .note, author: .counsellor, to: byAnna)
+            try await vault.append(markers["reply"]!, field: .message, author: .counsellor, to: byAnna)
             let rotated = try await vault.revoke(byAnna, from: bram.account.requireID())
-            try await vault.append(markers["after-rotation"]!, field: "message", author: "counsellor", to: rotated)
+            try await vault.append(markers["after-rotation"]!, field: .message, author: .counsellor, to: rotated)
 
             // Everything reads back for those who may read it.
             let person = try #require(try await vault.open(receipt: receipt))
@@ -132,7 +132,7 @@ struct ReceiptGateTests {
             let organisation = try await Fixtures.organisation(app)
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
             let (_, receipt) = try await CaseVault(services: app.vertrouwd, db: app.db)
-                .createCase(organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
+                .createCase(organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
             let person = ReceiptGate(request: request(app, client: "192.0.2.1"))
             guard case .opened = try await person.open(receipt.description.lowercased()) else {
                 Issue.record("receipt did not open"); return
@@ -167,7 +167,7 @@ struct ReceiptGateTests {
             let organisation = try await Fixtures.organisation(app)
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
             let (_, receipt) = try await CaseVault(services: app.vertrouwd, db: app.db)
-                .createCase(organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
+                .createCase(organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
             // A botnet: many addresses, a few guesses each, together over the instance's budget.
             for bot in 0..<(ReceiptGate.globalBudget / 3 + 1) {
                 let gate = ReceiptGate(request: request(app, client: "10.1.\(bot / 250).\(bot % 250)"))

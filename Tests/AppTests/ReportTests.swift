@@ -43,7 +43,7 @@ struct ReportTests {
                     ("submission", submission),
                 ], csrf: form.csrf)
             let code = try #require(sent.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
-            #expect(try await CaseRecord.query(on: app.db).first()?.kind == "report")
+            #expect(try await CaseRecord.query(on: app.db).first()?.kind == .formalReport)
 
             func inbox() async throws -> TestBrowser.Page {
                 let browser = TestBrowser(app)
@@ -80,7 +80,7 @@ struct ReportTests {
             #expect(try await counsellor.post("\(casePath)/feedback", [], csrf: casePage.csrf).location == casePath)
             #expect(try await CaseRecord.query(on: app.db).first()?.feedbackGivenAt == clock.now)
             // A contact has no deadlines and no acknowledgement button.
-            #expect(!casePage.body.contains("case-acknowledge") || record.kind == "report")
+            #expect(!casePage.body.contains("case-acknowledge") || record.kind == .formalReport)
         }
     }
 

@@ -18,13 +18,13 @@ struct UnwantedCasesTests {
             var annas: [UUID] = []
             for index in 0..<12 {
                 let (opened, _) = try await vault.createCase(
-                    organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [anna.account.requireID()])
-                try await vault.append("spam \(index)", field: "message", author: "reporter", to: opened)
+                    organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [anna.account.requireID()])
+                try await vault.append("spam \(index)", field: .message, author: .person, to: opened)
                 annas.append(opened.caseID)
                 clock.advance(by: 1)
             }
             let (brams, _) = try await vault.createCase(
-                organisationID: organisation.requireID(), kind: "contact", counsellorIDs: [bram.account.requireID()])
+                organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [bram.account.requireID()])
 
             let browser = TestBrowser(app)
             try await browser.logIn(anna, at: clock.now)

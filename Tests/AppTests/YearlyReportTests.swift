@@ -249,8 +249,8 @@ struct YearlyReportTests {
             app.asyncCommands.use(AuditCommand(), as: "audit")
             let acme = try await Fixtures.organisation(app)
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: acme)
-            try await AuditLog(db: app.db, clock: clock).record(.system, "case-purge")
-            try await AuditLog(db: app.db, clock: clock).record(.system, "case-purge")
+            try await AuditLog(db: app.db, clock: clock).record(.system, .casePurge)
+            try await AuditLog(db: app.db, clock: clock).record(.system, .casePurge)
             let draft = YearlyReport(
                 organisationID: try acme.requireID(), year: Self.year(clock) - 1, version: 1, draftedBy: try anna.account.requireID())
             try await draft.create(on: app.db)

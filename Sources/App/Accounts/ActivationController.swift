@@ -126,7 +126,7 @@ struct ActivationController: RouteCollection {
         }
         req.session.data[SessionKeys.activationSecret] = nil
         if existingKey != nil, material != nil {
-            try await req.audit.record(.staff(accountID), startsNewKey ? "key-replace" : "key-recover")
+            try await req.audit.record(.staff(accountID), startsNewKey ? .keyReplace : .keyRecover)
         }
         req.logger.info("staff account activated", metadata: ["role": .string(account.role.rawValue)])
         let context = DoneContext(

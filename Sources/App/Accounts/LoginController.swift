@@ -63,7 +63,7 @@ struct LoginController: RouteCollection {
         }
         guard (try? await passwords.verify(password, against: hash)) == true else {
             try await throttle.recordFailure(keys)
-            if let id = account.id { try await req.audit.record(.staff(id), "login-failed") }
+            if let id = account.id { try await req.audit.record(.staff(id), .loginFailed) }
             return try await renderLogin(
                 req, email: typedEmail, errors: [FieldError(field: "email", key: "login.error.invalid")], status: .unauthorized)
         }
@@ -115,14 +115,14 @@ struct LoginController: RouteCollection {
         }
         guard try await acceptSecondFactor(typed, for: account, accountID: accountID, on: req) else {
             try await throttle.recordFailure(keys)
-            try await req.audit.record(.staff(accountID), "login-failed")
+            try await req.audit.record(.staff(accountID), .loginFailed)
             return try await renderCode(req, errors: [FieldError(field: "code", key: "login.error.code_invalid")], status: .unauthorized)
         }
         try await throttle.recordSuccess(keys)
         let keyHandle = req.session.data[SessionKeys.pendingKey]
         try await req.beginStaffSession(for: account, keyHandle: keyHandle)
-        try await req.audit.record(.staff(accountID), "login")
-        if keyHandle != nil { try await req.audit.record(.staff(accountID), "key-unlock") }
+        try await req.audit.record(.staff(accountID), .login)
+        if keyHandle != nil { try await req.audit.record(.staff(accountID), .keyUnlock) }
         req.logger.info("staff login", metadata: ["role": .string(account.role.rawValue)])
         return req.redirect(to: account.role.homePath)
     }

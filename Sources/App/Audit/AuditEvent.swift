@@ -66,7 +66,7 @@ struct AuditLog {
     }
 
     func record(
-        _ actor: Actor, _ action: String, caseID: UUID? = nil, detail: String = "", on database: (any Database)? = nil
+        _ actor: Actor, _ action: AuditAction, caseID: UUID? = nil, detail: String = "", on database: (any Database)? = nil
     )
         async throws
     {
@@ -76,7 +76,8 @@ struct AuditLog {
             }
             let last = try await AuditEvent.query(on: db).sort(\.$sequence, .descending).first()
             let entry = AuditChain.next(
-                after: last?.entry, at: clock.now, actor: actor.code, action: action, caseID: caseID?.uuidString ?? "", detail: detail)
+                after: last?.entry, at: clock.now, actor: actor.code, action: action.rawValue, caseID: caseID?.uuidString ?? "",
+                detail: detail)
             try await AuditEvent(entry).create(on: db)
         }
     }
@@ -93,14 +94,14 @@ extension Request {
     /// Records an entry for the signed-in staff member, in `database` (the action's transaction)
     /// when given. It throws: what cannot be recorded does not happen. Pages a person reaches with a
     /// receipt record `.person` explicitly, even when a staff session happens to exist in the browser.
-    func audit(_ action: String, caseID: UUID? = nil, detail: String = "", on database: (any Database)? = nil) async throws {
+    func audit(_ action: AuditAction, caseID: UUID? = nil, detail: String = "", on database: (any Database)? = nil) async throws {
         guard let id = staffAccount?.id else { throw PageError.loginRequired }
         try await audit.record(.staff(id), action, caseID: caseID, detail: detail, on: database)
     }
 
     /// Runs `work` and records its audit entry in one transaction.
     func audited(
-        _ action: String, caseID: UUID?, detail: String = "", _ work: @escaping @Sendable (any Database) async throws -> Void
+        _ action: AuditAction, caseID: UUID?, detail: String = "", _ work: @escaping @Sendable (any Database) async throws -> Void
     )
         async throws
     {

@@ -88,7 +88,7 @@ struct BackofficeController: RouteCollection {
 
     /// Whether a report's open deadline falls within the organisation's reminder term.
     static func isDueSoon(_ record: CaseRecord, now: Date) -> Bool {
-        guard let deadlines = record.deadlines, !CaseStatus.ended.contains(record.status) else { return false }
+        guard let deadlines = record.deadlines, !record.status.isEnded else { return false }
         let organisation = record.organisation
         if deadlines.acknowledgement(at: now) == .onTime {
             return now >= deadlines.acknowledgementDue.addingTimeInterval(-Double(organisation.remindAcknowledgementDays) * 86_400)
@@ -120,9 +120,9 @@ struct BackofficeController: RouteCollection {
         let rows = records.map { record in
             CaseRow(
                 id: record.id?.uuidString ?? "", href: "/backoffice/cases/\(record.id?.uuidString ?? "")",
-                organisationName: record.organisation.name, kindKey: "case.kind.\(record.kind)", statusKey: "case.status.\(record.status)",
-                created: req.formatted(record.receivedAt ?? record.createdAt), isNew: record.status == "new",
-                isWaiting: record.waitingSince != nil && !CaseStatus.ended.contains(record.status),
+                organisationName: record.organisation.name, kindKey: record.kind.translationKey, statusKey: record.status.translationKey,
+                created: req.formatted(record.receivedAt ?? record.createdAt), isNew: record.status == .new,
+                isWaiting: record.waitingSince != nil && !record.status.isEnded,
                 isDueSoon: Self.isDueSoon(record, now: now),
                 deadline: DeadlineView.list(for: record, on: req).first { $0.stateKey != "deadline.state.done" })
         }
@@ -132,7 +132,7 @@ struct BackofficeController: RouteCollection {
         let summary = Summary(
             new: cases.filter(\.isNew).count, waiting: cases.filter(\.isWaiting).count,
             overdue: zip(active.map(\.0), cases).filter { record, row in
-                row.deadline?.isOverdue == true && !CaseStatus.ended.contains(record.status)
+                row.deadline?.isOverdue == true && !record.status.isEnded
             }.count,
             dueSoon: cases.filter(\.isDueSoon).count)
         let soon = Calendar.current.date(byAdding: .day, value: 30, to: now) ?? now
@@ -160,7 +160,7 @@ struct BackofficeController: RouteCollection {
         let rows = due.map {
             PurgeRow(
                 href: "/backoffice/cases/\($0.record.id?.uuidString ?? "")", organisationName: $0.organisationName,
-                kindKey: "case.kind.\($0.record.kind)", statusKey: "case.status.\($0.record.status)",
+                kindKey: $0.record.kind.translationKey, statusKey: $0.record.status.translationKey,
                 purgeDate: req.formattedDay($0.purgeDate),
                 isRegistered: $0.record.id.map(registered.contains) ?? false)
         }

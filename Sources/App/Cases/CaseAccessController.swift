@@ -54,7 +54,7 @@ struct CaseAccessController: RouteCollection {
     /// Who may hold a case: the organisation's counsellors; for a formal report only its reporting point.
     static func eligible(for record: CaseRecord, on db: any Database) async throws -> Set<UUID> {
         let serving = try await OrganisationCounsellors.list(organisationID: record.$organisation.id, on: db)
-        return Set(serving.filter { record.kind != "report" || $0.receivesReports }.compactMap(\.account.id))
+        return Set(serving.filter { record.kind != .formalReport || $0.receivesReports }.compactMap(\.account.id))
     }
 
     func share(req: Request) async throws -> Response {
@@ -64,7 +64,7 @@ struct CaseAccessController: RouteCollection {
                 errors: [FieldError(field: "share-counsellor", key: "access.error.choice")], status: .unprocessableEntity)
         }
         let services = req.vertrouwd
-        try await req.audited("key-grant", caseID: opened.caseID, detail: target.uuidString) { db in
+        try await req.audited(.keyGrant, caseID: opened.caseID, detail: target.uuidString) { db in
             try await CaseVault(services: services, db: db).grant(opened, to: target)
         }
         await req.notifyCounsellors(of: opened.caseID, template: "new-case")
@@ -105,7 +105,7 @@ struct CaseAccessController: RouteCollection {
                 errors: [FieldError(field: "access", key: "access.error.revoke")], status: .unprocessableEntity)
         }
         let services = req.vertrouwd
-        try await req.audited("key-revoke", caseID: opened.caseID, detail: target.uuidString) { db in
+        try await req.audited(.keyRevoke, caseID: opened.caseID, detail: target.uuidString) { db in
             _ = try await CaseVault(services: services, db: db).revoke(opened, from: target)
         }
         req.setNotice("access.notice.revoked")
@@ -115,7 +115,7 @@ struct CaseAccessController: RouteCollection {
     /// Grant to the colleague, revoke oneself (renewing the key) and the audit entry, all at once.
     static func handOver(_ req: Request, _ opened: CaseVault.OpenedCase, from me: UUID, to target: UUID) async throws {
         let services = req.vertrouwd
-        try await req.audited("case-transfer", caseID: opened.caseID, detail: target.uuidString) { db in
+        try await req.audited(.caseTransfer, caseID: opened.caseID, detail: target.uuidString) { db in
             let vault = CaseVault(services: services, db: db)
             try await vault.grant(opened, to: target)
             _ = try await vault.revoke(opened, from: me)

@@ -61,12 +61,12 @@ struct CaseClosingController: RouteCollection {
                 errors: errors, registrationValues: values, status: .unprocessableEntity)
         }
         let signal =
-            try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened).last { $0.field == "signal" }
+            try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened).last { $0.field == .signal }
             .flatMap { try? JSONDecoder().decode(SignalEntry.self, from: Data($0.bytes)) }?.on ?? false
         let row = try await CaseRegistration.query(on: req.db).filter(\.$caseID == opened.caseID).first() ?? CaseRegistration()
         row.update(from: parsed, record: opened.record, counsellorID: accountID, retaliation: signal, now: req.now)
         row.optional = optional
-        try await req.audited("case-register", caseID: opened.caseID) { db in try await row.save(on: db) }
+        try await req.audited(.caseRegister, caseID: opened.caseID) { db in try await row.save(on: db) }
         req.setNotice("registration.notice.saved")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#registration-title")
     }
@@ -77,9 +77,9 @@ struct CaseClosingController: RouteCollection {
         let opened = try await req.counsellorCase()
         let status = req.form(StatusForm.self, orEmpty: StatusForm()).status ?? ""
         let record = opened.record
-        guard status == "in-conversation", !CaseStatus.ended.contains(record.status) else { throw PageError.notFound }
-        try await req.audited("case-status", caseID: opened.caseID, detail: status) { db in
-            record.status = status
+        guard CaseStatus(rawValue: status) == .inConversation else { throw PageError.notFound }
+        try record.apply(.resumeConversation, by: .counsellor, now: req.now)
+        try await req.audited(.caseStatus, caseID: opened.caseID, detail: status) { db in
             try await record.save(on: db)
         }
         req.setNotice("case.notice.status")
@@ -88,17 +88,17 @@ struct CaseClosingController: RouteCollection {
 
     func close(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
-        guard !CaseStatus.ended.contains(opened.record.status) else { throw PageError.notFound }
-        guard try await CaseRegistration.query(on: req.db).filter(\.$caseID == opened.caseID).first() != nil else {
+        let registered = try await CaseRegistration.query(on: req.db).filter(\.$caseID == opened.caseID).first() != nil
+        switch CaseLifecycle.apply(.close, by: .counsellor, to: opened.record.lifecycleState(isRegistered: registered)) {
+        case .failure(.notRegistered):
             return try await CasePage(req: req, opened: opened).render(
                 errors: [FieldError(field: "kinds", key: "case.error.register_first")], status: .unprocessableEntity)
+        case .failure: throw PageError.notFound
+        case .success: break
         }
         let record = opened.record
-        let now = req.now
-        try await req.audited("case-close", caseID: opened.caseID) { db in
-            record.status = "closed"
-            record.endedAt = now
-            record.waitingSince = nil
+        try record.apply(.close, by: .counsellor, isRegistered: registered, now: req.now)
+        try await req.audited(.caseClose, caseID: opened.caseID) { db in
             try await record.save(on: db)
         }
         req.setNotice("case.notice.closed")
@@ -108,11 +108,9 @@ struct CaseClosingController: RouteCollection {
     /// A closed case opens again (a mistake, or the person came back); the retention term stops.
     func reopen(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
-        guard opened.record.status == "closed" else { throw PageError.notFound }
         let record = opened.record
-        try await req.audited("case-reopen", caseID: opened.caseID) { db in
-            record.status = "in-conversation"
-            record.endedAt = nil
+        try record.apply(.reopen, by: .counsellor, now: req.now)
+        try await req.audited(.caseReopen, caseID: opened.caseID) { db in
             try await record.save(on: db)
         }
         req.setNotice("case.notice.reopened")

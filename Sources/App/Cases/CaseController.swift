@@ -23,7 +23,7 @@ struct CaseController: RouteCollection {
 
     func show(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
-        try await req.audit("case-read", caseID: opened.caseID)
+        try await req.audit(.caseRead, caseID: opened.caseID)
         req.logger.info("case opened", metadata: ["role": "counsellor"])
         return try await CasePage(req: req, opened: opened).render()
     }
@@ -42,20 +42,21 @@ struct CaseController: RouteCollection {
         if message.count > ContactController.maximumMessage {
             errors.append(FieldError(field: "message", key: "contact.error.message_long"))
         }
-        if CaseStatus.ended.contains(opened.record.status) { errors.append(FieldError(field: "message", key: "case.error.ended")) }
+        if !CaseLifecycle.allows(.reply, to: opened.record.lifecycleState()) {
+            errors.append(FieldError(field: "message", key: "case.error.ended"))
+        }
         guard errors.isEmpty else {
             return try await CasePage(req: req, opened: opened).render(
                 draft: message, errors: errors, files: files, status: .unprocessableEntity)
         }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
         let record = opened.record
+        try record.apply(.reply, by: .counsellor, now: req.now)
         try await req.db.transaction { db in
-            if !message.isEmpty { try await vault.append(message, field: "message", author: "counsellor", to: opened, on: db) }
-            try await vault.append(attachments: files.accepted, author: "counsellor", to: opened, on: db)
-            if record.status == "new" { record.status = "in-conversation" }
-            record.waitingSince = nil
+            if !message.isEmpty { try await vault.append(message, field: .message, author: .counsellor, to: opened, on: db) }
+            try await vault.append(attachments: files.accepted, author: .counsellor, to: opened, on: db)
             try await record.save(on: db)
-            try await req.audit("case-reply", caseID: opened.caseID, on: db)
+            try await req.audit(.caseReply, caseID: opened.caseID, on: db)
         }
         await req.notifyPerson(of: opened.record)
         req.setNotice("case.notice.replied")
@@ -65,20 +66,17 @@ struct CaseController: RouteCollection {
     /// Acknowledges a formal report in one step: stops the 7-day clock and tells the person in their inbox.
     func acknowledge(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
-        guard opened.record.kind == "report", opened.record.acknowledgedAt == nil, !CaseStatus.ended.contains(opened.record.status) else {
-            throw PageError.notFound
-        }
+        guard CaseLifecycle.allows(.acknowledge, to: opened.record.lifecycleState()) else { throw PageError.notFound }
         let organisation = try await Organisation.find(opened.record.$organisation.id, on: req.db)
         let language = Language(rawValue: organisation?.defaultLanguage ?? "") ?? .dutch
         let text = req.vertrouwd.catalog.text("deadline.acknowledgement.message", in: language)
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
         let record = opened.record
         try await req.db.transaction { db in
-            try await vault.append(text, field: "message", author: "counsellor", to: opened, on: db)
-            record.acknowledgedAt = req.now
-            if record.status == "new" { record.status = "in-conversation" }
+            try await vault.append(text, field: .message, author: .counsellor, to: opened, on: db)
+            try record.apply(.acknowledge, by: .counsellor, now: req.now)
             try await record.save(on: db)
-            try await req.audit("case-acknowledge", caseID: opened.caseID, on: db)
+            try await req.audit(.caseAcknowledge, caseID: opened.caseID, on: db)
         }
         await req.notifyPerson(of: opened.record)
         req.setNotice("case.notice.acknowledged")
@@ -89,12 +87,8 @@ struct CaseController: RouteCollection {
     func recordFeedback(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let record = opened.record
-        guard record.kind == "report", record.acknowledgedAt != nil, record.feedbackGivenAt == nil,
-            !CaseStatus.ended.contains(record.status)
-        else { throw PageError.notFound }
-        let now = req.now
-        try await req.audited("case-feedback", caseID: opened.caseID) { db in
-            record.feedbackGivenAt = now
+        try record.apply(.recordFeedback, by: .counsellor, now: req.now)
+        try await req.audited(.caseFeedback, caseID: opened.caseID) { db in
             try await record.save(on: db)
         }
         req.setNotice("case.notice.feedback")
@@ -107,7 +101,7 @@ struct CaseController: RouteCollection {
         guard let itemID = req.parameters.get("item").flatMap(UUID.init(uuidString:)),
             let envelope = try await CaseVault(services: req.vertrouwd, db: req.db).attachment(itemID, in: opened)
         else { throw PageError.notFound }
-        try await req.audit("case-export", caseID: opened.caseID)
+        try await req.audit(.caseExport, caseID: opened.caseID)
         req.logger.info("attachment downloaded", metadata: ["role": "counsellor"])
         return .download(envelope)
     }

@@ -112,7 +112,7 @@ struct CasePage {
         let kinds: [String]
         let identityName: String?
         let identityContact: String?
-        let messages: [InboxController.MessageView]
+        let messages: [ConversationItem]
         let message: String
         let attachments: AttachmentFieldView
         let notes: [NoteView]
@@ -151,23 +151,17 @@ struct CasePage {
         let record = opened.record
         let caseID = opened.caseID
         let contents = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
-        let decoder = JSONDecoder()
-        func decoded<T: Decodable>(_ type: T.Type, _ field: String) -> [(CaseVault.DecryptedContent, T)] {
-            contents.filter { $0.field == field }.compactMap { item in
-                (try? decoder.decode(T.self, from: Data(item.bytes))).map { (item, $0) }
-            }
-        }
-        let answers = decoded(ContactController.FormAnswers.self, "form").last?.1
-        let identity = decoded(ContactController.Identity.self, "identity").last?.1
+        let answers = contents.decoded(FormAnswers.self, .form).last?.value
+        let identity = contents.decoded(PersonIdentity.self, .identity).last?.value
         var facts: [Fact] = []
         if let answers {
             facts.append(Fact(labelKey: "case.fact.identity", value: req.t("contact.identity.\(answers.identity)")))
             facts.append(Fact(labelKey: "case.fact.channel", value: req.t("contact.channel.\(answers.channel)")))
-            if let urgency = answers.urgency, ContactController.urgencies.contains(urgency) {
+            if let urgency = answers.urgency, FormAnswers.urgencies.contains(urgency) {
                 facts.append(Fact(labelKey: "case.fact.urgency", value: req.t("contact.urgency.\(urgency)")))
             }
         }
-        for (_, party) in decoded(NamedParty.self, "party") {
+        for party in contents.decoded(NamedParty.self, .party).map(\.value) {
             let role = [party.role, party.team].filter { !$0.isEmpty }.joined(separator: ", ")
             let summary = [party.name, party.email, role].filter { !$0.isEmpty }.joined(separator: " · ")
             facts.append(Fact(labelKey: "case.fact.party", value: summary))
@@ -176,9 +170,10 @@ struct CasePage {
         // Notes: the latest text of each thread, with the earlier versions under it.
         var threads: [UUID: [(CaseVault.DecryptedContent, NoteEntry)]] = [:]
         var order: [UUID] = []
-        for (item, note) in decoded(NoteEntry.self, "note") {
+        for decoded in contents.decoded(NoteEntry.self, .note) {
+            let note = decoded.value
             if threads[note.thread] == nil { order.append(note.thread) }
-            threads[note.thread, default: []].append((item, note))
+            threads[note.thread, default: []].append((decoded.item, note))
         }
         let notes = order.reversed().compactMap { thread -> NoteView? in
             guard let versions = threads[thread], let latest = versions.last else { return nil }
@@ -188,23 +183,24 @@ struct CasePage {
                 isEdited: versions.count > 1)
         }
 
-        let consentEvents = decoded(ConsentEvent.self, "consent")
-        let consents = consentEvents.map { item, event in
-            ConsentView(
-                textKey: "consent.event.\(event.event)", kindKey: event.kind.map { "consent.kind.\($0)" } ?? "",
-                hasKind: event.kind != nil, time: req.formatted(item.createdAt), byPerson: item.author == "reporter")
+        let consentEvents = contents.decoded(ConsentEvent.self, .consent)
+        let consents = consentEvents.map { decoded in
+            let event = decoded.value
+            return ConsentView(
+                textKey: event.event.translationKey, kindKey: event.kind.map { $0.translationKey } ?? "",
+                hasKind: event.kind != nil, time: req.formatted(decoded.item.createdAt), byPerson: decoded.item.author == .person)
         }
-        let states = Self.consentStates(consentEvents.map(\.1))
-        let referrals = decoded(ReferralEntry.self, "referral").map { item, referral in
+        let states = ConsentEvent.states(consentEvents.map(\.value))
+        let referrals = contents.decoded(ReferralEntry.self, .referral).map { decoded in
             ReferralView(
-                targetKey: "referral.to.\(referral.to)", note: referral.note, hasNote: !referral.note.isEmpty,
-                time: req.formatted(item.createdAt))
+                targetKey: decoded.value.to.translationKey, note: decoded.value.note, hasNote: !decoded.value.note.isEmpty,
+                time: req.formatted(decoded.item.createdAt))
         }
-        let signalOn = decoded(SignalEntry.self, "signal").last?.1.on ?? false
+        let signalOn = contents.decoded(SignalEntry.self, .signal).last?.value.on ?? false
         // Journal entries the person shared: the latest version of each, as they wrote it.
-        var sharedLatest: [UUID: JournalShareController.SharedEntry] = [:]
+        var sharedLatest: [UUID: SharedJournalEntry] = [:]
         var sharedOrder: [UUID] = []
-        for (_, shared) in decoded(JournalShareController.SharedEntry.self, "journal") {
+        for shared in contents.decoded(SharedJournalEntry.self, .journal).map(\.value) {
             if sharedLatest[shared.entryID] == nil { sharedOrder.append(shared.entryID) }
             if (sharedLatest[shared.entryID]?.version ?? 0) <= shared.version { sharedLatest[shared.entryID] = shared }
         }
@@ -221,7 +217,7 @@ struct CasePage {
                 kinds: existing?.kinds.split(separator: ",").map(String.init) ?? answers?.kinds ?? [],
                 otherParty: existing?.otherParty, pattern: existing?.pattern,
                 outcomes: existing?.outcomes.split(separator: ",").map(String.init) ?? [],
-                contacts: existing.map { String($0.contacts) } ?? String(max(1, contents.filter { $0.field == "message" }.count / 2)),
+                contacts: existing.map { String($0.contacts) } ?? String(max(1, contents.filter { $0.field == .message }.count / 2)),
                 hours: existing?.registration?.hours(decimalSeparator: req.language == .dutch ? "," : ".") ?? "",
                 optional: Dictionary(uniqueKeysWithValues: (existing?.optional ?? [:]).map { ($0.key.formField, $0.value) }))
         func options(_ all: [String], prefix: String, chosen: [String]) -> [FormOption] {
@@ -256,28 +252,28 @@ struct CasePage {
                 time: req.formatted($0.at), actor: names[$0.actor] ?? req.t("audit.actor.unknown"), actionKey: "audit.action.\($0.action)")
         }
 
-        let isEnded = CaseStatus.ended.contains(record.status)
+        let state = record.lifecycleState()
         let matches = try await PartyMatcher(services: req.vertrouwd, db: req.db).caseViews(
             for: caseID, organisationID: record.$organisation.id)
         let context = Context(
             shell: PageShell(req, page: "case", titleKey: "case.title", publicPage: false), csrf: req.csrfToken(),
             caseID: caseID.uuidString, base: "/backoffice/cases/\(caseID.uuidString)", organisationName: organisation?.name ?? "",
-            kindKey: "case.kind.\(record.kind)", status: record.status, statusKey: "case.status.\(record.status)", isEnded: isEnded,
-            created: req.formatted(record.receivedAt ?? record.createdAt),
-            deadlines: DeadlineView.list(for: record, on: req), hasDeadlines: record.kind == "report",
-            canAcknowledge: record.kind == "report" && record.acknowledgedAt == nil && !isEnded,
-            canRecordFeedback: record.kind == "report" && record.acknowledgedAt != nil && record.feedbackGivenAt == nil && !isEnded,
+            kindKey: record.kind.translationKey, status: record.status.rawValue, statusKey: record.status.translationKey,
+            isEnded: record.status.isEnded, created: req.formatted(record.receivedAt ?? record.createdAt),
+            deadlines: DeadlineView.list(for: record, on: req), hasDeadlines: record.kind == .formalReport,
+            canAcknowledge: CaseLifecycle.allows(.acknowledge, to: state),
+            canRecordFeedback: CaseLifecycle.allows(.recordFeedback, to: state),
             facts: facts, kinds: (answers?.kinds ?? []).map { req.t("kind.\($0)") }, identityName: identity?.name,
             identityContact: identity.flatMap { $0.contact.isEmpty ? nil : $0.contact },
-            messages: InboxController.MessageView.conversation(contents, on: req), message: draft,
+            messages: ConversationItem.list(contents, on: req), message: draft,
             attachments: AttachmentFieldView(
                 req, policy: organisation?.attachmentPolicy ?? AttachmentPolicy(), problems: files.problems,
                 reselect: !files.problems.isEmpty),
             notes: notes, hasNotes: !notes.isEmpty, consents: consents, hasConsents: !consents.isEmpty,
-            consentStates: ConsentEvent.kinds.map { ConsentState(kindKey: "consent.kind.\($0)", given: states[$0] ?? false) },
-            consentKinds: options(ConsentEvent.kinds, prefix: "consent.kind", chosen: []),
-            referralAllowed: states["referral"] ?? false, referrals: referrals, hasReferrals: !referrals.isEmpty,
-            referralTargets: options(ReferralEntry.targets, prefix: "referral.to", chosen: []), signalOn: signalOn,
+            consentStates: ConsentKind.allCases.map { ConsentState(kindKey: $0.translationKey, given: states[$0] ?? false) },
+            consentKinds: options(ConsentKind.allCases.map(\.rawValue), prefix: "consent.kind", chosen: []),
+            referralAllowed: states[.referral] ?? false, referrals: referrals, hasReferrals: !referrals.isEmpty,
+            referralTargets: options(ReferralTarget.allCases.map(\.rawValue), prefix: "referral.to", chosen: []), signalOn: signalOn,
             journalEntries: journalEntries, hasJournalEntries: !journalEntries.isEmpty,
             registration: registration, access: access, canShareWith: canShareWith, hasCanShareWith: !canShareWith.isEmpty,
             history: history,
@@ -285,19 +281,6 @@ struct CasePage {
             matches: matches, hasMatches: !matches.isEmpty,
             errors: FormErrors(errors))
         return try await req.render("backoffice-case", context, status: status)
-    }
-
-    /// Per consent kind: whether the last recorded event gave it. A withdrawn case withdraws everything.
-    static func consentStates(_ events: [ConsentEvent]) -> [String: Bool] {
-        var states: [String: Bool] = [:]
-        for event in events {
-            if event.event == "withdrawn", event.kind == nil {
-                states = [:]
-            } else if let kind = event.kind {
-                states[kind] = event.event == "given"
-            }
-        }
-        return states
     }
 
     /// Display names for audit actors: staff by name, the person and the system by a word.
@@ -332,15 +315,5 @@ extension Request {
             .filter(\.$organisation.$id == opened.record.$organisation.id).filter(\.$counsellorKind != nil).first()
         guard serves != nil else { throw PageError.notFound }
         return opened
-    }
-
-    /// A day as people in the Netherlands read it, in the page's language.
-    func formattedDay(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .dutch ? "nl_NL" : "en_GB")
-        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
-        formatter.dateStyle = .long
-        formatter.timeStyle = .none
-        return formatter.string(from: date)
     }
 }

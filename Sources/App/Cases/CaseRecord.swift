@@ -10,9 +10,9 @@ final class CaseRecord: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "organisation_id") var organisation: Organisation
-    /// `contact` or `report`.
-    @Field(key: "kind") var kind: String
-    @Field(key: "status") var status: String
+    /// Stored as its raw value (`contact` or `report`), like the status.
+    @Field(key: "kind") var kind: CaseKind
+    @Field(key: "status") var status: CaseStatus
     /// The data key version that new content is written under.
     @Field(key: "key_version") var keyVersion: Int
     /// HMAC-SHA256 of the receipt under the instance secret; finds the case without storing the receipt.
@@ -44,15 +44,15 @@ final class CaseRecord: Model, @unchecked Sendable {
 
     /// The deadlines of a formal report; nil for a contact.
     var deadlines: ReportDeadlines? {
-        guard kind == "report", let received = receivedAt ?? createdAt else { return nil }
+        guard kind == .formalReport, let received = receivedAt ?? createdAt else { return nil }
         return ReportDeadlines(receivedAt: received, acknowledgedAt: acknowledgedAt, feedbackGivenAt: feedbackGivenAt)
     }
 
-    init(id: UUID, organisationID: UUID, kind: String) {
+    init(id: UUID, organisationID: UUID, kind: CaseKind) {
         self.id = id
         self.$organisation.id = organisationID
         self.kind = kind
-        self.status = "new"
+        self.status = .new
         self.keyVersion = 1
     }
 }
@@ -98,17 +98,16 @@ final class CaseContent: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "case_id") var caseRecord: CaseRecord
-    @Field(key: "field") var field: String
+    @Field(key: "field") var field: ContentField
     @Field(key: "revision") var revision: Int
     @Field(key: "key_version") var keyVersion: Int
-    /// `reporter` or `counsellor`.
-    @Field(key: "author") var author: String
+    @Field(key: "author") var author: ContentAuthor
     @Field(key: "ciphertext") var ciphertext: Data
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
 
-    init(id: UUID, caseID: UUID, field: String, revision: Int, keyVersion: Int, author: String, ciphertext: [UInt8]) {
+    init(id: UUID, caseID: UUID, field: ContentField, revision: Int, keyVersion: Int, author: ContentAuthor, ciphertext: [UInt8]) {
         self.id = id
         self.$caseRecord.id = caseID
         self.field = field

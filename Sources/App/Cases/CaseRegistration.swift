@@ -15,7 +15,7 @@ final class CaseRegistration: Model, @unchecked Sendable {
     @Field(key: "year") var year: Int
     @Field(key: "quarter") var quarter: Int
     /// contact or report
-    @Field(key: "case_kind") var caseKind: String
+    @Field(key: "case_kind") var caseKind: CaseKind
     /// Comma-separated `Kind` values.
     @Field(key: "kinds") var kinds: String
     @Field(key: "other_party") var otherParty: String
@@ -42,7 +42,7 @@ final class CaseRegistration: Model, @unchecked Sendable {
         self.counsellorID = counsellorID
         self.year = year
         quarter = facts.quarter
-        caseKind = facts.isReport ? "report" : "contact"
+        caseKind = facts.isReport ? .formalReport : .contact
         kinds = facts.registration.kinds.map(\.rawValue).joined(separator: ",")
         otherParty = facts.registration.otherParty.rawValue
         pattern = facts.registration.pattern.rawValue
@@ -98,7 +98,7 @@ final class CaseRegistration: Model, @unchecked Sendable {
         outcomes = registration.outcomes.map(\.rawValue).joined(separator: ",")
         contacts = registration.contacts
         quarterHours = registration.quarterHours
-        if record.kind == "report", let receivedAt = record.receivedAt {
+        if record.kind == .formalReport, let receivedAt = record.receivedAt {
             let deadlines = ReportDeadlines(
                 receivedAt: receivedAt, acknowledgedAt: record.acknowledgedAt, feedbackGivenAt: record.feedbackGivenAt)
             acknowledgedInTime = deadlines.acknowledgedInTime

@@ -20,17 +20,16 @@ struct CaseVault {
 
     /// The keys of one case that one party could open, by version.
     struct OpenedCase {
+        let caseID: UUID
         let record: CaseRecord
         let keys: [Int: CaseDataKey]
-
-        var caseID: UUID { record.id! }
         var currentKey: CaseDataKey? { keys[record.keyVersion] }
     }
 
     struct DecryptedContent {
         let id: UUID
-        let field: String
-        let author: String
+        let field: ContentField
+        let author: ContentAuthor
         let revision: Int
         let createdAt: Date?
         let bytes: [UInt8]
@@ -53,8 +52,9 @@ struct CaseVault {
     /// A new case sealed to the person (through a receipt-derived key) and to each chosen counsellor.
     /// The slow part (scrypt over the receipt) runs here, before any transaction is opened.
     /// `receipt` is for the demo's published example cases only; every real case gets a random one.
-    func prepareCase(organisationID: UUID, kind: String, counsellorIDs: [UUID], receipt given: Receipt? = nil) async throws -> PreparedCase
-    {
+    func prepareCase(
+        organisationID: UUID, kind: CaseKind, counsellorIDs: [UUID], receipt given: Receipt? = nil
+    ) async throws -> PreparedCase {
         let counsellorKeys = try await publicKeys(of: counsellorIDs)
         let caseID = UUID()
         let receipt = given ?? Receipt.generate(using: services.random)
@@ -78,7 +78,7 @@ struct CaseVault {
                     caseID: caseID, keyVersion: 1, recipient: .counsellor(counsellorID),
                     sealed: try SealedDataKey.seal(dataKey, caseID: caseID, to: .counsellor(counsellorID), publicKey: publicKey)))
         }
-        return PreparedCase(opened: OpenedCase(record: record, keys: [1: dataKey]), receipt: receipt, grants: grants)
+        return PreparedCase(opened: OpenedCase(caseID: caseID, record: record, keys: [1: dataKey]), receipt: receipt, grants: grants)
     }
 
     /// Writes a prepared case and its key grants (call inside a transaction with its content).
@@ -89,7 +89,7 @@ struct CaseVault {
 
     /// Prepares and stores a case in one transaction. Returns the receipt: it exists nowhere else, so
     /// the caller must show it to the person once.
-    func createCase(organisationID: UUID, kind: String, counsellorIDs: [UUID]) async throws -> (OpenedCase, Receipt) {
+    func createCase(organisationID: UUID, kind: CaseKind, counsellorIDs: [UUID]) async throws -> (OpenedCase, Receipt) {
         let prepared = try await prepareCase(organisationID: organisationID, kind: kind, counsellorIDs: counsellorIDs)
         try await db.transaction { db in try await store(prepared, on: db) }
         return (prepared.opened, prepared.receipt)
@@ -109,7 +109,7 @@ struct CaseVault {
         let keys = try grants.reduce(into: [Int: CaseDataKey]()) { keys, grant in
             keys[grant.keyVersion] = try grant.sealed.open(caseID: caseID, as: .reporter, version: grant.keyVersion, privateKey: privateKey)
         }
-        return OpenedCase(record: record, keys: keys)
+        return OpenedCase(caseID: caseID, record: record, keys: keys)
     }
 
     /// Opens a case with a counsellor's unlocked private key; `noAccess` when nothing is sealed to them.
@@ -122,7 +122,7 @@ struct CaseVault {
             keys[grant.keyVersion] = try grant.sealed.open(
                 caseID: caseID, as: .counsellor(counsellorID), version: grant.keyVersion, privateKey: privateKey)
         }
-        return OpenedCase(record: record, keys: keys)
+        return OpenedCase(caseID: caseID, record: record, keys: keys)
     }
 
     // MARK: - Content
@@ -130,11 +130,11 @@ struct CaseVault {
     /// Encrypts and stores one piece of content under the case's current data key.
     @discardableResult
     func append(
-        _ bytes: [UInt8], field: String, author: String, to opened: OpenedCase, on database: (any Database)? = nil
+        _ bytes: [UInt8], field: ContentField, author: ContentAuthor, to opened: OpenedCase, on database: (any Database)? = nil
     ) async throws -> UUID {
         guard let key = opened.currentKey else { throw Failure.noAccess }
         let itemID = UUID()
-        let address = ContentAddress(caseID: opened.caseID, field: field, itemID: itemID)
+        let address = ContentAddress(caseID: opened.caseID, field: field.rawValue, itemID: itemID)
         let ciphertext = try CaseCipher.seal(bytes, at: address, with: key, random: services.random)
         try await CaseContent(
             id: itemID, caseID: opened.caseID, field: field, revision: 1, keyVersion: key.version, author: author, ciphertext: ciphertext
@@ -144,7 +144,7 @@ struct CaseVault {
 
     @discardableResult
     func append(
-        _ text: String, field: String, author: String, to opened: OpenedCase, on database: (any Database)? = nil
+        _ text: String, field: ContentField, author: ContentAuthor, to opened: OpenedCase, on database: (any Database)? = nil
     ) async throws
         -> UUID
     {
@@ -154,19 +154,20 @@ struct CaseVault {
     /// Stores a structured piece of content (form answers, identity, a consent event) as JSON.
     @discardableResult
     func append(
-        encoding value: some Encodable, field: String, author: String, to opened: OpenedCase, on database: (any Database)? = nil
+        encoding value: some Encodable, field: ContentField, author: ContentAuthor, to opened: OpenedCase,
+        on database: (any Database)? = nil
     ) async throws -> UUID {
         try await append(Array(try JSONEncoder().encode(value)), field: field, author: author, to: opened, on: database)
     }
 
     /// Stores checked attachments, each as one encrypted envelope (name and bytes together).
     func append(
-        attachments: [AttachmentPolicy.Accepted], author: String, to opened: OpenedCase, on database: (any Database)? = nil
+        attachments: [AttachmentPolicy.Accepted], author: ContentAuthor, to opened: OpenedCase, on database: (any Database)? = nil
     )
         async throws
     {
         for attachment in attachments {
-            try await append(try AttachmentEnvelope(attachment).encoded(), field: "attachment", author: author, to: opened, on: database)
+            try await append(try AttachmentEnvelope(attachment).encoded(), field: .attachment, author: author, to: opened, on: database)
         }
     }
 
@@ -176,7 +177,7 @@ struct CaseVault {
         let rows = try await CaseContent.query(on: db).filter(\.$caseRecord.$id == opened.caseID).sort(\.$createdAt).all()
         return try rows.compactMap { row in
             guard let key = opened.keys[row.keyVersion], let id = row.id else { return nil }
-            let address = ContentAddress(caseID: opened.caseID, field: row.field, itemID: id, revision: row.revision)
+            let address = ContentAddress(caseID: opened.caseID, field: row.field.rawValue, itemID: id, revision: row.revision)
             let bytes = try CaseCipher.open(Array(row.ciphertext), at: address, with: key)
             return DecryptedContent(
                 id: id, field: row.field, author: row.author, revision: row.revision, createdAt: row.createdAt, bytes: bytes)
@@ -187,10 +188,10 @@ struct CaseVault {
     func attachment(_ itemID: UUID, in opened: OpenedCase) async throws -> AttachmentEnvelope? {
         guard
             let row = try await CaseContent.query(on: db).filter(\.$id == itemID).filter(\.$caseRecord.$id == opened.caseID)
-                .filter(\.$field == "attachment").first(),
+                .filter(\.$field == .attachment).first(),
             let key = opened.keys[row.keyVersion]
         else { return nil }
-        let address = ContentAddress(caseID: opened.caseID, field: row.field, itemID: itemID, revision: row.revision)
+        let address = ContentAddress(caseID: opened.caseID, field: row.field.rawValue, itemID: itemID, revision: row.revision)
         return AttachmentEnvelope.decode(try CaseCipher.open(Array(row.ciphertext), at: address, with: key))
     }
 
@@ -243,7 +244,7 @@ struct CaseVault {
         }
         var keys = opened.keys
         keys[newKey.version] = newKey
-        return OpenedCase(record: record, keys: keys)
+        return OpenedCase(caseID: caseID, record: record, keys: keys)
     }
 
     // MARK: - Helpers

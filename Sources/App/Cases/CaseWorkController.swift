@@ -25,8 +25,6 @@ struct CaseWorkController: RouteCollection {
         var signal: String?
     }
 
-    static let maximumNote = 10_000
-
     func boot(routes: any RoutesBuilder) throws {
         let cases = routes.grouped(RequireRole(.counsellor)).grouped("backoffice", "cases", ":id")
         cases.post("notes", use: note)
@@ -42,14 +40,14 @@ struct CaseWorkController: RouteCollection {
         let text = (form.note ?? "").cleanedInput
         var errors: [FieldError] = []
         if text.isEmpty { errors.append(FieldError(field: "note", key: "note.error.required")) }
-        if text.count > Self.maximumNote { errors.append(FieldError(field: "note", key: "note.error.long")) }
+        if text.count > NoteEntry.maximumLength { errors.append(FieldError(field: "note", key: "note.error.long")) }
         guard errors.isEmpty else {
             return try await CasePage(req: req, opened: opened).render(errors: errors, status: .unprocessableEntity)
         }
         let thread = form.thread.flatMap(UUID.init(uuidString:)) ?? UUID()
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        try await req.audited("case-note", caseID: opened.caseID) { db in
-            try await vault.append(encoding: NoteEntry(thread: thread, text: text), field: "note", author: "counsellor", to: opened, on: db)
+        try await req.audited(.caseNote, caseID: opened.caseID) { db in
+            try await vault.append(encoding: NoteEntry(thread: thread, text: text), field: .note, author: .counsellor, to: opened, on: db)
         }
         req.setNotice("note.notice.saved")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#notes-title")
@@ -59,16 +57,17 @@ struct CaseWorkController: RouteCollection {
     func consent(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let form = req.form(ConsentForm.self, orEmpty: ConsentForm())
-        guard let kind = form.consent_kind, ConsentEvent.kinds.contains(kind), let event = form.consent_event,
-            ["given", "withdrawn"].contains(event), !CaseStatus.ended.contains(opened.record.status)
+        guard let kind = form.consent_kind.flatMap(ConsentKind.init(rawValue:)),
+            let event = form.consent_event.flatMap(ConsentEventKind.init(rawValue:)), [.given, .withdrawn].contains(event),
+            CaseLifecycle.allows(.recordConsent, to: opened.record.lifecycleState())
         else {
             return try await CasePage(req: req, opened: opened).render(
                 errors: [FieldError(field: "consent_kind", key: "consent.error.choice")], status: .unprocessableEntity)
         }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        try await req.audited("case-consent", caseID: opened.caseID) { db in
+        try await req.audited(.caseConsent, caseID: opened.caseID) { db in
             try await vault.append(
-                encoding: ConsentEvent(event: event, kind: kind), field: "consent", author: "counsellor", to: opened, on: db)
+                encoding: ConsentEvent(event: event, kind: kind), field: .consent, author: .counsellor, to: opened, on: db)
         }
         req.setNotice("consent.notice.saved")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#consent-title")
@@ -79,28 +78,29 @@ struct CaseWorkController: RouteCollection {
         let opened = try await req.counsellorCase()
         let form = req.form(ReferralForm.self, orEmpty: ReferralForm())
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        let events = try await vault.contents(of: opened).filter { $0.field == "consent" }
-            .compactMap { try? JSONDecoder().decode(ConsentEvent.self, from: Data($0.bytes)) }
+        let events = try await vault.contents(of: opened).decoded(ConsentEvent.self, .consent).map(\.value)
         var errors: [FieldError] = []
-        if CasePage.consentStates(events)["referral"] != true {
+        if ConsentEvent.states(events)[.referral] != true {
             errors.append(FieldError(field: "referral_to", key: "referral.error.consent"))
         }
-        let target = form.referral_to ?? ""
-        if !ReferralEntry.targets.contains(target) { errors.append(FieldError(field: "referral_to", key: "referral.error.choice")) }
+        let target = form.referral_to.flatMap(ReferralTarget.init(rawValue:))
+        if target == nil { errors.append(FieldError(field: "referral_to", key: "referral.error.choice")) }
         let note = (form.referral_note ?? "").cleanedInput
-        if note.count > 1_000 { errors.append(FieldError(field: "referral_note", key: "note.error.long")) }
-        if CaseStatus.ended.contains(opened.record.status) { errors.append(FieldError(field: "referral_to", key: "case.error.ended")) }
-        guard errors.isEmpty else {
+        if note.count > ReferralEntry.maximumNote { errors.append(FieldError(field: "referral_note", key: "note.error.long")) }
+        if !CaseLifecycle.allows(.refer, to: opened.record.lifecycleState()) {
+            errors.append(FieldError(field: "referral_to", key: "case.error.ended"))
+        }
+        guard errors.isEmpty, let target else {
             return try await CasePage(req: req, opened: opened).render(errors: errors, status: .unprocessableEntity)
         }
         let record = opened.record
+        try record.apply(.refer, by: .counsellor, now: req.now)
         try await req.db.transaction { db in
             try await vault.append(
-                encoding: ReferralEntry(to: target, note: note), field: "referral", author: "counsellor", to: opened, on: db)
-            record.status = "referred"
+                encoding: ReferralEntry(to: target, note: note), field: .referral, author: .counsellor, to: opened, on: db)
             try await record.save(on: db)
         }
-        try await req.audit("case-referral", caseID: opened.caseID)
+        try await req.audit(.caseReferral, caseID: opened.caseID)
         req.setNotice("referral.notice.saved")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)#referrals-title")
     }
@@ -110,8 +110,8 @@ struct CaseWorkController: RouteCollection {
         let opened = try await req.counsellorCase()
         let on = req.form(SignalForm.self, orEmpty: SignalForm()).signal == "on"
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        try await req.audited("case-signal", caseID: opened.caseID) { db in
-            try await vault.append(encoding: SignalEntry(on: on), field: "signal", author: "counsellor", to: opened, on: db)
+        try await req.audited(.caseSignal, caseID: opened.caseID) { db in
+            try await vault.append(encoding: SignalEntry(on: on), field: .signal, author: .counsellor, to: opened, on: db)
         }
         req.setNotice(on ? "signal.notice.on" : "signal.notice.off")
         return req.redirect(to: "/backoffice/cases/\(opened.caseID)")

@@ -53,9 +53,9 @@ struct UnwantedCasesController: RouteCollection {
         var removed = 0
         for record in flagged {
             guard let caseID = record.id else { continue }
-            let gone = try await purger.destroy(caseID, action: "case-remove", actor: .staff(accountID)) { record, db in
+            let gone = try await purger.destroy(caseID, action: .caseRemove, actor: .staff(accountID)) { record, db in
                 guard record.flaggedAt != nil else { return false }
-                let worked = try await CaseContent.query(on: db).filter(\.$caseRecord.$id == caseID).filter(\.$author == "counsellor")
+                let worked = try await CaseContent.query(on: db).filter(\.$caseRecord.$id == caseID).filter(\.$author == .counsellor)
                     .first()
                 let registered = try await CaseRegistration.query(on: db).filter(\.$caseID == caseID).first()
                 return worked == nil && registered == nil

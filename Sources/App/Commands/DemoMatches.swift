@@ -31,15 +31,15 @@ extension DemoSeeder {
         let matcher = PartyMatcher(services: services, db: app.db)
         for ((example, receipt), counsellorID) in zip(zip(Self.matchExamples, receipts), counsellorIDs) {
             let prepared = try await vault.prepareCase(
-                organisationID: organisationID, kind: "contact", counsellorIDs: [counsellorID], receipt: receipt)
+                organisationID: organisationID, kind: .contact, counsellorIDs: [counsellorID], receipt: receipt)
             let opened = prepared.opened
             opened.record.waitingSince = services.clock.now
-            let answers = ContactController.FormAnswers(kinds: ["pesten"], urgency: nil, channel: "messages", identity: "anonymous")
+            let answers = FormAnswers(kinds: ["pesten"], urgency: nil, channel: "messages", identity: "anonymous")
             try await app.db.transaction { db in
                 try await vault.store(prepared, on: db)
-                try await vault.append(encoding: answers, field: "form", author: "reporter", to: opened, on: db)
-                try await vault.append(example.message, field: "message", author: "reporter", to: opened, on: db)
-                try await vault.append(encoding: example.party, field: "party", author: "reporter", to: opened, on: db)
+                try await vault.append(encoding: answers, field: .form, author: .person, to: opened, on: db)
+                try await vault.append(example.message, field: .message, author: .person, to: opened, on: db)
+                try await vault.append(encoding: example.party, field: .party, author: .person, to: opened, on: db)
                 try await matcher.store(example.party, caseID: opened.caseID, organisationID: organisationID, on: db)
                 try await CaseSubmission(digest: Token.digest(Token.generate(using: services.random)), caseID: opened.caseID).create(on: db)
             }

@@ -34,7 +34,7 @@ extension DemoSeeder {
                     report.requireID(), figures: published, signals: Self.demoSignals, recommendations: Self.demoRecommendations,
                     by: counsellorID, at: releasedAt, on: db)
                 try await AuditLog(db: db, clock: app.vertrouwd.clock).record(
-                    .staff(counsellorID), "report-release", detail: "\(Self.organisationSlug) \(year) v1", on: db)
+                    .staff(counsellorID), .reportRelease, detail: "\(Self.organisationSlug) \(year) v1", on: db)
             }
         }
     }

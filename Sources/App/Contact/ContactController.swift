@@ -12,6 +12,7 @@ struct ContactController: RouteCollection {
         case report
 
         var path: String { self == .contact ? "contact" : "melden" }
+        var caseKind: CaseKind { self == .contact ? .contact : .formalReport }
         var kinds: [Kind] { self == .contact ? Kind.allCases : Family.integrityViolation.kinds }
         var channels: [String] { self == .contact ? ["messages", "phone", "video", "meeting"] : ["written", "meeting"] }
     }
@@ -110,7 +111,6 @@ struct ContactController: RouteCollection {
     static func organisationSubmissions(_ settings: AppSettings) -> LoginThrottlePolicy {
         LoginThrottlePolicy(freeAttempts: settings.organisationSubmissionsPerHour, firstDelay: 30, maximumDelay: 15 * 60, memory: 60 * 60)
     }
-    static let urgencies = ["soon", "week", "none"]
     static let identities = ["anonymous", "confidential", "open"]
     static let channels = ["messages", "phone", "video", "meeting", "written"]
 
@@ -168,7 +168,7 @@ struct ContactController: RouteCollection {
                 req, organisation, form: form, party: partyFields, errors: files.summaryErrors, files: files, status: .unprocessableEntity)
         }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        let prepared = try await vault.prepareCase(organisationID: organisationID, kind: mode.rawValue, counsellorIDs: [counsellorID])
+        let prepared = try await vault.prepareCase(organisationID: organisationID, kind: mode.caseKind, counsellorIDs: [counsellorID])
         let opened = prepared.opened
         opened.record.waitingSince = req.now
         if let address = EmailAddress(form.notify ?? "") {
@@ -180,10 +180,10 @@ struct ContactController: RouteCollection {
             identity: form.identity ?? "anonymous")
         let identity =
             answers.identity == "anonymous"
-            ? nil : Identity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput)
+            ? nil : PersonIdentity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput)
         let message = (form.message ?? "").cleanedInput
         // Journal entries the person chose to bring, opened before the transaction.
-        var journalEntries: [JournalShareController.SharedEntry] = []
+        var journalEntries: [SharedJournalEntry] = []
         var journalFiles: [AttachmentEnvelope] = []
         if form.share_journal == "on", let journal = req.openJournal {
             let contents = try await req.journalVault.contents(of: journal)
@@ -199,25 +199,25 @@ struct ContactController: RouteCollection {
             // The case, everything written and the submission mark are stored together or not at all.
             try await req.db.transaction { db in
                 try await vault.store(prepared, on: db)
-                try await vault.append(encoding: answers, field: "form", author: "reporter", to: opened, on: db)
-                if let identity { try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened, on: db) }
-                try await vault.append(message, field: "message", author: "reporter", to: opened, on: db)
-                try await vault.append(attachments: files.accepted, author: "reporter", to: opened, on: db)
+                try await vault.append(encoding: answers, field: .form, author: .person, to: opened, on: db)
+                if let identity { try await vault.append(encoding: identity, field: .identity, author: .person, to: opened, on: db) }
+                try await vault.append(message, field: .message, author: .person, to: opened, on: db)
+                try await vault.append(attachments: files.accepted, author: .person, to: opened, on: db)
                 if !sharedEntries.isEmpty {
                     for entry in sharedEntries {
-                        try await vault.append(encoding: entry, field: "journal", author: "reporter", to: opened, on: db)
+                        try await vault.append(encoding: entry, field: .journal, author: .person, to: opened, on: db)
                     }
                     for file in sharedFiles {
-                        try await vault.append(try file.encoded(), field: "attachment", author: "reporter", to: opened, on: db)
+                        try await vault.append(try file.encoded(), field: .attachment, author: .person, to: opened, on: db)
                     }
                     try await vault.append(
-                        encoding: ConsentEvent(event: "journal-shared"), field: "consent", author: "reporter", to: opened, on: db)
+                        encoding: ConsentEvent(event: .journalShared), field: .consent, author: .person, to: opened, on: db)
                 }
                 if let sharedJournal {
                     try await matcher.markPerson(journalID: sharedJournal, caseID: opened.caseID, organisationID: organisationID, on: db)
                 }
                 if !party.isEmpty {
-                    try await vault.append(encoding: party, field: "party", author: "reporter", to: opened, on: db)
+                    try await vault.append(encoding: party, field: .party, author: .person, to: opened, on: db)
                     try await matcher.store(party, caseID: opened.caseID, organisationID: organisationID, on: db)
                 }
                 try await CaseSubmission(digest: submissionDigest, caseID: opened.caseID).create(on: db)
@@ -249,18 +249,6 @@ struct ContactController: RouteCollection {
     }
 
     /// What the person chose on the form, stored encrypted as one piece of content.
-    struct FormAnswers: Codable {
-        let kinds: [String]
-        let urgency: String?
-        let channel: String
-        let identity: String
-    }
-
-    struct Identity: Codable {
-        let name: String
-        let contact: String
-    }
-
     static func validate(_ form: ContactForm, counsellors: [OrganisationCounsellors.Entry], channels: [String]) -> [FieldError] {
         var errors: [FieldError] = []
         let chosen = form.counsellor.flatMap(UUID.init(uuidString:))
@@ -278,7 +266,7 @@ struct ContactController: RouteCollection {
             if name.count > 200 { errors.append(FieldError(field: "name", key: "contact.error.too_long")) }
             if (form.contact ?? "").cleanedInput.count > 200 { errors.append(FieldError(field: "contact", key: "contact.error.too_long")) }
         }
-        if let urgency = form.urgency, !urgency.isEmpty, !urgencies.contains(urgency) {
+        if let urgency = form.urgency, !urgency.isEmpty, !FormAnswers.urgencies.contains(urgency) {
             errors.append(FieldError(field: "urgency", key: "contact.error.choice"))
         }
         if !channels.contains(form.channel ?? "") { errors.append(FieldError(field: "channel", key: "contact.error.choice")) }
@@ -323,7 +311,7 @@ struct ContactController: RouteCollection {
             kinds: mode.kinds.map {
                 Choice(value: $0.rawValue, labelKey: "kind.\($0.rawValue)", checked: (form.kinds ?? []).contains($0.rawValue))
             },
-            urgencies: choices(Self.urgencies, prefix: "contact.urgency", selected: [form.urgency ?? ""]),
+            urgencies: choices(FormAnswers.urgencies, prefix: "contact.urgency", selected: [form.urgency ?? ""]),
             identities: choices(Self.identities, prefix: "contact.identity", selected: [form.identity ?? "anonymous"]),
             channels: choices(mode.channels, prefix: "contact.channel", selected: [form.channel ?? mode.channels[0]]),
             name: form.name ?? "", contact: form.contact ?? "", notify: form.notify ?? "", maximumLength: Self.maximumMessage,

@@ -30,32 +30,6 @@ struct InboxController: RouteCollection {
         let minutes: String?
     }
 
-    /// One item of the conversation: a message, or a file (`attachment` set, `text` empty).
-    struct MessageView: Encodable {
-        let fromPerson: Bool
-        let text: String
-        let time: String
-        let attachment: AttachmentView?
-
-        /// Messages and files, oldest first, as both the inbox and the case page show them.
-        static func conversation(_ contents: [CaseVault.DecryptedContent], on req: Request) -> [MessageView] {
-            contents.compactMap { content in
-                switch content.field {
-                case "message":
-                    MessageView(
-                        fromPerson: content.author == "reporter", text: content.text, time: req.formatted(content.createdAt),
-                        attachment: nil)
-                case "attachment":
-                    AttachmentView(content).map {
-                        MessageView(
-                            fromPerson: content.author == "reporter", text: "", time: req.formatted(content.createdAt), attachment: $0)
-                    }
-                default: nil
-                }
-            }
-        }
-    }
-
     struct InboxContext: Encodable {
         let shell: PageShell
         let portal: PortalHeader
@@ -66,7 +40,7 @@ struct InboxController: RouteCollection {
         let created: String
         let deadlines: [DeadlineView]
         let hasDeadlines: Bool
-        let messages: [MessageView]
+        let messages: [ConversationItem]
         let message: String
         let isOpen: Bool
         let isAnonymous: Bool
@@ -107,11 +81,36 @@ struct InboxController: RouteCollection {
         try await renderLogin(req, try await req.organisationFromPath(), errors: [])
     }
 
+    /// What a POST to the inbox asks for; anything else (or nothing) only opens the inbox.
+    enum Action: String {
+        case open
+        /// Leaving the receipt page: the person confirms they kept the code.
+        case saved
+        case download
+        case reply
+        case reveal
+        case withdraw
+        case notify
+        case party
+        case match
+
+        init(_ raw: String?) { self = raw.flatMap(Action.init(rawValue:)) ?? .open }
+
+        /// Whether the action changes the case, which a closed or withdrawn case no longer takes.
+        var changesCase: Bool {
+            switch self {
+            case .open, .saved, .download: false
+            case .reply, .reveal, .withdraw, .notify, .party, .match: true
+            }
+        }
+    }
+
     func act(req: Request) async throws -> Response {
         let organisation = try await req.organisationFromPath()
         let form = req.form(InboxForm.self, orEmpty: InboxForm())
         let typed = (form.receipt ?? "").cleanedInput
-        if form.action == "saved" {
+        let action = Action(form.action)
+        if action == .saved {
             // Leaving the receipt page: the person confirms they kept the code, by ticking or by typing its last group.
             guard let receipt = Receipt(typed: typed) else {
                 return try await renderLogin(
@@ -123,6 +122,7 @@ struct InboxController: RouteCollection {
                     req, organisation, receipt: receipt, errors: [FieldError(field: "saved", key: "receipt.error.confirm")])
             }
         }
+        let opened: CaseVault.OpenedCase
         switch try await ReceiptGate(request: req).open(typed) {
         case .malformed:
             return try await renderLogin(
@@ -134,37 +134,28 @@ struct InboxController: RouteCollection {
             return try await renderLogin(
                 req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.throttled")],
                 minutes: ThrottleStore.minutes(until: until, now: req.now), status: .tooManyRequests)
-        case .opened(let opened):
-            guard opened.record.$organisation.id == organisation.id else {
+        case .opened(let found):
+            guard found.record.$organisation.id == organisation.id else {
                 return try await renderLogin(
                     req, organisation, errors: [FieldError(field: "receipt", key: "inbox.error.unknown")], status: .notFound)
             }
-            // Always "the person": a staff session in the same browser must not put a name on it.
-            try await req.audit.record(.person, form.action == "download" ? "case-export" : "case-read", caseID: opened.caseID)
-            if form.action == "download" {
-                return try await download(req, opened, item: form.item)
-            }
-            let changes = ["reply", "reveal", "withdraw", "notify", "party", "match"].contains(form.action ?? "")
-            if changes, ["withdrawn", "closed"].contains(opened.record.status) {
-                // A stopped conversation takes nothing more; the page says so.
-                return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [], status: .conflict)
-            }
-            if form.action == "withdraw" || form.action == "reveal" {
-                return try await changeCase(req, organisation, opened, form: form, typed: typed)
-            }
-            if form.action == "notify" {
-                return try await changeNotifyAddress(req, organisation, opened, form: form, typed: typed)
-            }
-            if form.action == "reply" {
-                return try await reply(req, organisation, opened, form: form, typed: typed)
-            }
-            if form.action == "match" {
-                return try await chooseMatch(req, organisation, opened, form: form, typed: typed)
-            }
-            if form.action == "party" {
-                return try await nameParty(req, organisation, opened, form: form, typed: typed)
-            }
-            return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
+            opened = found
+        }
+        // Always "the person": a staff session in the same browser must not put a name on it.
+        try await req.audit.record(.person, action == .download ? .caseExport : .caseRead, caseID: opened.caseID)
+        if action.changesCase, !CaseLifecycle.allows(.personWrites, to: opened.record.lifecycleState()) {
+            // A stopped conversation takes nothing more; the page says so.
+            return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [], status: .conflict)
+        }
+        switch action {
+        case .open, .saved: return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
+        case .download: return try await download(req, opened, item: form.item)
+        case .reply: return try await reply(req, organisation, opened, form: form, typed: typed)
+        case .withdraw: return try await withdraw(req, organisation, opened, form: form, typed: typed)
+        case .reveal: return try await reveal(req, organisation, opened, form: form, typed: typed)
+        case .notify: return try await changeNotifyAddress(req, organisation, opened, form: form, typed: typed)
+        case .party: return try await nameParty(req, organisation, opened, form: form, typed: typed)
+        case .match: return try await chooseMatch(req, organisation, opened, form: form, typed: typed)
         }
     }
 
@@ -190,8 +181,8 @@ struct InboxController: RouteCollection {
         let record = opened.record
         let now = req.now
         try await req.db.transaction { db in
-            if !message.isEmpty { try await vault.append(message, field: "message", author: "reporter", to: opened, on: db) }
-            try await vault.append(attachments: files.accepted, author: "reporter", to: opened, on: db)
+            if !message.isEmpty { try await vault.append(message, field: .message, author: .person, to: opened, on: db) }
+            try await vault.append(attachments: files.accepted, author: .person, to: opened, on: db)
             if record.waitingSince == nil {
                 record.waitingSince = now
                 try await record.save(on: db)
@@ -207,7 +198,7 @@ struct InboxController: RouteCollection {
     private func chooseMatch(
         _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
     ) async throws -> Response {
-        guard let choice = MatchConsent.Choice(rawValue: form.match_choice ?? ""), choice != .undecided else {
+        guard let choice = MatchConsent.Choice(rawValue: form.match_choice ?? ""), let event = ConsentEventKind.match(choice) else {
             return try await renderInbox(
                 req, organisation, opened, typed: typed, draft: "", errors: [FieldError(field: "match_choice", key: "match.error.choice")],
                 status: .unprocessableEntity)
@@ -219,8 +210,8 @@ struct InboxController: RouteCollection {
             let applied = try await matcher.choose(choice, for: opened.caseID, on: db)
             guard applied > 0 else { return 0 }
             try await vault.append(
-                encoding: ConsentEvent(event: "match-\(choice.rawValue)"), field: "consent", author: "reporter", to: opened, on: db)
-            try await audit.record(.person, "case-consent", caseID: opened.caseID, on: db)
+                encoding: ConsentEvent(event: event), field: .consent, author: .person, to: opened, on: db)
+            try await audit.record(.person, .caseConsent, caseID: opened.caseID, on: db)
             return applied
         }
         guard applied > 0 else {
@@ -241,7 +232,7 @@ struct InboxController: RouteCollection {
         if fields.party.isEmpty { errors.append(FieldError(field: "party_name", key: "party.error.empty")) }
         // One named party per case: naming one after another would turn the inbox into a way to
         // find out whom others have named.
-        if try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened).contains(where: { $0.field == "party" }) {
+        if try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened).contains(where: { $0.field == .party }) {
             errors = [FieldError(field: "party_name", key: "party.error.already")]
         }
         guard errors.isEmpty, let organisationID = organisation.id else {
@@ -253,7 +244,7 @@ struct InboxController: RouteCollection {
         let party = fields.party
         do {
             try await req.db.transaction { db in
-                try await vault.append(encoding: party, field: "party", author: "reporter", to: opened, on: db)
+                try await vault.append(encoding: party, field: .party, author: .person, to: opened, on: db)
                 try await matcher.store(party, caseID: opened.caseID, organisationID: organisationID, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -293,50 +284,51 @@ struct InboxController: RouteCollection {
         return .download(envelope)
     }
 
-    /// Withdrawing the case, or giving one's name after starting anonymously. Each is recorded as a
-    /// consent event in the case (encrypted like all content), and tells the counsellor.
-    private func changeCase(
+    /// Withdrawing the case, recorded as a consent event in the case (encrypted like all content),
+    /// which also withdraws every choice about other cases naming the same person; tells the counsellor.
+    private func withdraw(
         _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
     ) async throws -> Response {
-        let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        switch form.action {
-        case "withdraw":
-            guard form.confirm == "on" else {
-                return try await renderInbox(
-                    req, organisation, opened, typed: typed, draft: "",
-                    errors: [FieldError(field: "confirm", key: "inbox.error.confirm_withdraw")], status: .unprocessableEntity)
-            }
-            let record = opened.record
-            let now = req.now
-            let audit = req.audit
-            let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
-            try await req.db.transaction { db in
-                try await vault.append(encoding: ConsentEvent(event: "withdrawn"), field: "consent", author: "reporter", to: opened, on: db)
-                // Withdrawing the case withdraws every choice about other cases naming the same person.
-                try await matcher.choose(.separate, for: opened.caseID, on: db)
-                record.status = "withdrawn"
-                record.endedAt = now
-                record.waitingSince = nil
-                try await record.save(on: db)
-                try await audit.record(.person, "case-withdraw", caseID: opened.caseID, on: db)
-            }
-            req.setNotice("inbox.notice.withdrawn")
-        default:
-            let name = (form.name ?? "").cleanedInput
-            let contact = (form.contact ?? "").cleanedInput
-            guard !name.isEmpty, name.count <= 200, contact.count <= 200 else {
-                return try await renderInbox(
-                    req, organisation, opened, typed: typed, draft: "",
-                    errors: [FieldError(field: "name", key: "contact.error.name_required")], status: .unprocessableEntity)
-            }
-            let identity = ContactController.Identity(name: name, contact: contact)
-            try await req.db.transaction { db in
-                try await vault.append(encoding: identity, field: "identity", author: "reporter", to: opened, on: db)
-                try await vault.append(
-                    encoding: ConsentEvent(event: "identity-revealed"), field: "consent", author: "reporter", to: opened, on: db)
-            }
-            req.setNotice("inbox.notice.revealed")
+        guard form.confirm == "on" else {
+            return try await renderInbox(
+                req, organisation, opened, typed: typed, draft: "",
+                errors: [FieldError(field: "confirm", key: "inbox.error.confirm_withdraw")], status: .unprocessableEntity)
         }
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let record = opened.record
+        let now = req.now
+        let audit = req.audit
+        let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
+        try record.apply(.withdraw, by: .person, now: now)
+        try await req.db.transaction { db in
+            try await vault.append(encoding: ConsentEvent(event: .withdrawn), field: .consent, author: .person, to: opened, on: db)
+            try await matcher.choose(.separate, for: opened.caseID, on: db)
+            try await record.save(on: db)
+            try await audit.record(.person, .caseWithdraw, caseID: opened.caseID, on: db)
+        }
+        req.setNotice("inbox.notice.withdrawn")
+        await req.notifyCounsellors(of: opened.caseID, template: "new-message")
+        return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
+    }
+
+    /// Giving one's name after starting anonymously, recorded as a consent event; tells the counsellor.
+    private func reveal(
+        _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
+    ) async throws -> Response {
+        let name = (form.name ?? "").cleanedInput
+        let contact = (form.contact ?? "").cleanedInput
+        guard !name.isEmpty, name.count <= 200, contact.count <= 200 else {
+            return try await renderInbox(
+                req, organisation, opened, typed: typed, draft: "",
+                errors: [FieldError(field: "name", key: "contact.error.name_required")], status: .unprocessableEntity)
+        }
+        let vault = CaseVault(services: req.vertrouwd, db: req.db)
+        let identity = PersonIdentity(name: name, contact: contact)
+        try await req.db.transaction { db in
+            try await vault.append(encoding: identity, field: .identity, author: .person, to: opened, on: db)
+            try await vault.append(encoding: ConsentEvent(event: .identityRevealed), field: .consent, author: .person, to: opened, on: db)
+        }
+        req.setNotice("inbox.notice.revealed")
         await req.notifyCounsellors(of: opened.caseID, template: "new-message")
         return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
     }
@@ -362,31 +354,18 @@ struct InboxController: RouteCollection {
         let context = InboxContext(
             shell: PageShell(req, page: "inbox", titleKey: "inbox.title", publicPage: true), portal: portal,
             breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("inbox.title"), href: nil)],
-            csrf: req.csrfToken(), receipt: Receipt(typed: typed)?.description ?? "", statusKey: "case.status.\(opened.record.status)",
+            csrf: req.csrfToken(), receipt: Receipt(typed: typed)?.description ?? "", statusKey: opened.record.status.translationKey,
             created: req.formatted(opened.record.receivedAt ?? opened.record.createdAt),
-            deadlines: DeadlineView.list(for: opened.record, on: req), hasDeadlines: opened.record.kind == "report",
-            messages: MessageView.conversation(contents, on: req),
-            message: draft, isOpen: opened.record.status != "withdrawn" && opened.record.status != "closed",
-            isAnonymous: !contents.contains { $0.field == "identity" },
+            deadlines: DeadlineView.list(for: opened.record, on: req), hasDeadlines: opened.record.kind == .formalReport,
+            messages: ConversationItem.list(contents, on: req),
+            message: draft, isOpen: !opened.record.status.isEnded,
+            isAnonymous: !contents.contains { $0.field == .identity },
             attachments: AttachmentFieldView(req, policy: organisation.attachmentPolicy, problems: files.problems, reselect: reselect),
             hasNotify: opened.record.notifyAddress != nil, notify: "",
             matches: try await PartyMatcher(services: req.vertrouwd, db: req.db).personView(
                 for: opened.caseID, organisationID: opened.record.$organisation.id),
-            hasParty: contents.contains { $0.field == "party" }, party: party, partyOpen: errors.contains { $0.field.hasPrefix("party_") },
+            hasParty: contents.contains { $0.field == .party }, party: party, partyOpen: errors.contains { $0.field.hasPrefix("party_") },
             errors: FormErrors(errors))
         return try await req.render("contact/inbox", context, status: status)
-    }
-}
-
-extension Request {
-    /// A date and time as people in the Netherlands read them, in the page's language.
-    func formatted(_ date: Date?) -> String {
-        guard let date else { return "" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .dutch ? "nl_NL" : "en_GB")
-        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
-        formatter.dateStyle = .long
-        formatter.timeStyle = .short
-        return formatter.string(from: date)
     }
 }

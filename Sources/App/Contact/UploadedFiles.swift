@@ -64,7 +64,7 @@ struct AttachmentView: Encodable {
     let metadataRemoved: Bool
 
     init?(_ content: CaseVault.DecryptedContent) {
-        guard content.field == "attachment", let header = AttachmentEnvelope.header(of: content.bytes) else { return nil }
+        guard content.field == .attachment, let header = AttachmentEnvelope.header(of: content.bytes) else { return nil }
         id = content.id.uuidString
         name = header.name
         size = Self.size(header.size)

@@ -43,9 +43,9 @@ struct CasePurger {
         var count = 0
         for item in try await due(before: now) {
             guard let caseID = item.record.id else { continue }
-            let purged = try await destroy(caseID, action: "case-purge", actor: .system) { record, db in
+            let purged = try await destroy(caseID, action: .casePurge, actor: .system) { record, db in
                 // Reopened (or changed) since the list was made: it stays.
-                guard let ended = record.endedAt, CaseStatus.ended.contains(record.status) else { return false }
+                guard let ended = record.endedAt, record.status.isEnded else { return false }
                 return try await Organisation.find(record.$organisation.id, on: db)?.retention.isDue(endedAt: ended, at: now) ?? false
             }
             if purged { count += 1 }
@@ -60,7 +60,7 @@ struct CasePurger {
     /// Deletes one case with everything in it and records `action`, in one transaction, after
     /// `allowed` has looked at the case as it is inside that transaction. Returns whether it went.
     func destroy(
-        _ caseID: UUID, action: String, actor: AuditLog.Actor,
+        _ caseID: UUID, action: AuditAction, actor: AuditLog.Actor,
         allowed: @escaping @Sendable (CaseRecord, any Database) async throws -> Bool
     ) async throws -> Bool {
         let isSQLite = services.settings.databaseURL == nil

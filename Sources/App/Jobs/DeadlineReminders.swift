@@ -15,7 +15,7 @@ struct DeadlineReminders {
     func queueDue() async throws -> Int {
         let now = services.clock.now
         var reminded = 0
-        let open = try await CaseRecord.query(on: db).filter(\.$kind == "report").filter(\.$status !~ CaseStatus.ended)
+        let open = try await CaseRecord.query(on: db).filter(\.$kind == .formalReport).filter(\.$status !~ CaseStatus.ended)
             .filter(\.$flaggedAt == nil).with(\.$organisation).all()
         for record in open {
             guard let receivedAt = record.receivedAt, let caseID = record.id else { continue }

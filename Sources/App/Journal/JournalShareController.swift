@@ -39,18 +39,6 @@ struct JournalShareController: RouteCollection {
         let minutes: String?
     }
 
-    /// What the counsellor receives for one entry: the version as the person wrote it, and its place
-    /// in the journal's hash chain.
-    struct SharedEntry: Codable {
-        let entryID: UUID
-        let version: Int
-        let entry: JournalEntry
-        let writtenAt: String
-        let digest: String
-        /// False for a version this server cannot vouch for (restored from a backup made elsewhere).
-        var confirmed: Bool? = nil
-    }
-
     func boot(routes: any RoutesBuilder) throws {
         let journal = routes.grouped("o", ":slug", "logboek")
         journal.get("delen", use: show)
@@ -85,7 +73,7 @@ struct JournalShareController: RouteCollection {
             return try await render(
                 req, organisation, errors: [FieldError(field: "receipt", key: "journal.share.error.receipt")], status: .unprocessableEntity)
         }
-        guard !CaseStatus.ended.contains(caseOpened.record.status) else {
+        guard !caseOpened.record.status.isEnded else {
             return try await render(
                 req, organisation, errors: [FieldError(field: "receipt", key: "journal.share.error.ended")], status: .conflict)
         }
@@ -103,19 +91,19 @@ struct JournalShareController: RouteCollection {
             try await matcher.markPerson(
                 journalID: opened.id, caseID: caseOpened.caseID, organisationID: caseOpened.record.$organisation.id, on: db)
             for item in chosen {
-                try await vault.append(encoding: Self.shared(item.latest), field: "journal", author: "reporter", to: caseOpened, on: db)
+                try await vault.append(encoding: Self.shared(item.latest), field: .journal, author: .person, to: caseOpened, on: db)
                 for envelope in envelopes[item.id] ?? [] {
-                    try await vault.append(try envelope.encoded(), field: "attachment", author: "reporter", to: caseOpened, on: db)
+                    try await vault.append(try envelope.encoded(), field: .attachment, author: .person, to: caseOpened, on: db)
                 }
             }
             try await vault.append(
-                encoding: ConsentEvent(event: keep ? "journal-shared-ongoing" : "journal-shared"), field: "consent", author: "reporter",
+                encoding: ConsentEvent(event: keep ? .journalSharedOngoing : .journalShared), field: .consent, author: .person,
                 to: caseOpened, on: db)
             if keep {
                 try await journalVault.append(
                     JournalRecord(kind: .share, caseID: caseOpened.caseID, receipt: receipt, at: req.now), to: opened, on: db)
             }
-            try await req.audit.record(.person, "journal-share", caseID: caseOpened.caseID, on: db)
+            try await req.audit.record(.person, .journalShare, caseID: caseOpened.caseID, on: db)
         }
         await req.notifyCounsellors(of: caseOpened.caseID, template: "new-message")
         req.setNotice("journal.notice.shared")
@@ -138,15 +126,15 @@ struct JournalShareController: RouteCollection {
             try await journalVault.append(JournalRecord(kind: .shareStopped, caseID: caseID, at: now), to: opened, on: db)
             if let caseOpened {
                 try await vault.append(
-                    encoding: ConsentEvent(event: "journal-share-stopped"), field: "consent", author: "reporter", to: caseOpened, on: db)
+                    encoding: ConsentEvent(event: .journalShareStopped), field: .consent, author: .person, to: caseOpened, on: db)
             }
         }
         req.setNotice("journal.notice.share_stopped")
         return req.redirect(to: "\(try req.journalBase())/delen")
     }
 
-    static func shared(_ version: JournalVault.Version) -> SharedEntry {
-        SharedEntry(
+    static func shared(_ version: JournalVault.Version) -> SharedJournalEntry {
+        SharedJournalEntry(
             entryID: version.entryID, version: version.version, entry: version.entry, writtenAt: version.link.writtenAt,
             digest: version.link.digest, confirmed: version.confirmed)
     }
@@ -164,11 +152,11 @@ struct JournalShareController: RouteCollection {
             contents.files(of: entryID).filter { $0.sequence > saved.itemSequence }, of: opened)
         for share in shares {
             guard let receipt = Receipt(typed: share.receipt), let caseOpened = try await vault.open(receipt: receipt),
-                !CaseStatus.ended.contains(caseOpened.record.status)
+                !caseOpened.record.status.isEnded
             else { continue }
-            try await vault.append(encoding: shared(saved), field: "journal", author: "reporter", to: caseOpened)
+            try await vault.append(encoding: shared(saved), field: .journal, author: .person, to: caseOpened)
             for envelope in files {
-                try await vault.append(try envelope.encoded(), field: "attachment", author: "reporter", to: caseOpened)
+                try await vault.append(try envelope.encoded(), field: .attachment, author: .person, to: caseOpened)
             }
             await req.notifyCounsellors(of: share.caseID, template: "new-message")
         }

@@ -19,7 +19,7 @@ struct MatchController: RouteCollection {
         guard let matchID = form.match.flatMap(UUID.init(uuidString:)) else { return req.redirect(to: base) }
         let told = try await PartyMatcher(services: req.vertrouwd, db: req.db).confirm(matchID, for: opened.caseID)
         if let accountID = req.staffAccount?.id {
-            try await req.audit.record(.staff(accountID), "match-confirm", caseID: opened.caseID)
+            try await req.audit.record(.staff(accountID), .matchConfirm, caseID: opened.caseID)
         }
         await req.notifyPeople(matchedWith: told)
         req.setNotice(told.isEmpty ? "match.notice.confirmed" : "match.notice.told")

@@ -82,7 +82,7 @@ struct PartyMatcher {
 
     /// A case that can take part: not ended, not set aside as unwanted.
     static func canMatch(_ record: CaseRecord) -> Bool {
-        !CaseStatus.ended.contains(record.status) && record.flaggedAt == nil
+        !record.status.isEnded && record.flaggedAt == nil
     }
 
     func identifiers(of caseID: UUID) async throws -> [StoredIdentifier] {

@@ -132,7 +132,7 @@ struct YearlyReportController: RouteCollection {
         let (draftID, signals, recommendations) = (try draft.requireID(), draft.signals, draft.recommendations)
         let (accountID, now) = (req.staffAccount?.id, req.now)
         do {
-            try await req.audited("report-release", caseID: nil, detail: "\(organisation.slug) \(year) v\(draft.version)") { db in
+            try await req.audited(.reportRelease, caseID: nil, detail: "\(organisation.slug) \(year) v\(draft.version)") { db in
                 let released = try await YearlyReports.release(
                     draftID, figures: figures, signals: signals, recommendations: recommendations, by: accountID, at: now, on: db)
                 if !released { throw ReleaseConflict() }
@@ -154,7 +154,7 @@ struct YearlyReportController: RouteCollection {
         let correction = YearlyReport(organisationID: organisationID, year: year, version: latest.version + 1, draftedBy: accountID)
         correction.signals = latest.signals
         correction.recommendations = latest.recommendations
-        try await req.audited("report-correct", caseID: nil, detail: "\(organisation.slug) \(year) v\(correction.version)") { db in
+        try await req.audited(.reportCorrect, caseID: nil, detail: "\(organisation.slug) \(year) v\(correction.version)") { db in
             try await correction.create(on: db)
         }
         req.setNotice("yearly.notice.correction")

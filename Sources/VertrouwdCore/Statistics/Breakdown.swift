@@ -38,7 +38,7 @@ public enum Breakdown: String, Sendable, CaseIterable, Codable {
 
     public var categories: [String] {
         switch self {
-        case .caseKind: ["contact", "report"]
+        case .caseKind: CaseKind.allCases.map(\.rawValue)
         case .otherParty: Registration.OtherParty.allCases.map(\.rawValue)
         case .pattern: Registration.Pattern.allCases.map(\.rawValue)
         case .kind: Kind.allCases.map(\.rawValue)
