@@ -11,7 +11,7 @@ public enum Vertrouwd {
     ) async throws {
         var env = try Environment.detect(arguments: Self.withDefaults(arguments))
         // The format is read here, before the settings, so that even a bad setting is logged in it.
-        let json = ProcessInfo.processInfo.environment["VERTROUWD_LOG_FORMAT"]?.lowercased() == "json"
+        let json = AppSettings.earlyLogFormat() == .json
         try LoggingSystem.bootstrap(from: &env) { level in
             { label in
                 PrivacyLogHandler(
@@ -29,7 +29,7 @@ public enum Vertrouwd {
         do {
             var settings = try AppSettings.fromEnvironment()
             adjust(&settings)
-            if ProcessInfo.processInfo.environment["VERTROUWD_PUBLIC_URL"] == nil {
+            if !settings.publicURLIsSet {
                 settings.publicURL = Self.localAddress(arguments: env.arguments)
             }
             try await configure(app, settings: settings)
@@ -85,7 +85,7 @@ public enum Vertrouwd {
         var result = arguments
         let names = Set(arguments.map { String($0.split(separator: "=").first ?? "") })
         if names.isDisjoint(with: ["--env", "-e"]) { result += ["--env", "production"] }
-        if names.isDisjoint(with: ["--log"]), ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil {
+        if names.isDisjoint(with: ["--log"]), !AppSettings.hasLogLevel() {
             result += ["--log", "info"]
         }
         return result

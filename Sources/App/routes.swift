@@ -31,6 +31,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: CaseAccessController())
     try app.register(collection: ManagementController())
     try app.register(collection: YearlyReportController())
-    try app.register(collection: ReportViewController())
+    try app.register(collection: YearlyReportViewController())
     try app.register(collection: AdminController())
 }

@@ -31,7 +31,7 @@ struct AttachmentFlowTests {
     {
         let form = try await browser.get("/o/acme/contact")
         #expect(form.body.contains(#"enctype="multipart/form-data""#))
-        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+        let submission = try #require(form.submissionToken)
         let fields = [
             ("counsellor", try counsellor.account.requireID().uuidString), ("message", message), ("identity", "anonymous"),
             ("channel", "messages"), ("kinds[]", "pesten"), ("kinds[]", "intimidatie"), ("notify", notify), ("submission", submission),
@@ -57,7 +57,7 @@ struct AttachmentFlowTests {
                     .init("C:\\fakepath\\IMG_BEWIJSNAAM.JPG", Self.photo, contentType: "image/jpeg"), .init("brief.pdf", Self.pdf),
                 ], csrf: csrf)
             #expect(receiptPage.dataPage == "receipt")
-            let code = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let code = try #require(receiptPage.receiptCode)
             let stored = try await CaseContent.query(on: app.db).filter(\.$field == .attachment).count()
             #expect(stored == 2)
             let record = try #require(try await CaseRecord.query(on: app.db).first())
@@ -91,7 +91,7 @@ struct AttachmentFlowTests {
             // The counsellor downloads the PDF unchanged, and is told it was not cleaned.
             let annas = TestBrowser(app)
             try await annas.logIn(anna, at: clock.now)
-            let casePath = try #require(try await annas.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await annas.get("/backoffice").firstCasePath)
             let casePage = try await annas.get(casePath)
             #expect(casePage.body.contains(app.vertrouwd.catalog.text("attachment.not_cleaned", in: .dutch)))
             #expect(casePage.body.contains(app.vertrouwd.catalog.text("attachment.cleaned", in: .dutch)))
@@ -166,7 +166,7 @@ struct AttachmentFlowTests {
             (fields, csrf) = try await contactForm(
                 person, counsellor: anna, message: "Graag een gesprek.", notify: "Melder.Prive@Example.NET")
             let receiptPage = try await person.postMultipart("/o/acme/contact", fields, files: [], csrf: csrf)
-            let code = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let code = try #require(receiptPage.receiptCode)
             let record = try #require(try await CaseRecord.query(on: app.db).first())
             #expect(record.notifyAddress != nil)
 
@@ -185,7 +185,7 @@ struct AttachmentFlowTests {
             // Two replies make one nudge, to the person's address, with the inbox link and nothing else.
             let annas = TestBrowser(app)
             try await annas.logIn(anna, at: clock.now)
-            let casePath = try #require(try await annas.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await annas.get("/backoffice").firstCasePath)
             for text in ["Eerste antwoord GEHEIMANTWOORD", "Tweede antwoord"] {
                 let page = try await annas.get(casePath)
                 #expect(page.body.contains("brief.pdf"))

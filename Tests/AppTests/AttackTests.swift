@@ -36,7 +36,7 @@ struct AttackTests {
         try await withTestApp { app, clock in
             let acme = try await Fixtures.organisation(app)
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: acme)
-            let year = ReportDeadlines.calendar.component(.year, from: clock.now) - 1
+            let year = FormalReportDeadlines.calendar.component(.year, from: clock.now) - 1
             var sample = SampleRegistrations(seed: 3, lopsided: false)
             _ = try await YearlyReportTests.register(
                 app, (0..<12).map { _ in sample.registration() }, organisation: acme, counsellor: anna, year: year)
@@ -46,7 +46,7 @@ struct AttackTests {
             // The person: a confidential contact with the payload in every field, and a file with a hostile name.
             let person = TestBrowser(app)
             let form = try await person.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             let receiptPage = try await person.postMultipart(
                 "/o/acme/contact",
                 [
@@ -54,14 +54,14 @@ struct AttackTests {
                     ("name", Self.payload), ("contact", Self.payload), ("channel", "messages"), ("kinds[]", "pesten"),
                     ("submission", submission),
                 ], files: [.init(hostileFile, AttachmentFlowTests.pdf)], csrf: form.csrf)
-            let receipt = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#), "\(receiptPage.status)")
+            let receipt = try #require(receiptPage.receiptCode, "\(receiptPage.status)")
             pages.append(("receipt", receiptPage))
 
             // The counsellor reads it, replies, notes, signals and refers with the payload too.
             let counsellor = TestBrowser(app)
             try await counsellor.logIn(anna, at: clock.now)
             pages.append(("dashboard", try await counsellor.get("/backoffice")))
-            let casePath = try #require(try await counsellor.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await counsellor.get("/backoffice").firstCasePath)
             let first = try await counsellor.get(casePath)
             #expect(first.body.contains(Self.escapedScript), "the payload reached the case page, escaped")
             for (action, fields) in [
@@ -178,7 +178,7 @@ struct AttackTests {
             let names = ["../../../../etc/passwd.pdf", "..\\..\\windows\\win.ini.pdf", "/tmp/vertrouwd-escape.pdf", "nul\u{0}byte.pdf"]
             let person = TestBrowser(app)
             let form = try await person.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             let page = try await person.postMultipart(
                 "/o/acme/contact",
                 [
@@ -197,7 +197,7 @@ struct AttackTests {
 
             let counsellor = TestBrowser(app)
             try await counsellor.logIn(anna, at: clock.now)
-            let casePath = try #require(try await counsellor.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await counsellor.get("/backoffice").firstCasePath)
             let casePage = try await counsellor.get(casePath)
             #expect(!casePage.body.contains("../") && !casePage.body.contains("..\\"), "a path survived in a file name")
             let items = casePage.body.matches(of: /attachments\/([0-9A-F-]{36})/).map { String($0.output.1) }
@@ -317,7 +317,7 @@ struct AttackTests {
                 #expect(page.status == .unauthorized || page.status == .tooManyRequests)
                 clock.advance(by: 1)
             }
-            let maximum = LoginThrottlePolicy.standard.maximumDelay
+            let maximum = ThrottlePolicy.standard.maximumDelay
             #expect(maximum <= 15 * 60)
             let owner = TestBrowser(app)
             owner.forwardedFor = "192.0.2.1"

@@ -187,7 +187,7 @@ struct MatrixWorld {
         let receiptB = try await Fixtures.contact(app, slug: "other", to: cees)
         let caseA = try #require(
             try await CaseKeyGrant.query(on: app.db).filter(\.$counsellor.$id == anna.account.requireID()).first()?.$caseRecord.id)
-        let year = ReportDeadlines.calendar.component(.year, from: clock.now) - 1
+        let year = FormalReportDeadlines.calendar.component(.year, from: clock.now) - 1
         let report = YearlyReport(organisationID: try acme.requireID(), year: year, version: 1, draftedBy: try anna.account.requireID())
         report.status = YearlyReport.Status.released.rawValue
         report.figures = try YearlyReports.encoded(try Disclosure.publish(YearFigures()))

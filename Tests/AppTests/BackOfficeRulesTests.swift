@@ -15,7 +15,7 @@ struct BackOfficeRulesTests {
     func sendReport(_ app: Application, to counsellor: Fixtures.Staff, path: String = "melden") async throws -> String {
         let browser = TestBrowser(app)
         let form = try await browser.get("/o/acme/\(path)")
-        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+        let submission = try #require(form.submissionToken)
         let page = try await browser.post(
             "/o/acme/\(path)",
             [
@@ -23,7 +23,7 @@ struct BackOfficeRulesTests {
                 ("identity", "anonymous"),
                 ("channel", path == "melden" ? "written" : "messages"), ("submission", submission),
             ], csrf: form.csrf)
-        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+        return try #require(page.receiptCode)
     }
 
     @Test func aFormalReportStaysWithTheReportingPoint() async throws {
@@ -132,7 +132,7 @@ struct BackOfficeRulesTests {
             let browser = TestBrowser(app)
             try await browser.logIn(hr, at: clock.now)
             let form = try await browser.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             let receipt = try await browser.post(
                 "/o/acme/contact",
                 [
@@ -140,7 +140,7 @@ struct BackOfficeRulesTests {
                     ("identity", "anonymous"),
                     ("channel", "messages"), ("submission", submission),
                 ], csrf: form.csrf)
-            let code = try #require(receipt.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let code = try #require(receipt.receiptCode)
             try await browser.post("/o/acme/inbox", [("receipt", code), ("action", "open")], csrf: receipt.csrf)
             let reads = try await AuditEvent.query(on: app.db).filter(\.$action == "case-read").all()
             #expect(reads.count == 1 && reads[0].actor == "person")
@@ -175,7 +175,7 @@ struct BackOfficeRulesTests {
     }
 
     @Test func retentionMonthsEndAtTheMonthEndAndAReopenedCaseStays() async throws {
-        let calendar = ReportDeadlines.calendar
+        let calendar = FormalReportDeadlines.calendar
         let ended = try #require(calendar.date(from: DateComponents(year: 2027, month: 3, day: 31, hour: 12)))
         let purgeDay = try #require(calendar.date(from: DateComponents(year: 2027, month: 4, day: 30, hour: 12)))
         try await withTestApp(clock: ManualWallClock(purgeDay)) { app, clock in

@@ -30,14 +30,14 @@ struct BackOfficeTests {
     func send(_ app: Application, to counsellor: Fixtures.Staff, message: String, path: String = "contact") async throws -> String {
         let browser = TestBrowser(app)
         let form = try await browser.get("/o/acme/\(path)")
-        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+        let submission = try #require(form.submissionToken)
         let page = try await browser.post(
             "/o/acme/\(path)",
             [
                 ("counsellor", try counsellor.account.requireID().uuidString), ("message", message), ("identity", "anonymous"),
                 ("channel", path == "contact" ? "messages" : "written"), ("kinds[]", "pesten"), ("submission", submission),
             ], csrf: form.csrf)
-        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+        return try #require(page.receiptCode)
     }
 
     @Test func aCaseIsWorkedFromArrivalToClosingAndPurgedOnSchedule() async throws {
@@ -51,7 +51,7 @@ struct BackOfficeTests {
             let dashboard = try await anna.get("/backoffice")
             #expect(dashboard.firstMatch(#"id="summary-new">(\d+)<"#) == "1")
             #expect(dashboard.firstMatch(#"id="summary-waiting">(\d+)<"#) == "1")
-            let casePath = try #require(dashboard.firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(dashboard.firstCasePath)
             let caseID = try #require(UUID(uuidString: String(casePath.split(separator: "/").last!)))
             var page = try await anna.get(casePath)
             #expect(page.body.contains("MELDINGTEKST"))
@@ -109,7 +109,7 @@ struct BackOfficeTests {
             #expect(registered.status == .seeOther)
             let row = try #require(try await CaseRegistration.query(on: app.db).first())
             #expect(row.kinds == "intimidatie,pesten" && row.quarterHours == 10 && row.retaliationSignal)
-            #expect(row.year == ReportDeadlines.calendar.component(.year, from: clock.now))
+            #expect(row.year == FormalReportDeadlines.calendar.component(.year, from: clock.now))
             try await anna.post("\(casePath)/close", [], csrf: page.csrf)
             page = try await anna.get(casePath)
             #expect(page.firstMatch(#"id="case-status">([^<]+)<"#) == app.vertrouwd.catalog.text("case.status.closed", in: .dutch))
@@ -269,7 +269,7 @@ struct BackOfficeTests {
             clock.advance(by: 3 * 86_400)
             let (anna, overdue) = try await dashboard()
             #expect(overdue.firstMatch(#"id="summary-overdue">(\d+)<"#) == "1")
-            let casePath = try #require(overdue.firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(overdue.firstCasePath)
             try await anna.post("\(casePath)/acknowledge", [], csrf: try await anna.get(casePath).csrf)
             // Feedback is due three months after the acknowledgement; the reminder comes 14 days before.
             clock.advance(by: 70 * 86_400)
@@ -287,7 +287,7 @@ struct BackOfficeTests {
             _ = try await send(app, to: setup.anna, message: "Iets")
             let anna = TestBrowser(app)
             try await anna.logIn(setup.anna, at: clock.now)
-            let casePath = try #require(try await anna.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await anna.get("/backoffice").firstCasePath)
             _ = try await anna.get(casePath)
             let actions = try await AuditEvent.query(on: app.db).sort(\.$sequence).all().map(\.action)
             #expect(actions.starts(with: ["login", "key-unlock", "case-read"]))

@@ -29,7 +29,7 @@ struct ContactTests {
         -> TestBrowser.Page
     {
         let form = try await browser.get("/o/acme/contact")
-        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+        let submission = try #require(form.submissionToken)
         return try await browser.post(
             "/o/acme/contact",
             [
@@ -45,7 +45,7 @@ struct ContactTests {
             let receiptPage = try await send(
                 person, to: setup.anna, message: "Mijn teamleider maakt steeds opmerkingen over mijn lichaam. 😔 שלום")
             #expect(receiptPage.dataPage == "receipt")
-            let code = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let code = try #require(receiptPage.receiptCode)
             let receipt = try #require(Receipt(typed: code))
             #expect(try await CaseRecord.query(on: app.db).count() == 1)
 
@@ -71,7 +71,7 @@ struct ContactTests {
             let annas = TestBrowser(app)
             try await annas.logIn(setup.anna, at: clock.now)
             let dashboard = try await annas.get("/backoffice")
-            let casePath = try #require(dashboard.firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(dashboard.firstCasePath)
             let casePage = try await annas.get(casePath)
             #expect(casePage.body.contains("Mijn teamleider maakt steeds opmerkingen"))
             #expect(!casePage.body.contains(#"id="identity-name""#), "an anonymous person gave no name")
@@ -113,7 +113,7 @@ struct ContactTests {
             #expect(receiptPage.dataPage == "receipt")
             let brams = TestBrowser(app)
             try await brams.logIn(setup.bram, at: clock.now)
-            let casePath = try #require(try await brams.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await brams.get("/backoffice").firstCasePath)
             let page = try await brams.get(casePath)
             #expect(page.firstMatch(#"id="identity-name">([^<]+)<"#) == "Fatima Bakker")
             let dump = try await PlaintextScanTests.storedBytes(app).flatMap(\.1)
@@ -128,7 +128,7 @@ struct ContactTests {
             let setup = try await setUp(app)
             let browser = TestBrowser(app)
             let form = try await browser.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             let cases: [[(String, String)]] = [
                 [("message", "Hallo"), ("identity", "anonymous"), ("channel", "messages")],
                 [
@@ -173,7 +173,7 @@ struct ContactTests {
             let setup = try await setUp(app)
             let browser = TestBrowser(app)
             let form = try await browser.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             let fields = [
                 ("counsellor", try setup.anna.account.requireID().uuidString), ("message", "Twee keer getikt"), ("identity", "anonymous"),
                 ("channel", "messages"), ("submission", submission),
@@ -190,7 +190,7 @@ struct ContactTests {
         try await withTestApp { app, _ in
             let setup = try await setUp(app)
             let receiptPage = try await send(TestBrowser(app), to: setup.anna, message: "Alleen voor Acme")
-            let code = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let code = try #require(receiptPage.receiptCode)
             _ = try await Fixtures.organisation(app, slug: "ander", name: "Ander")
             let browser = TestBrowser(app)
             let login = try await browser.get("/o/ander/inbox")
@@ -212,7 +212,7 @@ struct ContactTests {
         try await withTestApp { app, clock in
             let setup = try await setUp(app)
             let receiptPage = try await send(TestBrowser(app), to: setup.anna, message: "Eerst anoniem")
-            let code = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let code = try #require(receiptPage.receiptCode)
             let person = TestBrowser(app)
             let login = try await person.get("/o/acme/inbox")
             let inbox = try await person.post("/o/acme/inbox", [("receipt", code), ("action", "open")], csrf: login.csrf)
@@ -225,7 +225,7 @@ struct ContactTests {
 
             let annas = TestBrowser(app)
             try await annas.logIn(setup.anna, at: clock.now)
-            let casePath = try #require(try await annas.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await annas.get("/backoffice").firstCasePath)
             #expect(try await annas.get(casePath).firstMatch(#"id="identity-name">([^<]+)<"#) == "Sanne de Wit")
 
             let unconfirmed = try await person.post("/o/acme/inbox", [("receipt", code), ("action", "withdraw")], csrf: inbox.csrf)

@@ -19,9 +19,9 @@ struct DatabaseOutageTests {
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: acme)
             let person = TestBrowser(app)
             let form = try await person.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             // As long as the form allows, so that it cannot fit in space the database already has.
-            let message = String(String(repeating: "Mijn verhaal VERTROUWDTEKST ", count: 800).prefix(ContactController.maximumMessage))
+            let message = String(String(repeating: "Mijn verhaal VERTROUWDTEKST ", count: 800).prefix(MessageDraft.maximumLength))
             let outage = try await Outage.make(app)
             try await outage.begin()
             let refused: TestBrowser.Page
@@ -53,7 +53,7 @@ struct DatabaseOutageTests {
             #expect(fields.contains { $0.0 == "csrf" })
             let action = try #require(refused.firstMatch(#"<form method="post" action="([^"]+)" id="unavailable-form""#))
             let sent = try await person.post(action, fields, csrf: nil)
-            let receipt = try #require(sent.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#), "\(sent.status) \(sent.dataPage ?? "")")
+            let receipt = try #require(sent.receiptCode, "\(sent.status) \(sent.dataPage ?? "")")
             #expect(try await CaseRecord.query(on: app.db).count() == 1)
             let inbox = try await person.post("/o/acme/inbox", [("receipt", receipt), ("action", "open")], csrf: sent.csrf)
             #expect(inbox.body.contains(message))

@@ -94,7 +94,7 @@ struct JournalFlowTests {
             #expect(try Self.verifyScript(exportFile.path, head: file.head) == 1)
             let page = try await browser.get("/o/acme/logboek/export")
             #expect(page.body.contains(file.head))
-            if PDFPrinter.chromium() != nil {
+            if app.vertrouwd.settings.chromiumPath != nil {
                 let pdf = try await browser.get("/o/acme/logboek/export.pdf")
                 #expect(pdf.bytes.starts(with: Array("%PDF".utf8)))
             } else {
@@ -184,7 +184,7 @@ struct JournalFlowTests {
             let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: organisation)
             let person = TestBrowser(app)
             let form = try await person.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             let receiptPage = try await person.post(
                 "/o/acme/contact",
                 [
@@ -192,7 +192,7 @@ struct JournalFlowTests {
                     ("identity", "anonymous"),
                     ("channel", "messages"), ("submission", submission),
                 ], csrf: form.csrf)
-            let code = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let code = try #require(receiptPage.receiptCode)
             _ = try await start(person)
             for (date, text) in [("2026-10-01", "EERSTEDEEL"), ("2026-10-02", "TWEEDEDEEL"), ("2026-10-03", "PRIVEHOUDEN")] {
                 try await write(person, [("date", date), ("time_precision", "unknown"), ("what", text)])
@@ -232,7 +232,7 @@ struct JournalFlowTests {
 
             let annas = TestBrowser(app)
             try await annas.logIn(anna, at: clock.now)
-            let casePath = try #require(try await annas.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await annas.get("/backoffice").firstCasePath)
             var casePage = try await annas.get(casePath)
             #expect(casePage.body.contains("EERSTEDEEL") && casePage.body.contains("TWEEDEDEEL"))
             #expect(!casePage.body.contains("PRIVEHOUDEN"))
@@ -269,7 +269,7 @@ struct JournalFlowTests {
             try await write(person, [("date", "2026-11-02"), ("time_precision", "unknown"), ("what", "MEEGESTUURD")])
             let form = try await person.get("/o/acme/contact")
             #expect(form.body.contains(#"id="share_journal""#))
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             let receipt = try await person.post(
                 "/o/acme/contact",
                 [
@@ -279,7 +279,7 @@ struct JournalFlowTests {
             #expect(receipt.dataPage == "receipt")
             let annas = TestBrowser(app)
             try await annas.logIn(anna, at: clock.now)
-            let casePath = try #require(try await annas.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await annas.get("/backoffice").firstCasePath)
             let page = try await annas.get(casePath)
             #expect(page.body.contains("MEEGESTUURD"))
             #expect(page.body.contains(app.vertrouwd.catalog.text("consent.event.journal-shared", in: .dutch)))

@@ -58,10 +58,10 @@ struct MatchingTests {
 
             let annas = TestBrowser(app)
             try await annas.logIn(world.anna, at: clock.now)
-            let annaCase = try #require(try await annas.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let annaCase = try #require(try await annas.get("/backoffice").firstCasePath)
             let mehmets = TestBrowser(app)
             try await mehmets.logIn(world.mehmet, at: clock.now)
-            let mehmetCase = try #require(try await mehmets.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let mehmetCase = try #require(try await mehmets.get("/backoffice").firstCasePath)
             /// The match section of each counsellor's case page (the rest of the page lists the
             /// organisation's counsellors anyway, for sharing).
             func pages() async throws -> (String, String) {
@@ -153,14 +153,14 @@ struct MatchingTests {
             _ = try await JournalFlowTests().start(person)
             for message in ["Eerste melding", "Tweede melding"] {
                 let form = try await person.get("/o/acme/contact")
-                let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+                let submission = try #require(form.submissionToken)
                 let sent = try await person.post(
                     "/o/acme/contact",
                     [
                         ("counsellor", try world.mehmet.account.requireID().uuidString), ("message", message), ("identity", "anonymous"),
                         ("channel", "messages"), ("submission", submission), ("share_journal", "on"), ("party_name", "J. de Vries"),
                     ], csrf: form.csrf)
-                #expect(sent.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#) != nil)
+                #expect(sent.receiptCode != nil)
             }
             let matches = try await PartyMatch.query(on: app.db).all()
             #expect(matches.count == 2, "each of the person's cases matches the first person's case, not each other")

@@ -12,7 +12,7 @@ struct NotificationTests {
     func sendContact(_ app: Application, to counsellor: Fixtures.Staff, message: String) async throws -> String {
         let browser = TestBrowser(app)
         let form = try await browser.get("/o/acme/contact")
-        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+        let submission = try #require(form.submissionToken)
         let page = try await browser.post(
             "/o/acme/contact",
             [
@@ -20,7 +20,7 @@ struct NotificationTests {
                 ("channel", "messages"), ("submission", submission),
             ],
             csrf: form.csrf)
-        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+        return try #require(page.receiptCode)
     }
 
     @Test func aNewContactMailsTheCounsellorWithoutAnyContent() async throws {

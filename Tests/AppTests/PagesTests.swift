@@ -34,7 +34,7 @@ struct PagesTests {
             #expect(english.lang == "en")
             #expect(english.heading == catalog.text(headingKey, in: .english))
             if role == .counsellor {
-                let year = ReportDeadlines.calendar.component(.year, from: clock.now)
+                let year = FormalReportDeadlines.calendar.component(.year, from: clock.now)
                 for (path, headingKey) in [
                     ("/backoffice/jaarverslag", "yearly.list.heading"), ("/backoffice/jaarverslag/acme/\(year)", "yearly.draft.heading"),
                     ("/backoffice/mijn-jaarverslag/\(year)", "yearly.own.heading"),
@@ -67,7 +67,7 @@ struct PagesTests {
             for detail in ["organisation_articles", "SQL", "sqlite", "Error", "Sources/"] {
                 #expect(!page.body.contains(detail), "the error page reveals \(detail)")
             }
-            #expect(TestLogs.all.contains { $0.contains("request failed") })
+            #expect(TestLogs.lines(ofRequest: page.requestID).contains { $0.contains("request failed") })
             try await sql.raw("CREATE TABLE organisation_articles (id TEXT)").run()
         }
     }

@@ -47,7 +47,7 @@ struct PrivacyTests {
     static func dump(_ app: Application) async throws -> String {
         let sql = try #require(app.db as? any SQLDatabase)
         var out = ""
-        for table in [StaffAccount.schema, LoginThrottle.schema, RecoveryCode.schema, ActivationToken.schema, WebSession.schema] {
+        for table in [StaffAccount.schema, ThrottleCount.schema, RecoveryCode.schema, ActivationToken.schema, WebSession.schema] {
             let rows = try await sql.raw("SELECT * FROM \(ident: table)").all()
             for row in rows {
                 for column in row.allColumns {

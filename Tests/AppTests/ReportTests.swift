@@ -26,7 +26,7 @@ struct ReportTests {
             #expect(form.body.contains("Huis voor Klokkenluiders"))
             #expect(form.body.contains(try point.account.requireID().uuidString))
             #expect(!form.body.contains(try other.account.requireID().uuidString), "only the reporting point receives reports")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             let refused = try await person.post(
                 "/o/acme/melden",
                 [
@@ -42,7 +42,7 @@ struct ReportTests {
                     ("identity", "confidential"), ("name", "Jan Jansen"), ("channel", "meeting"), ("kinds[]", "misstanden-maatschappij"),
                     ("submission", submission),
                 ], csrf: form.csrf)
-            let code = try #require(sent.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let code = try #require(sent.receiptCode)
             #expect(try await CaseRecord.query(on: app.db).first()?.kind == .formalReport)
 
             func inbox() async throws -> TestBrowser.Page {
@@ -60,7 +60,7 @@ struct ReportTests {
             try await counsellor.logIn(point, at: clock.now)
             let dashboard = try await counsellor.get("/backoffice")
             #expect(dashboard.body.contains("deadline overdue"))
-            let casePath = try #require(dashboard.firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(dashboard.firstCasePath)
             let casePage = try await counsellor.get(casePath)
             #expect(casePage.firstMatch(#"id="identity-name">([^<]+)<"#) == "Jan Jansen")
             #expect(
@@ -75,7 +75,7 @@ struct ReportTests {
             let record = try #require(try await CaseRecord.query(on: app.db).first())
             let deadlines = try #require(record.deadlines)
             #expect(deadlines.acknowledgedAt == clock.now)
-            #expect(deadlines.feedbackDue == ReportDeadlines.calendar.date(byAdding: .month, value: 3, to: clock.now))
+            #expect(deadlines.feedbackDue == FormalReportDeadlines.calendar.date(byAdding: .month, value: 3, to: clock.now))
 
             #expect(try await counsellor.post("\(casePath)/feedback", [], csrf: casePage.csrf).location == casePath)
             #expect(try await CaseRecord.query(on: app.db).first()?.feedbackGivenAt == clock.now)

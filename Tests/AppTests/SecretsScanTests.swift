@@ -28,7 +28,7 @@ struct SecretsScanTests {
             // The person: a confidential contact with a file and an address for nudges, then a reply.
             let person = TestBrowser(app)
             let form = try await person.get("/o/acme/contact")
-            let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+            let submission = try #require(form.submissionToken)
             let receiptPage = try await person.postMultipart(
                 "/o/acme/contact",
                 [
@@ -40,7 +40,7 @@ struct SecretsScanTests {
                 ],
                 files: [.init("\(marker("BESTANDSNAAM")).pdf", Array("%PDF-1.4\n\(marker("PDFINHOUD"))\n%%EOF\n".utf8))],
                 csrf: form.csrf)
-            let receipt = try #require(receiptPage.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#))
+            let receipt = try #require(receiptPage.receiptCode)
             let inbox = try await person.post("/o/acme/inbox", [("receipt", receipt), ("action", "open")], csrf: receiptPage.csrf)
             try await person.post(
                 "/o/acme/inbox", [("receipt", receipt), ("action", "reply"), ("message", marker("VERVOLG"))], csrf: inbox.csrf)
@@ -48,7 +48,7 @@ struct SecretsScanTests {
             // The counsellor: a reply, a note, a signal and a referral.
             let counsellor = TestBrowser(app)
             try await counsellor.logIn(anna, at: clock.now)
-            let casePath = try #require(try await counsellor.get("/backoffice").firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#))
+            let casePath = try #require(try await counsellor.get("/backoffice").firstCasePath)
             let casePage = try await counsellor.get(casePath)
             #expect(casePage.body.contains(marker("MELDING")), "the counsellor reads the case: the markers went in")
             for (action, fields) in [

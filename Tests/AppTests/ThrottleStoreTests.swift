@@ -17,12 +17,12 @@ struct ThrottleStoreTests {
                 for _ in 0..<40 {
                     group.addTask {
                         let request = Request(application: app, on: app.eventLoopGroup.next())
-                        try await ThrottleStore(request: request).recordFailure([key])
+                        try await ThrottleStore(request: request).recordAttempt([key])
                     }
                 }
                 try await group.waitForAll()
             }
-            let rows = try await LoginThrottle.query(on: app.db).filter(\.$keyDigest == key).all()
+            let rows = try await ThrottleCount.query(on: app.db).filter(\.$keyDigest == key).all()
             #expect(rows.count == 1)
             #expect(rows.first?.failures == 40, "attempts were lost: \(rows.first?.failures ?? 0) of 40 counted")
         }
@@ -33,14 +33,14 @@ struct ThrottleStoreTests {
             let request = Request(application: app, on: app.eventLoopGroup.next())
             let store = ThrottleStore(request: request)
             // Another request on another instance, whose clock is a second ahead, counted an attempt.
-            try await LoginThrottle(keyDigest: "k", failures: 2, lastFailureAt: clock.now.addingTimeInterval(1)).create(on: app.db)
+            try await ThrottleCount(keyDigest: "k", failures: 2, lastFailureAt: clock.now.addingTimeInterval(1)).create(on: app.db)
             #expect(try await store.blockedUntil(["k"]) == nil)
-            try await LoginThrottle.query(on: app.db).set(\.$failures, to: 5).update()
+            try await ThrottleCount.query(on: app.db).set(\.$failures, to: 5).update()
             #expect(try await store.blockedUntil(["k"]) != nil, "past the free attempts, the wait holds")
             // An attempt long ago starts the count again.
             clock.advance(by: store.policy.memory + 10)
-            try await store.recordFailure(["k"])
-            #expect(try await LoginThrottle.query(on: app.db).first()?.failures == 1)
+            try await store.recordAttempt(["k"])
+            #expect(try await ThrottleCount.query(on: app.db).first()?.failures == 1)
         }
     }
 }

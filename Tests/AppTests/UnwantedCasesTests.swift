@@ -53,7 +53,7 @@ struct UnwantedCasesTests {
             #expect(try await CaseRecord.find(annas[0], on: app.db) != nil)
             #expect(try await CaseRecord.find(flood[0], on: app.db) != nil)
             #expect(try await CaseRecord.find(brams.caseID, on: app.db) != nil)
-            #expect(TestLogs.all.contains { $0.contains("cases removed") && $0.contains("10") })
+            #expect(TestLogs.lines(ofRequest: removed.requestID).contains { $0.contains("cases removed") && $0.contains("10") })
             #expect(!TestLogs.all.contains { line in flood.contains { line.contains($0.uuidString) } })
 
             // Another counsellor cannot flag or remove what is not sealed to them.

@@ -12,7 +12,7 @@ import VertrouwdCore
 /// correcting, who may read it, and the exports.
 @Suite("Yearly report")
 struct YearlyReportTests {
-    static func year(_ clock: ManualWallClock) -> Int { ReportDeadlines.calendar.component(.year, from: clock.now) }
+    static func year(_ clock: ManualWallClock) -> Int { FormalReportDeadlines.calendar.component(.year, from: clock.now) }
 
     /// Registrations straight into the table, as the back office leaves them.
     @discardableResult
@@ -134,7 +134,7 @@ struct YearlyReportTests {
     struct ExportShape: Decodable {
         let format: String
         let year: Int
-        let figures: PublishedReport
+        let figures: PublishedYearlyReport
     }
 
     @Test func aCorrectionIsANewVersionProtectedAgainstTheFirst() async throws {

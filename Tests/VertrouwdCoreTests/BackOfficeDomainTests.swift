@@ -40,7 +40,7 @@ struct BackOfficeDomainTests {
     }
 
     @Test func contentIsKeptTwelveCalendarMonthsAfterTheEnd() throws {
-        let calendar = ReportDeadlines.calendar
+        let calendar = FormalReportDeadlines.calendar
         let ended = try #require(calendar.date(from: DateComponents(year: 2026, month: 2, day: 28, hour: 10)))
         let policy = RetentionPolicy()
         let purge = policy.purgeDate(endedAt: ended)

@@ -47,7 +47,7 @@ struct DisclosurePropertyTests {
             corrected[Int.random(in: 0..<corrected.count, using: &synthetic.generator)] = synthetic.registration()
         }
         let correctedFigures = YearFigures.tally(corrected, optional: optional)
-        let correction: PublishedReport
+        let correction: PublishedYearlyReport
         do {
             correction = try Disclosure.publish(correctedFigures, earlier: [report])
         } catch DisclosureError.smallChange(let earlier, let now) {
@@ -64,7 +64,7 @@ struct DisclosurePropertyTests {
 
     @Test func theAttackerFindsWhatNaiveSuppressionLeaves() throws {
         // Without complementary suppression, one "< 5" cell in a breakdown is the total minus the rest.
-        var naive = PublishedReport(cases: .count(21))
+        var naive = PublishedYearlyReport(cases: .count(21))
         naive.tables = [PublishedTable(breakdown: .otherParty, cells: [.count(7), .count(12), .count(0), .count(0), .small])]
         var attacker = DifferencingAttacker()
         let version = attacker.observe(naive)
@@ -77,8 +77,8 @@ struct DisclosurePropertyTests {
     @Test func theAttackerSubtractsVersions() throws {
         // Two versions showing 12 and 13 give away the one person added.
         var attacker = DifferencingAttacker()
-        let one = attacker.observe(PublishedReport(cases: .count(12)))
-        let two = attacker.observe(PublishedReport(cases: .count(13)))
+        let one = attacker.observe(PublishedYearlyReport(cases: .count(12)))
+        let two = attacker.observe(PublishedYearlyReport(cases: .count(13)))
         let added = attacker.versions[two].cellOfPeople.merging(attacker.versions[one].cellOfPeople.mapValues { -$0 }, uniquingKeysWith: +)
         #expect(attacker.range(added) == 1...1)
     }

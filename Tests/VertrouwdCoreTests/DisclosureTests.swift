@@ -17,7 +17,7 @@ struct DisclosureTests {
         }
     }
 
-    static func publish(_ registrations: [RegistrationFacts], earlier: [PublishedReport] = []) throws -> PublishedReport {
+    static func publish(_ registrations: [RegistrationFacts], earlier: [PublishedYearlyReport] = []) throws -> PublishedYearlyReport {
         try Disclosure.publish(YearFigures.tally(registrations), earlier: earlier)
     }
 
@@ -136,6 +136,6 @@ struct DisclosureTests {
         let report = try Self.publish(Self.facts(12, party: .colleague) + Self.facts(7, party: .manager) + Self.facts(2, party: .unknown))
         let json = String(decoding: try JSONEncoder().encode(report.table(.otherParty)), as: UTF8.self)
         #expect(json.contains(#"["hidden",12,0,0,"<5"]"#))
-        #expect(try JSONDecoder().decode(PublishedReport.self, from: JSONEncoder().encode(report)) == report)
+        #expect(try JSONDecoder().decode(PublishedYearlyReport.self, from: JSONEncoder().encode(report)) == report)
     }
 }

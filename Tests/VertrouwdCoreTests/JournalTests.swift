@@ -76,7 +76,7 @@ struct JournalTests {
     @Test func aWeeklyRemarkByTheSameManagerLooksStructural() {
         // Every Tuesday for three months.
         var entries: [JournalEntry] = []
-        let calendar = ReportDeadlines.calendar
+        let calendar = FormalReportDeadlines.calendar
         var day = calendar.date(from: DateComponents(year: 2026, month: 3, day: 3))!
         for index in 0..<13 {
             let parts = calendar.dateComponents([.year, .month, .day], from: day)

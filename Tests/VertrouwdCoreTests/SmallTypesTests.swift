@@ -47,13 +47,13 @@ struct SmallTypesTests {
     }
 
     @Test func throttleDelaysGrowAndStopAtTheCeiling() {
-        let policy = LoginThrottlePolicy.standard
-        #expect((0..<5).allSatisfy { policy.delay(afterFailures: $0) == 0 })
-        #expect(policy.delay(afterFailures: 5) == 30)
-        #expect(policy.delay(afterFailures: 6) == 60)
-        #expect(policy.delay(afterFailures: 7) == 120)
-        #expect(policy.delay(afterFailures: 50) == 15 * 60)
-        #expect(policy.delay(afterFailures: Int.max / 2) == 15 * 60)
+        let policy = ThrottlePolicy.standard
+        #expect((0..<5).allSatisfy { policy.delay(afterAttempts: $0) == 0 })
+        #expect(policy.delay(afterAttempts: 5) == 30)
+        #expect(policy.delay(afterAttempts: 6) == 60)
+        #expect(policy.delay(afterAttempts: 7) == 120)
+        #expect(policy.delay(afterAttempts: 50) == 15 * 60)
+        #expect(policy.delay(afterAttempts: Int.max / 2) == 15 * 60)
     }
 
     @Test func recoveryCodes() {

@@ -41,7 +41,7 @@ struct ActivationController: RouteCollection {
 
     func show(req: Request) async throws -> Response {
         guard let (token, account) = try await validToken(req) else { return try await renderInvalid(req) }
-        let secret = pendingSecret(req, tokenDigest: token.digest, create: true)!
+        let secret = pendingSecret(req, tokenDigest: token.digest)
         return try await renderForm(req, account: account, secret: secret, errors: [])
     }
 
@@ -49,9 +49,9 @@ struct ActivationController: RouteCollection {
         guard let (token, account) = try await validToken(req), let accountID = account.id else {
             return try await renderInvalid(req)
         }
-        guard let secret = pendingSecret(req, tokenDigest: token.digest, create: false) else {
+        guard let secret = storedSecret(req, tokenDigest: token.digest) else {
             // The session that showed the secret is gone: show a new one rather than accept a code for an unknown seed.
-            let fresh = pendingSecret(req, tokenDigest: token.digest, create: true)!
+            let fresh = newSecret(req, tokenDigest: token.digest)
             return try await renderForm(
                 req, account: account, secret: fresh, errors: [FieldError(field: "code", key: "activation.error.new_secret")],
                 status: .unprocessableEntity)
@@ -146,12 +146,19 @@ struct ActivationController: RouteCollection {
     }
 
     /// The authenticator seed shown on the form, kept in the session (tied to this token) until the code proves it was saved.
-    private func pendingSecret(_ req: Request, tokenDigest: String, create: Bool) -> [UInt8]? {
-        if let stored = req.session.data[SessionKeys.activationSecret] {
-            let parts = stored.split(separator: ":")
-            if parts.count == 2, parts[0] == tokenDigest, let secret = Base32.decode(String(parts[1])) { return secret }
-        }
-        guard create else { return nil }
+    /// The TOTP secret this session was shown for this activation link, or a new one.
+    private func pendingSecret(_ req: Request, tokenDigest: String) -> [UInt8] {
+        storedSecret(req, tokenDigest: tokenDigest) ?? newSecret(req, tokenDigest: tokenDigest)
+    }
+
+    private func storedSecret(_ req: Request, tokenDigest: String) -> [UInt8]? {
+        guard let stored = req.session.data[SessionKeys.activationSecret] else { return nil }
+        let parts = stored.split(separator: ":")
+        guard parts.count == 2, parts[0] == tokenDigest else { return nil }
+        return Base32.decode(String(parts[1]))
+    }
+
+    private func newSecret(_ req: Request, tokenDigest: String) -> [UInt8] {
         let secret = TOTP.generateSecret(using: req.vertrouwd.random)
         req.session.data[SessionKeys.activationSecret] = "\(tokenDigest):\(Base32.encode(secret))"
         return secret

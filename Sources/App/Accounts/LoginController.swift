@@ -57,12 +57,12 @@ struct LoginController: RouteCollection {
         let passwords = req.vertrouwd.passwords
         guard let account, let hash = account.passwordHash, account.isActivated, !account.isDisabled else {
             try await passwords.verifyAgainstDecoy(password)
-            try await throttle.recordFailure(keys)
+            try await throttle.recordAttempt(keys)
             return try await renderLogin(
                 req, email: typedEmail, errors: [FieldError(field: "email", key: "login.error.invalid")], status: .unauthorized)
         }
         guard (try? await passwords.verify(password, against: hash)) == true else {
-            try await throttle.recordFailure(keys)
+            try await throttle.recordAttempt(keys)
             if let id = account.id { try await req.audit.record(.staff(id), .loginFailed) }
             return try await renderLogin(
                 req, email: typedEmail, errors: [FieldError(field: "email", key: "login.error.invalid")], status: .unauthorized)
@@ -114,7 +114,7 @@ struct LoginController: RouteCollection {
                 req, errors: [FieldError(field: "code", key: "login.error.throttled")], until: until, status: .tooManyRequests)
         }
         guard try await acceptSecondFactor(typed, for: account, accountID: accountID, on: req) else {
-            try await throttle.recordFailure(keys)
+            try await throttle.recordAttempt(keys)
             try await req.audit.record(.staff(accountID), .loginFailed)
             return try await renderCode(req, errors: [FieldError(field: "code", key: "login.error.code_invalid")], status: .unauthorized)
         }

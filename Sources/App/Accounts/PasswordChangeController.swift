@@ -50,7 +50,7 @@ struct PasswordChangeController: RouteCollection {
         }
         let services = req.vertrouwd
         guard try await services.passwords.verify(current, against: currentHash) else {
-            try await throttle.recordFailure(keys)
+            try await throttle.recordAttempt(keys)
             return try await render(
                 req, errors: [FieldError(field: "current_password", key: "account.password.error.current_wrong")], status: .unauthorized)
         }

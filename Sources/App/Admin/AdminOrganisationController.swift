@@ -149,7 +149,7 @@ struct AdminOrganisationController: RouteCollection {
         let language = Language(rawValue: form.language ?? "")
         if language == nil { errors.append(FieldError(field: "language", key: "admin.organisation.error.language")) }
         let maximum = Int((form.attachment_max_mb ?? String(AttachmentPolicy.defaultMaximumMebibytes)).trimmingCharacters(in: .whitespaces))
-        if maximum == nil || !(1...AttachmentPolicy.largestMaximumMebibytes).contains(maximum!) {
+        if !(maximum.map { (1...AttachmentPolicy.largestMaximumMebibytes).contains($0) } ?? false) {
             errors.append(FieldError(field: "attachment_max_mb", key: "admin.organisation.error.attachment_size"))
         }
         // No family ticked means no attachments at all: allowed, for organisations that want text only.

@@ -32,16 +32,12 @@ struct CaseController: RouteCollection {
     func reply(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let form = req.form(ReplyForm.self, orEmpty: ReplyForm())
-        let message = form.message?.cleanedInput ?? ""
         let organisation = try await Organisation.find(opened.record.$organisation.id, on: req.db)
-        let files = UploadedFiles(form.attachments, policy: organisation?.attachmentPolicy ?? AttachmentPolicy())
-        var errors = files.summaryErrors
-        if message.isEmpty && UploadedFiles.chosen(form.attachments).isEmpty {
-            errors.append(FieldError(field: "message", key: "case.error.message_required"))
-        }
-        if message.count > ContactController.maximumMessage {
-            errors.append(FieldError(field: "message", key: "contact.error.message_long"))
-        }
+        let draft = MessageDraft(
+            text: form.message, attachments: form.attachments, policy: organisation?.attachmentPolicy ?? AttachmentPolicy())
+        let message = draft.text
+        let files = draft.files
+        var errors = draft.errors(emptyKey: "case.error.message_required")
         if !CaseLifecycle.allows(.reply, to: opened.record.lifecycleState()) {
             errors.append(FieldError(field: "message", key: "case.error.ended"))
         }

@@ -43,9 +43,9 @@ final class CaseRecord: Model, @unchecked Sendable {
     init() {}
 
     /// The deadlines of a formal report; nil for a contact.
-    var deadlines: ReportDeadlines? {
+    var deadlines: FormalReportDeadlines? {
         guard kind == .formalReport, let received = receivedAt ?? createdAt else { return nil }
-        return ReportDeadlines(receivedAt: received, acknowledgedAt: acknowledgedAt, feedbackGivenAt: feedbackGivenAt)
+        return FormalReportDeadlines(receivedAt: received, acknowledgedAt: acknowledgedAt, feedbackGivenAt: feedbackGivenAt)
     }
 
     init(id: UUID, organisationID: UUID, kind: CaseKind) {

@@ -88,7 +88,7 @@ final class CaseRegistration: Model, @unchecked Sendable {
         $organisation.id = record.$organisation.id
         self.counsellorID = counsellorID
         let received = record.receivedAt ?? record.createdAt ?? now
-        let parts = ReportDeadlines.calendar.dateComponents([.year, .month], from: received)
+        let parts = FormalReportDeadlines.calendar.dateComponents([.year, .month], from: received)
         year = parts.year ?? 0
         quarter = ((parts.month ?? 1) - 1) / 3 + 1
         caseKind = record.kind
@@ -99,7 +99,7 @@ final class CaseRegistration: Model, @unchecked Sendable {
         contacts = registration.contacts
         quarterHours = registration.quarterHours
         if record.kind == .formalReport, let receivedAt = record.receivedAt {
-            let deadlines = ReportDeadlines(
+            let deadlines = FormalReportDeadlines(
                 receivedAt: receivedAt, acknowledgedAt: record.acknowledgedAt, feedbackGivenAt: record.feedbackGivenAt)
             acknowledgedInTime = deadlines.acknowledgedInTime
             feedbackInTime = deadlines.feedbackInTime

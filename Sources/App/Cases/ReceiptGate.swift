@@ -19,7 +19,7 @@ struct ReceiptGate {
         case throttled(until: Date)
     }
 
-    static let clientPolicy = LoginThrottlePolicy(freeAttempts: 10, firstDelay: 30, maximumDelay: 15 * 60)
+    static let clientPolicy = ThrottlePolicy(freeAttempts: 10, firstDelay: 30, maximumDelay: 15 * 60)
     static let globalKey = "receipt-global"
     static let globalWindow: TimeInterval = 60
     /// Failed receipt guesses per minute across the instance before clients with failures are held back.
@@ -33,10 +33,10 @@ struct ReceiptGate {
         let clientKey = throttle.clientKey(purpose: "throttle-receipt")
         let clientKeys = [clientKey]
         if let until = try await throttle.blockedUntil(clientKeys) { return .throttled(until: until) }
-        if try await throttle.failures(clientKey) > 0, let until = try await globalFloodUntil() { return .throttled(until: until) }
+        if try await throttle.attempts(clientKey) > 0, let until = try await globalFloodUntil() { return .throttled(until: until) }
 
         guard let opened = try await CaseVault(services: request.vertrouwd, db: request.db).open(receipt: receipt) else {
-            try await throttle.recordFailure(clientKeys)
+            try await throttle.recordAttempt(clientKeys)
             try await countGlobalFailure()
             return .notFound
         }
@@ -46,7 +46,7 @@ struct ReceiptGate {
 
     /// When the current minute's budget of failed guesses is spent, the end of that minute.
     private func globalFloodUntil() async throws -> Date? {
-        guard let row = try await LoginThrottle.query(on: request.db).filter(\.$keyDigest == Self.globalKey).first() else { return nil }
+        guard let row = try await ThrottleCount.query(on: request.db).filter(\.$keyDigest == Self.globalKey).first() else { return nil }
         let windowEnd = row.lastFailureAt.addingTimeInterval(Self.globalWindow)
         return windowEnd > request.now && row.failures >= Self.globalBudget ? windowEnd : nil
     }

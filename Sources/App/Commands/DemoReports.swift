@@ -8,13 +8,13 @@ extension DemoSeeder {
     /// organisation already has registrations for those years.
     func seedYearlyReports(organisationID: UUID, counsellorID: UUID) async throws {
         let db = app.db
-        let current = ReportDeadlines.calendar.component(.year, from: app.vertrouwd.clock.now)
+        let current = FormalReportDeadlines.calendar.component(.year, from: app.vertrouwd.clock.now)
         for (year, people) in [(current - 2, 38), (current - 1, 47)] {
             let existing = try await CaseRegistration.query(on: db).filter(\.$organisation.$id == organisationID)
                 .filter(\.$year == year).count()
             guard existing == 0 else { continue }
             var sample = SampleRegistrations(seed: UInt64(year), lopsided: false)
-            let registeredAt = ReportDeadlines.calendar.date(from: DateComponents(year: year, month: 12, day: 20)) ?? Date()
+            let registeredAt = FormalReportDeadlines.calendar.date(from: DateComponents(year: year, month: 12, day: 20)) ?? Date()
             let rows = (0..<people).map { _ in
                 CaseRegistration(
                     sample.registration(), organisationID: organisationID, counsellorID: counsellorID, year: year,
@@ -27,7 +27,7 @@ extension DemoSeeder {
             report.signals = Self.demoSignals
             report.recommendations = Self.demoRecommendations
             let published = try YearlyReports.encoded(try Disclosure.publish(figures))
-            let releasedAt = ReportDeadlines.calendar.date(from: DateComponents(year: year + 1, month: 1, day: 28)) ?? Date()
+            let releasedAt = FormalReportDeadlines.calendar.date(from: DateComponents(year: year + 1, month: 1, day: 28)) ?? Date()
             try await db.transaction { db in
                 try await report.create(on: db)
                 _ = try await YearlyReports.release(

@@ -109,7 +109,7 @@ struct DemoSeeder {
     }
 
     private func ensureAccount(_ demo: DemoAccount, services: VertrouwdServices, on db: any Database) async throws -> StaffAccount {
-        let email = EmailAddress(demo.email)!
+        guard let email = EmailAddress(demo.email) else { throw Abort(.internalServerError, reason: "demo address \(demo.email)") }
         let account =
             try await StaffAccount.query(on: db).filter(\.$email == email.value).first()
             ?? StaffAccount(email: email, displayName: demo.name, role: demo.role)

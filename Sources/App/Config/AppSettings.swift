@@ -41,6 +41,10 @@ public struct AppSettings: Sendable {
     public var reminderIntervalSeconds: Int = 600
     /// `json`: one JSON object per log line (for a log collector); otherwise plain text.
     public var logFormat: LogFormat = .text
+    /// Whether `VERTROUWD_PUBLIC_URL` was given; without it, `serve` points links at its own address.
+    public var publicURLIsSet = false
+    /// Headless Chromium for PDFs (`VERTROUWD_CHROMIUM`, else the first on the PATH); nil: no PDFs.
+    public var chromiumPath: String?
     /// The bearer token `/metrics` asks for; without one, `/metrics` is not served at all.
     public var metricsToken: String?
     /// Label submission counts with the organisation's slug (off: no organisation appears in metrics).
@@ -85,6 +89,30 @@ public struct AppSettings: Sendable {
         }
     }
 
+    /// The log format, read before anything else so that even a bad setting is logged in it; a
+    /// malformed value means text here, and `fromEnvironment` then stops the start over it.
+    public static func earlyLogFormat(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> LogFormat {
+        environment["VERTROUWD_LOG_FORMAT"].flatMap { LogFormat(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) }
+            ?? .text
+    }
+
+    /// Whether Vapor's own `LOG_LEVEL` is set (then `--log` is not added).
+    public static func hasLogLevel(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        environment["LOG_LEVEL"] != nil
+    }
+
+    /// `VERTROUWD_CHROMIUM` when it names an executable, else the first Chromium on the PATH.
+    public static func findChromium(in environment: [String: String]) -> String? {
+        if let configured = environment["VERTROUWD_CHROMIUM"], FileManager.default.isExecutableFile(atPath: configured) {
+            return configured
+        }
+        let names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+        for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            for name in names where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") { return "\(directory)/\(name)" }
+        }
+        return nil
+    }
+
     /// Reads the `VERTROUWD_*` variables and `DATABASE_URL`; a malformed value stops the start with a clear message.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppSettings {
         var settings = AppSettings()
@@ -120,7 +148,9 @@ public struct AppSettings: Sendable {
                 throw Failure.invalid(variable: "VERTROUWD_PUBLIC_URL", reason: "must start with http:// or https://")
             }
             settings.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            settings.publicURLIsSet = true
         }
+        settings.chromiumPath = findChromium(in: environment)
         if let url = value("VERTROUWD_QUICK_EXIT_URL") {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw Failure.invalid(variable: "VERTROUWD_QUICK_EXIT_URL", reason: "must start with http:// or https://")

@@ -10,7 +10,7 @@ public struct VertrouwdServices: Sendable {
     public let random: any RandomSource
     public let instanceSecret: InstanceSecret
     public let passwords: PasswordService
-    public let throttlePolicy: LoginThrottlePolicy
+    public let throttlePolicy: ThrottlePolicy
     /// The knowledge base, its search indexes (one per language) and the guide, loaded at start.
     public let knowledgeBase: KnowledgeBase
     let searchIndexes: [Language: SearchIndex]

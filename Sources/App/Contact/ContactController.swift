@@ -105,11 +105,10 @@ struct ContactController: RouteCollection {
         let errors: FormErrors
     }
 
-    static let maximumMessage = 20_000
     /// Counted per successful submission, forgotten after an hour.
-    static let clientSubmissions = LoginThrottlePolicy(freeAttempts: 5, firstDelay: 60, maximumDelay: 30 * 60, memory: 60 * 60)
-    static func organisationSubmissions(_ settings: AppSettings) -> LoginThrottlePolicy {
-        LoginThrottlePolicy(freeAttempts: settings.organisationSubmissionsPerHour, firstDelay: 30, maximumDelay: 15 * 60, memory: 60 * 60)
+    static let clientSubmissions = ThrottlePolicy(freeAttempts: 5, firstDelay: 60, maximumDelay: 30 * 60, memory: 60 * 60)
+    static func organisationSubmissions(_ settings: AppSettings) -> ThrottlePolicy {
+        ThrottlePolicy(freeAttempts: settings.organisationSubmissionsPerHour, firstDelay: 30, maximumDelay: 15 * 60, memory: 60 * 60)
     }
     static let identities = ["anonymous", "confidential", "open"]
     static let channels = ["messages", "phone", "video", "meeting", "written"]
@@ -156,8 +155,9 @@ struct ContactController: RouteCollection {
                 req, organisation, form: form, party: partyFields, errors: [FieldError(field: "message", key: "contact.error.busy")],
                 minutes: ThrottleStore.minutes(until: held, now: req.now), status: .tooManyRequests)
         }
+        let intake = CaseIntake(services: req.vertrouwd, db: req.db)
         let submissionDigest = Token.digest(form.submission ?? "")
-        if try await CaseSubmission.query(on: req.db).filter(\.$digest == submissionDigest).first() != nil {
+        if try await intake.alreadySent(submissionDigest) {
             // The same form again (a double tap or a reload): the case exists; its receipt was shown once.
             req.setNotice("contact.notice.already_sent")
             return req.redirect(to: "/o/\(organisation.slug)/inbox")
@@ -167,85 +167,49 @@ struct ContactController: RouteCollection {
             return try await render(
                 req, organisation, form: form, party: partyFields, errors: files.summaryErrors, files: files, status: .unprocessableEntity)
         }
-        let vault = CaseVault(services: req.vertrouwd, db: req.db)
-        let prepared = try await vault.prepareCase(organisationID: organisationID, kind: mode.caseKind, counsellorIDs: [counsellorID])
-        let opened = prepared.opened
-        opened.record.waitingSince = req.now
-        if let address = EmailAddress(form.notify ?? "") {
-            opened.record.notifyAddress = try NotifyAddress.seal(address, caseID: opened.caseID, services: req.vertrouwd)
-        }
         let answers = FormAnswers(
             kinds: (form.kinds ?? []).filter { Kind(rawValue: $0) != nil }, urgency: form.urgency,
             channel: form.channel ?? mode.channels[0],
             identity: form.identity ?? "anonymous")
-        let identity =
-            answers.identity == "anonymous"
-            ? nil : PersonIdentity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput)
-        let message = (form.message ?? "").cleanedInput
-        // Journal entries the person chose to bring, opened before the transaction.
-        var journalEntries: [SharedJournalEntry] = []
-        var journalFiles: [AttachmentEnvelope] = []
-        if form.share_journal == "on", let journal = req.openJournal {
-            let contents = try await req.journalVault.contents(of: journal)
-            journalEntries = contents.entries.map { JournalShareController.shared($0.latest) }
-            journalFiles = try await req.journalVault.files(contents.files, of: journal)
-        }
-        let sharedEntries = journalEntries
-        let sharedFiles = journalFiles
-        let party = partyFields.party
-        let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
-        let sharedJournal = form.share_journal == "on" ? req.openJournal?.id : nil
-        do {
-            // The case, everything written and the submission mark are stored together or not at all.
-            try await req.db.transaction { db in
-                try await vault.store(prepared, on: db)
-                try await vault.append(encoding: answers, field: .form, author: .person, to: opened, on: db)
-                if let identity { try await vault.append(encoding: identity, field: .identity, author: .person, to: opened, on: db) }
-                try await vault.append(message, field: .message, author: .person, to: opened, on: db)
-                try await vault.append(attachments: files.accepted, author: .person, to: opened, on: db)
-                if !sharedEntries.isEmpty {
-                    for entry in sharedEntries {
-                        try await vault.append(encoding: entry, field: .journal, author: .person, to: opened, on: db)
-                    }
-                    for file in sharedFiles {
-                        try await vault.append(try file.encoded(), field: .attachment, author: .person, to: opened, on: db)
-                    }
-                    try await vault.append(
-                        encoding: ConsentEvent(event: .journalShared), field: .consent, author: .person, to: opened, on: db)
-                }
-                if let sharedJournal {
-                    try await matcher.markPerson(journalID: sharedJournal, caseID: opened.caseID, organisationID: organisationID, on: db)
-                }
-                if !party.isEmpty {
-                    try await vault.append(encoding: party, field: .party, author: .person, to: opened, on: db)
-                    try await matcher.store(party, caseID: opened.caseID, organisationID: organisationID, on: db)
-                }
-                try await CaseSubmission(digest: submissionDigest, caseID: opened.caseID).create(on: db)
-            }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // Two identical posts raced: the other one made the case, this one stored nothing.
+        let submission = CaseIntake.Submission(
+            organisationID: organisationID, kind: mode.caseKind, counsellorID: counsellorID, answers: answers,
+            identity: answers.identity == "anonymous"
+                ? nil : PersonIdentity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput),
+            message: (form.message ?? "").cleanedInput, files: files.accepted, notify: EmailAddress(form.notify ?? ""),
+            party: partyFields.party, journal: form.share_journal == "on" ? try await sharedJournal(req) : nil,
+            submissionDigest: submissionDigest)
+        guard case .stored(let caseID, let receipt) = try await intake.store(submission) else {
             req.setNotice("contact.notice.already_sent")
             return req.redirect(to: "/o/\(organisation.slug)/inbox")
         }
         // The case is stored: from here on nothing may keep the receipt from the person.
         do {
-            try await perClient.recordFailure(clientKey)
-            try await perOrganisation.recordFailure(organisationKey)
+            try await perClient.recordAttempt(clientKey)
+            try await perOrganisation.recordAttempt(organisationKey)
         } catch {
             req.logger.warning("submission not counted", metadata: ["error": .string(String(reflecting: type(of: error)))])
         }
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
         PrometheusMetrics.countSubmission(organisation: organisation.slug, settings: req.vertrouwd.settings)
-        await req.notifyCounsellors(of: opened.caseID, template: "new-case")
-        if !party.isEmpty {
+        await req.notifyCounsellors(of: caseID, template: "new-case")
+        if !submission.party.isEmpty {
             // Best-effort: the case is stored; a match missed now is found when either case is shown.
             do {
-                try await matcher.findMatches(of: opened.caseID, organisationID: organisationID)
+                try await PartyMatcher(services: req.vertrouwd, db: req.db).findMatches(of: caseID, organisationID: organisationID)
             } catch {
                 req.logger.warning("matches not looked for", metadata: ["error": .string(String(describing: type(of: error)))])
             }
         }
-        return try await Self.renderReceipt(req, organisation, receipt: prepared.receipt, errors: [])
+        return try await Self.renderReceipt(req, organisation, receipt: receipt, errors: [])
+    }
+
+    /// The entries of the person's open journal, with their files, to bring into the new case.
+    private func sharedJournal(_ req: Request) async throws -> CaseIntake.SharedJournal? {
+        guard let journal = req.openJournal else { return nil }
+        let contents = try await req.journalVault.contents(of: journal)
+        return CaseIntake.SharedJournal(
+            journalID: journal.id, entries: contents.entries.map { JournalShareController.shared($0.latest) },
+            files: try await req.journalVault.files(contents.files, of: journal))
     }
 
     /// What the person chose on the form, stored encrypted as one piece of content.
@@ -257,7 +221,7 @@ struct ContactController: RouteCollection {
         }
         let message = (form.message ?? "").cleanedInput
         if message.isEmpty { errors.append(FieldError(field: "message", key: "contact.error.message_required")) }
-        if message.count > maximumMessage { errors.append(FieldError(field: "message", key: "contact.error.message_long")) }
+        if message.count > MessageDraft.maximumLength { errors.append(FieldError(field: "message", key: "contact.error.message_long")) }
         let identity = form.identity ?? ""
         if !identities.contains(identity) { errors.append(FieldError(field: "identity", key: "contact.error.identity")) }
         if identity == "confidential" || identity == "open" {
@@ -299,7 +263,7 @@ struct ContactController: RouteCollection {
             csrf: req.csrfToken(), action: "\(portal.base)/\(mode.path)", isReport: mode == .report,
             headingKey: "\(mode.rawValue).heading", introKey: "\(mode.rawValue).intro", submitKey: "\(mode.rawValue).submit",
             // A kept token keeps a re-shown form the same submission; a fresh form gets a fresh one.
-            submission: (form.submission ?? "").count >= 20 ? form.submission! : Token.generate(using: req.vertrouwd.random),
+            submission: form.submission.flatMap { $0.count >= 20 ? $0 : nil } ?? Token.generate(using: req.vertrouwd.random),
             counsellors: counsellors.map {
                 let id = $0.account.id?.uuidString ?? ""
                 return CounsellorChoice(
@@ -314,7 +278,7 @@ struct ContactController: RouteCollection {
             urgencies: choices(FormAnswers.urgencies, prefix: "contact.urgency", selected: [form.urgency ?? ""]),
             identities: choices(Self.identities, prefix: "contact.identity", selected: [form.identity ?? "anonymous"]),
             channels: choices(mode.channels, prefix: "contact.channel", selected: [form.channel ?? mode.channels[0]]),
-            name: form.name ?? "", contact: form.contact ?? "", notify: form.notify ?? "", maximumLength: Self.maximumMessage,
+            name: form.name ?? "", contact: form.contact ?? "", notify: form.notify ?? "", maximumLength: MessageDraft.maximumLength,
             attachments: AttachmentFieldView(
                 req, policy: organisation.attachmentPolicy, problems: files.problems,
                 reselect: !UploadedFiles.chosen(form.attachments).isEmpty && !errors.isEmpty),

@@ -163,19 +163,14 @@ struct InboxController: RouteCollection {
     private func reply(
         _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
     ) async throws -> Response {
-        let message = (form.message ?? "").cleanedInput
-        let files = UploadedFiles(form.attachments, policy: organisation.attachmentPolicy)
-        var errors = files.summaryErrors
-        if message.isEmpty && UploadedFiles.chosen(form.attachments).isEmpty {
-            errors.append(FieldError(field: "message", key: "contact.error.message_required"))
-        }
-        if message.count > ContactController.maximumMessage {
-            errors.append(FieldError(field: "message", key: "contact.error.message_long"))
-        }
+        let draft = MessageDraft(text: form.message, attachments: form.attachments, policy: organisation.attachmentPolicy)
+        let message = draft.text
+        let files = draft.files
+        let errors = draft.errors(emptyKey: "contact.error.message_required")
         guard errors.isEmpty else {
             return try await renderInbox(
-                req, organisation, opened, typed: typed, draft: message, errors: errors, files: files,
-                reselect: !UploadedFiles.chosen(form.attachments).isEmpty, status: .unprocessableEntity)
+                req, organisation, opened, typed: typed, draft: message, errors: errors, files: files, reselect: draft.choseFiles,
+                status: .unprocessableEntity)
         }
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
         let record = opened.record

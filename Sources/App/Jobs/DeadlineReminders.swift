@@ -19,7 +19,7 @@ struct DeadlineReminders {
             .filter(\.$flaggedAt == nil).with(\.$organisation).all()
         for record in open {
             guard let receivedAt = record.receivedAt, let caseID = record.id else { continue }
-            let deadlines = ReportDeadlines(
+            let deadlines = FormalReportDeadlines(
                 receivedAt: receivedAt, acknowledgedAt: record.acknowledgedAt, feedbackGivenAt: record.feedbackGivenAt)
             let organisation = record.organisation
             let template: String

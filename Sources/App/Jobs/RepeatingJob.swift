@@ -39,7 +39,15 @@ struct RepeatingJob: Sendable {
         if let lease {
             // A little under the interval, so that instances whose loops are out of step still run it each interval.
             let due = Double(interval.components.seconds) * 0.9
-            guard (try? await leases.take(name, interval: due, lease: lease, now: services.clock.now)) == true else { return }
+            do {
+                // Another instance ran it this interval: nothing to do and nothing to say.
+                guard try await leases.take(name, interval: due, lease: lease, now: services.clock.now) else { return }
+            } catch {
+                application.logger.warning(
+                    "job lease not taken; round skipped",
+                    metadata: ["action": .string(name), "error": .string(String(reflecting: type(of: error)))])
+                return
+            }
         }
         var succeeded = false
         do {
@@ -49,7 +57,14 @@ struct RepeatingJob: Sendable {
             application.logger.error(
                 "job failed", metadata: ["action": .string(name), "error": .string(String(describing: type(of: error)))])
         }
-        if lease != nil { try? await leases.finish(name, now: services.clock.now, succeeded: succeeded) }
+        guard lease != nil else { return }
+        do {
+            try await leases.finish(name, now: services.clock.now, succeeded: succeeded)
+        } catch {
+            // The lease then runs out by itself; the next round after that runs the job again.
+            application.logger.warning(
+                "job lease not released", metadata: ["action": .string(name), "error": .string(String(reflecting: type(of: error)))])
+        }
     }
 }
 

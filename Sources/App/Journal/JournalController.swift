@@ -55,7 +55,7 @@ struct JournalController: RouteCollection {
     }
 
     /// Wrong phrases: a few free, then waiting, per client (like receipts).
-    static let guesses = LoginThrottlePolicy(freeAttempts: 10, firstDelay: 30, maximumDelay: 15 * 60, memory: 24 * 60 * 60)
+    static let guesses = ThrottlePolicy(freeAttempts: 10, firstDelay: 30, maximumDelay: 15 * 60, memory: 24 * 60 * 60)
 
     /// Every place a phrase is tried (open, import, a taken own phrase) counts against one per-client key.
     static func guessThrottle(_ req: Request) -> (ThrottleStore, [String]) {
@@ -108,7 +108,7 @@ struct JournalController: RouteCollection {
         do {
             opened = try await req.journalVault.create(phrase: phrase)
         } catch JournalVault.Failure.phraseInUse {
-            try await throttle.recordFailure(keys)
+            try await throttle.recordAttempt(keys)
             return try await renderStart(
                 req, organisation, errors: [FieldError(field: "passphrase", key: "journal.passphrase.taken")], status: .unprocessableEntity)
         }
@@ -150,7 +150,7 @@ struct JournalController: RouteCollection {
                 minutes: ThrottleStore.minutes(until: until, now: req.now), status: .tooManyRequests)
         }
         guard let opened = try await req.journalVault.open(phrase: phrase) else {
-            try await throttle.recordFailure(keys)
+            try await throttle.recordAttempt(keys)
             return try await renderStart(
                 req, organisation, errors: [FieldError(field: "phrase", key: "journal.error.unknown")], status: .notFound)
         }
@@ -214,7 +214,7 @@ struct JournalController: RouteCollection {
             guard item.sequence == index + 1, let data = Data(base64Encoded: item.ciphertext),
                 (try? key.open(Array(data), journalID: backup.journal, sequence: item.sequence)) != nil
             else {
-                try await throttle.recordFailure(keys)
+                try await throttle.recordAttempt(keys)
                 return try await refuse("journal.error.backup_phrase")
             }
             items.append(

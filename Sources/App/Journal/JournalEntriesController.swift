@@ -157,7 +157,7 @@ struct JournalEntriesController: RouteCollection {
         if !oldestFirst { entries.reverse() }
         let shown = entries.filter { item in
             (person.isEmpty || (item.entry.people + item.entry.witnesses).contains { Self.personRef($0) == person })
-                && (kind == nil || item.entry.kinds.contains(kind!))
+                && (kind.map(item.entry.kinds.contains) ?? true)
         }
         var names: [String: String] = [:]
         for item in entries {

@@ -69,7 +69,7 @@ struct JournalExportController: RouteCollection {
     /// The printable page rendered by headless Chromium into a PDF, in a private temporary folder
     /// that is removed at once (the page holds the journal in clear while it is printed).
     func pdf(req: Request) async throws -> Response {
-        guard PDFPrinter.chromium() != nil,
+        guard req.vertrouwd.settings.chromiumPath != nil,
             let response = try await req.printedPDF("journal/export", try await context(req, forPrint: true), filename: "logboek.pdf")
         else {
             req.setNotice("journal.notice.no_pdf")
@@ -97,7 +97,7 @@ struct JournalExportController: RouteCollection {
             portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(), generatedAt: req.formatted(req.now),
             entries: entries,
             hasEntries: !entries.isEmpty, versions: contents.versions.count, head: contents.head,
-            pdfAvailable: PDFPrinter.chromium() != nil,
+            pdfAvailable: req.vertrouwd.settings.chromiumPath != nil,
             forPrint: forPrint)
     }
 }

@@ -212,14 +212,11 @@ struct JournalVault {
             func encode(to encoder: any Encoder) throws {
                 try entry.encode(to: encoder)
                 var container = encoder.container(keyedBy: Key.self)
-                try container.encode(files, forKey: Key(stringValue: "files")!)
+                try container.encode(files, forKey: .files)
             }
 
-            struct Key: CodingKey {
-                var stringValue: String
-                var intValue: Int? { nil }
-                init?(stringValue: String) { self.stringValue = stringValue }
-                init?(intValue: Int) { nil }
+            enum Key: String, CodingKey {
+                case files
             }
         }
         let files =

@@ -44,11 +44,3 @@ extension Request {
         vertrouwd.catalog.text(key, in: language, arguments)
     }
 }
-
-/// Settles the response language before anything renders.
-struct LanguageMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        request.resolveLanguage()
-        return try await next.respond(to: request)
-    }
-}

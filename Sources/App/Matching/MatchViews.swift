@@ -111,8 +111,13 @@ extension Request {
     /// A nudge to the people behind cases that a new case was just found to name the same person as.
     func notifyPeople(matchedWith caseIDs: [UUID]) async {
         for caseID in caseIDs {
-            guard let record = try? await CaseRecord.find(caseID, on: db) else { continue }
-            await notifyPerson(of: record)
+            do {
+                guard let record = try await CaseRecord.find(caseID, on: db) else { continue }
+                await notifyPerson(of: record)
+            } catch {
+                // A nudge is a courtesy: the match stands without it, so the request goes on.
+                logger.warning("match nudge not queued", metadata: ["error": .string(String(reflecting: type(of: error)))])
+            }
         }
     }
 }

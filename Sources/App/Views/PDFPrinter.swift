@@ -2,20 +2,8 @@ import Foundation
 import NIOConcurrencyHelpers
 import Vapor
 
-/// Print-to-PDF through headless Chromium, found as `VERTROUWD_CHROMIUM` or on the PATH.
+/// Print-to-PDF through headless Chromium (`AppSettings.chromiumPath`).
 enum PDFPrinter {
-    static func chromium() -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        if let configured = environment["VERTROUWD_CHROMIUM"], FileManager.default.isExecutableFile(atPath: configured) {
-            return configured
-        }
-        let names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-        for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            for name in names where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") { return "\(directory)/\(name)" }
-        }
-        return nil
-    }
-
     /// The page without scripts or links to the server, with the stylesheet inlined.
     static func standalone(_ html: String, stylesheet: String) -> String {
         html.replacingOccurrences(of: #"<script[^>]*></script>"#, with: "", options: .regularExpression)
@@ -84,7 +72,7 @@ enum PDFPrinter {
 extension Request {
     /// A page rendered for print and turned into a PDF download; nil when no Chromium is installed.
     func printedPDF(_ template: String, _ context: some Encodable, filename: String) async throws -> Response? {
-        guard let chromium = PDFPrinter.chromium() else { return nil }
+        guard let chromium = vertrouwd.settings.chromiumPath else { return nil }
         guard PDFPrinter.reserve() else { throw PageError.serviceUnavailable }
         defer { PDFPrinter.release() }
         let view = try await self.view.render(template, context).get()

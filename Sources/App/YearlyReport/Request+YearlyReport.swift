@@ -20,7 +20,7 @@ extension Request {
 
     /// The year in the path: a whole year from 2000 up to this one.
     func reportYearFromPath() throws -> Int {
-        let current = ReportDeadlines.calendar.component(.year, from: now)
+        let current = FormalReportDeadlines.calendar.component(.year, from: now)
         guard let year = parameters.get("year", as: Int.self), (2000...current).contains(year) else { throw PageError.notFound }
         return year
     }

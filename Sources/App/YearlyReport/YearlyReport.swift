@@ -22,7 +22,7 @@ final class YearlyReport: Model, @unchecked Sendable {
     /// The counsellor's narrative: what they noticed (signals) and what they advise (recommendations).
     @Field(key: "signals") var signals: String
     @Field(key: "recommendations") var recommendations: String
-    /// The published figures (`PublishedReport` as JSON), set when released.
+    /// The published figures (`PublishedYearlyReport` as JSON), set when released.
     @OptionalField(key: "figures") var figures: String?
     @OptionalField(key: "drafted_by") var draftedBy: UUID?
     @OptionalField(key: "released_by") var releasedBy: UUID?
@@ -47,13 +47,13 @@ final class YearlyReport: Model, @unchecked Sendable {
 
     var isReleased: Bool { status == Status.released.rawValue }
 
-    var published: PublishedReport? { try? releasedFigures() }
+    var published: PublishedYearlyReport? { try? releasedFigures() }
 
     /// The frozen figures of a released version. Throws when they cannot be read: a correction must
     /// never be protected against fewer versions than management saw.
-    func releasedFigures() throws -> PublishedReport {
+    func releasedFigures() throws -> PublishedYearlyReport {
         guard let figures else { throw Abort(.internalServerError) }
-        return try JSONDecoder().decode(PublishedReport.self, from: Data(figures.utf8))
+        return try JSONDecoder().decode(PublishedYearlyReport.self, from: Data(figures.utf8))
     }
 
     static let maximumNarrative = 10_000

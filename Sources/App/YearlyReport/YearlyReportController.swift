@@ -49,7 +49,7 @@ struct YearlyReportController: RouteCollection {
         let smallChangeKey: String
         let hasSmallChange: Bool
         let fingerprint: String
-        let report: ReportPage?
+        let report: YearlyReportPage?
         let hasReport: Bool
         let canRelease: Bool
     }
@@ -65,7 +65,7 @@ struct YearlyReportController: RouteCollection {
     }
 
     func list(req: Request) async throws -> Response {
-        let current = ReportDeadlines.calendar.component(.year, from: req.now)
+        let current = FormalReportDeadlines.calendar.component(.year, from: req.now)
         var organisations: [OrganisationReports] = []
         for organisation in try await req.memberOrganisations() {
             let id = try organisation.requireID()
@@ -124,7 +124,7 @@ struct YearlyReportController: RouteCollection {
         let reports = YearlyReports(db: req.db)
         let draft = try await draftToWrite(req, organisation: organisation, year: year)
         guard case .success(let published) = try await reports.preview(of: organisationID, year: year),
-            YearlyReports.fingerprint(published, signals: draft.signals, recommendations: draft.recommendations) == form.fingerprint
+            try YearlyReports.fingerprint(published, signals: draft.signals, recommendations: draft.recommendations) == form.fingerprint
         else {
             return try await render(req, errors: [FieldError(field: "confirm", key: "yearly.error.changed")], status: .conflict)
         }
@@ -186,23 +186,23 @@ struct YearlyReportController: RouteCollection {
         let draft = versions.first { !$0.isReleased }
         let latest = versions.last
         let previous = try await reports.previousYear(of: organisationID, year: year)
-        var report: ReportPage?
+        var report: YearlyReportPage?
         var smallChangeKey = ""
         var fingerprint = ""
         let signals = typed?.0 ?? draft?.signals ?? (draft == nil ? latest?.signals : nil) ?? ""
         let recommendations = typed?.1 ?? draft?.recommendations ?? (draft == nil ? latest?.recommendations : nil) ?? ""
         if draft == nil, let latest, latest.isReleased, let published = latest.published {
-            report = ReportPage(
+            report = YearlyReportPage(
                 req: req, organisationName: organisation.name, year: year, version: latest.version, published: published,
                 previous: previous, signals: latest.signals, recommendations: latest.recommendations)
         } else {
             switch try await reports.preview(of: organisationID, year: year) {
             case .success(let published):
                 let saved = (draft?.signals ?? "", draft?.recommendations ?? "")
-                report = ReportPage(
+                report = YearlyReportPage(
                     req: req, organisationName: organisation.name, year: year, version: draft?.version ?? 1, published: published,
                     previous: previous, signals: saved.0, recommendations: saved.1)
-                fingerprint = YearlyReports.fingerprint(published, signals: saved.0, recommendations: saved.1)
+                fingerprint = try YearlyReports.fingerprint(published, signals: saved.0, recommendations: saved.1)
             case .failure(.smallChange):
                 smallChangeKey = "yearly.error.small_change"
             }

@@ -20,7 +20,7 @@ struct YearlyReports {
     }
 
     /// The published figures as a release now would freeze them.
-    func preview(of organisationID: UUID, year: Int) async throws -> Result<PublishedReport, DisclosureError> {
+    func preview(of organisationID: UUID, year: Int) async throws -> Result<PublishedYearlyReport, DisclosureError> {
         let breakdowns = try await Organisation.find(organisationID, on: db)?.optionalBreakdowns ?? [:]
         let figures = try await RegistrationTotals.figures(.organisation(organisationID), year: year, optional: breakdowns, on: db)
         let earlier = try await released(of: organisationID, year: year).map { try $0.releasedFigures() }
@@ -28,7 +28,7 @@ struct YearlyReports {
     }
 
     /// What management saw of the previous year: its latest released version, never a recount.
-    func previousYear(of organisationID: UUID, year: Int) async throws -> PublishedReport? {
+    func previousYear(of organisationID: UUID, year: Int) async throws -> PublishedYearlyReport? {
         try await released(of: organisationID, year: year - 1).last?.releasedFigures()
     }
 
@@ -39,9 +39,10 @@ struct YearlyReports {
 
     /// A digest of exactly what the counsellor previewed, so that a release cannot freeze figures or
     /// words that changed after they looked.
-    static func fingerprint(_ published: PublishedReport, signals: String, recommendations: String) -> String {
+    /// Encoding can only fail on a programming error; it throws rather than fingerprint nothing.
+    static func fingerprint(_ published: PublishedYearlyReport, signals: String, recommendations: String) throws -> String {
         var hasher = SHA256()
-        hasher.update(data: Data(((try? encoded(published)) ?? "").utf8))
+        hasher.update(data: Data(try encoded(published).utf8))
         for text in [signals, recommendations] {
             hasher.update(data: Data("\u{0}\(text.utf8.count):".utf8))
             hasher.update(data: Data(text.utf8))
@@ -81,7 +82,7 @@ struct YearlyReports {
         return !rows.isEmpty
     }
 
-    static func encoded(_ published: PublishedReport) throws -> String {
+    static func encoded(_ published: PublishedYearlyReport) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(published), as: UTF8.self)

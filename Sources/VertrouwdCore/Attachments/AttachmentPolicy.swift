@@ -43,7 +43,8 @@ public struct AttachmentPolicy: Sendable, Equatable {
         guard !bytes.isEmpty else { return .failure(.empty) }
         guard bytes.count <= maximumBytes else { return .failure(.tooLarge) }
         let safeName = Self.safeName(name)
-        let ext = safeName.split(separator: ".").count > 1 ? String(safeName.split(separator: ".").last!).lowercased() : ""
+        let nameParts = safeName.split(separator: ".")
+        let ext = nameParts.count > 1 ? (nameParts.last.map { String($0).lowercased() } ?? "") : ""
         guard let format = FileFormat.detect(bytes, fileExtension: ext) else { return .failure(.unknownFormat) }
         guard format.extensions.contains(ext) else { return .failure(.mislabelled) }
         guard families.contains(format.family) else { return .failure(.notAccepted) }
@@ -70,7 +71,7 @@ public struct AttachmentPolicy: Sendable, Equatable {
         if trimmed.count <= 120 { return String(trimmed) }
         // Keep the extension when shortening, if it is a short one.
         let parts = trimmed.split(separator: ".")
-        let ext = parts.count > 1 && parts.last!.count <= 16 ? "." + parts.last! : ""
+        let ext = parts.count > 1 ? parts.last.map { $0.count <= 16 ? "." + $0 : "" } ?? "" : ""
         return String(trimmed.prefix(120 - ext.count)) + ext
     }
 }

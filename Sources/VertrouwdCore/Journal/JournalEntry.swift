@@ -41,8 +41,8 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     /// The day, read in Dutch time.
     public var day: Date? {
         let formatter = DateFormatter()
-        formatter.calendar = ReportDeadlines.calendar
-        formatter.timeZone = ReportDeadlines.calendar.timeZone
+        formatter.calendar = FormalReportDeadlines.calendar
+        formatter.timeZone = FormalReportDeadlines.calendar.timeZone
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd"
         return formatter.date(from: date)

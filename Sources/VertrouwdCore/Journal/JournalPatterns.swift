@@ -50,9 +50,12 @@ public struct JournalSummary: Sendable, Equatable {
         count = entries.count
         first = dated.first?.1
         last = dated.last?.1
-        let span = (first != nil && last != nil) ? Int((last!.timeIntervalSince(first!) / 86_400).rounded()) : 0
-        spanDays = span
-        perWeek = span >= 7 ? Double(dated.count) / (Double(span) / 7) : nil
+        if let first, let last {
+            spanDays = Int((last.timeIntervalSince(first) / 86_400).rounded())
+        } else {
+            spanDays = 0
+        }
+        perWeek = spanDays >= 7 ? Double(dated.count) / (Double(spanDays) / 7) : nil
 
         // People: counted once per entry, by their compared form; shown as first written.
         var counts: [String: (name: String, count: Int, days: [Date])] = [:]

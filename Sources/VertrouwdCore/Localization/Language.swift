@@ -29,7 +29,8 @@ public enum Language: String, Sendable, CaseIterable, Codable {
                 quality = Double(parameter.dropFirst(2)) ?? 0
             }
             guard quality > 0 else { continue }
-            if best == nil || quality > best!.quality || (quality == best!.quality && order < best!.order) {
+            let better = best.map { quality > $0.quality || (quality == $0.quality && order < $0.order) } ?? true
+            if better {
                 best = (language, quality, order)
             }
         }

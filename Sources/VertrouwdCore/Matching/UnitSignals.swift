@@ -16,7 +16,7 @@ public enum UnitSignals {
     public static func signals(
         _ cases: [(unit: String, receivedAt: Date)], now: Date, threshold: Int = threshold, windowMonths: Int = windowMonths
     ) -> [Signal] {
-        guard let start = ReportDeadlines.calendar.date(byAdding: .month, value: -windowMonths, to: now) else { return [] }
+        guard let start = FormalReportDeadlines.calendar.date(byAdding: .month, value: -windowMonths, to: now) else { return [] }
         var counts: [String: Int] = [:]
         for item in cases where item.receivedAt >= start && item.receivedAt <= now && !item.unit.isEmpty {
             counts[item.unit, default: 0] += 1

@@ -2,20 +2,9 @@
 /// counts (no official template exists): never names, initials or exact dates. Kept apart from the
 /// case content so that it outlives the purge.
 public struct Registration: Sendable, Equatable, Codable {
-    /// The other party, seen from the person.
-    public enum OtherParty: String, Sendable, CaseIterable, Codable {
-        case manager = "leidinggevende"
-        case colleague = "collega"
-        case subordinate = "ondergeschikte"
-        case clientOrThirdParty = "klant-derde"
-        case unknown = "onbekend"
-    }
-
-    public enum Pattern: String, Sendable, CaseIterable, Codable {
-        case incident
-        case repeated = "herhaald"
-        case longLasting = "langdurig"
-    }
+    /// The taxonomy's words, named here too because the registration's fields read best with them.
+    public typealias OtherParty = VertrouwdCore.OtherParty
+    public typealias Pattern = VertrouwdCore.Pattern
 
     /// What came of it. Referrals are outcomes; there is no "investigated", "ruled" or "mediated by
     /// the counsellor": a counsellor supports, advises and refers.
@@ -66,15 +55,15 @@ public struct Registration: Sendable, Equatable, Codable {
         if party == nil { problems["other_party"] = "registration.error.choice" }
         let parsedPattern = pattern.flatMap(Pattern.init(rawValue:))
         if parsedPattern == nil { problems["pattern"] = "registration.error.choice" }
-        var parsedOutcomes = Outcome.allCases.filter { outcomes.contains($0.rawValue) }
+        let parsedOutcomes = Outcome.allCases.filter { outcomes.contains($0.rawValue) }
         if parsedOutcomes.isEmpty { problems["outcomes"] = "registration.error.outcomes" }
         if parsedOutcomes.contains(.none) && parsedOutcomes.count > 1 { problems["outcomes"] = "registration.error.none_alone" }
         let count = Int((contacts ?? "").trimmingCharacters(in: .whitespaces))
-        if count == nil || !(1...maximumContacts).contains(count!) { problems["contacts"] = "registration.error.contacts" }
+        if !(count.map { (1...maximumContacts).contains($0) } ?? false) { problems["contacts"] = "registration.error.contacts" }
         let quarters = quarterHours(from: hours ?? "")
         if quarters == nil { problems["hours"] = "registration.error.hours" }
         guard problems.isEmpty, let party, let parsedPattern, let count, let quarters else { return (nil, problems) }
-        parsedOutcomes.sort { Outcome.allCases.firstIndex(of: $0)! < Outcome.allCases.firstIndex(of: $1)! }
+        // `parsedOutcomes` is already in the order of `Outcome.allCases`: it was filtered from it.
         return (
             Registration(
                 kinds: parsedKinds, otherParty: party, pattern: parsedPattern, outcomes: parsedOutcomes, contacts: count,

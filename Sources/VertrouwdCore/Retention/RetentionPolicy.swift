@@ -15,7 +15,7 @@ public struct RetentionPolicy: Sendable, Equatable {
 
     /// The moment the content of a case that ended at `endedAt` is destroyed.
     public func purgeDate(endedAt: Date) -> Date {
-        ReportDeadlines.calendar.date(byAdding: .month, value: months, to: endedAt) ?? endedAt
+        FormalReportDeadlines.calendar.date(byAdding: .month, value: months, to: endedAt) ?? endedAt
     }
 
     public func isDue(endedAt: Date?, at now: Date) -> Bool {
@@ -25,6 +25,6 @@ public struct RetentionPolicy: Sendable, Equatable {
 
     /// The latest end date whose case is due at `now`: cases that ended at or before it go.
     public func cutoff(at now: Date) -> Date {
-        ReportDeadlines.calendar.date(byAdding: .month, value: -months, to: now) ?? now
+        FormalReportDeadlines.calendar.date(byAdding: .month, value: -months, to: now) ?? now
     }
 }

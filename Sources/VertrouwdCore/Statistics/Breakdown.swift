@@ -36,6 +36,13 @@ public enum Breakdown: String, Sendable, CaseIterable, Codable {
     /// feedback than without acknowledgement), and that tie can pin small cells.
     public static let deadlineStates = ["op-tijd", "niet-op-tijd"]
 
+    /// The cell of `category`, one of `categories` (a programming error otherwise: every category
+    /// comes from the enums that `categories` lists).
+    public func index(of category: String) -> Int {
+        guard let index = categories.firstIndex(of: category) else { preconditionFailure("\(category) is not a category of \(self)") }
+        return index
+    }
+
     public var categories: [String] {
         switch self {
         case .caseKind: CaseKind.allCases.map(\.rawValue)
@@ -50,7 +57,7 @@ public enum Breakdown: String, Sendable, CaseIterable, Codable {
     public var relation: Relation {
         switch self {
         case .kind: .atLeastOne
-        case .outcome: .atLeastOneOrAlone(aloneIndex: categories.firstIndex(of: Registration.Outcome.none.rawValue)!)
+        case .outcome: .atLeastOneOrAlone(aloneIndex: index(of: Registration.Outcome.none.rawValue))
         default: .partition
         }
     }

@@ -9,7 +9,7 @@
 /// withheld.
 struct Corrections {
     let people: Int
-    let earlier: [PublishedReport]
+    let earlier: [PublishedYearlyReport]
 
     /// The cells of a breakdown to hide; nil when the breakdown must be withheld.
     func cellsToHide(_ breakdown: Breakdown, _ values: [Int], base: Int) -> Set<Int>? {

@@ -4,15 +4,13 @@ enum CrossTable {
     /// whose total a reader already knows (the people minus the published cells). Published only
     /// when both breakdowns keep at least two groups and every cell is 0 or at least the threshold —
     /// and, for a correction, with the same groups and the same cells as earlier versions.
-    static func publish(_ counts: [[Int]], report: PublishedReport, earlier: [PublishedReport]) -> PublishedCrossTable? {
+    static func publish(_ counts: [[Int]], report: PublishedYearlyReport, earlier: [PublishedYearlyReport]) -> PublishedCrossTable? {
         guard let rows = groups(report.table(.otherParty)), let columns = groups(report.table(.pattern)),
             rows.count >= 2, columns.count >= 2
         else { return nil }
-        let parties = Breakdown.otherParty.categories
-        let patterns = Breakdown.pattern.categories
         let cells = rows.map { row in
             columns.map { column in
-                row.flatMap { party in column.map { counts[parties.firstIndex(of: party)!][patterns.firstIndex(of: $0)!] } }
+                row.flatMap { party in column.map { counts[Breakdown.otherParty.index(of: party)][Breakdown.pattern.index(of: $0)] } }
                     .reduce(0, +)
             }
         }

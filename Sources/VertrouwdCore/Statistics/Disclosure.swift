@@ -21,26 +21,28 @@ public enum Disclosure {
 
     /// The published figures of `figures`, protected also against the `earlier` released versions of
     /// the same report (a correction must not reveal what changed).
-    public static func publish(_ figures: YearFigures, earlier: [PublishedReport] = []) throws(DisclosureError) -> PublishedReport {
+    public static func publish(
+        _ figures: YearFigures, earlier: [PublishedYearlyReport] = []
+    ) throws(DisclosureError) -> PublishedYearlyReport {
         let people = figures.cases
         for report in earlier {
             if let before = report.cases.value, isSmall(abs(people - before)) {
                 throw .smallChange(earlier: before, now: people)
             }
         }
-        if isSmall(people) { return PublishedReport(cases: .small) }
+        if isSmall(people) { return PublishedYearlyReport(cases: .small) }
         let changes = Corrections(people: people, earlier: earlier)
         var tables: [PublishedTable] = []
         for breakdown in Breakdown.allCases {
             let values = figures[breakdown]
-            let base = PublishedReport(cases: .count(people), tables: tables).base(of: breakdown)
+            let base = PublishedYearlyReport(cases: .count(people), tables: tables).base(of: breakdown)
             let cells = base.flatMap { base -> [Shown]? in
                 guard let forced = changes.cellsToHide(breakdown, values, base: base) else { return nil }
                 return protect(values, base: base, relation: breakdown.relation, forced: forced)
             }
             tables.append(PublishedTable(breakdown: breakdown, cells: cells))
         }
-        var report = PublishedReport(
+        var report = PublishedYearlyReport(
             cases: .count(people), contacts: figures.contacts, hours: (figures.quarterHours + 2) / 4,
             quarters: changes.quarters(figures.quarters), tables: tables,
             retaliationSignals: changes.retaliation(figures.retaliationSignals))

@@ -30,7 +30,10 @@ public struct SampleRegistrations: Sendable {
 
     private static func pow3(_ value: Double) -> Double { value * value * value }
 
-    mutating func pick(_ name: String) -> Int { pick(weights[name]!) }
+    mutating func pick(_ name: String) -> Int {
+        guard let weights = weights[name] else { preconditionFailure("no weights for \(name)") }
+        return pick(weights)
+    }
 
     mutating func pick(_ table: [Double]) -> Int {
         var roll = Double.random(in: 0..<table.reduce(0, +), using: &generator)

@@ -44,14 +44,14 @@ public struct YearFigures: Sendable, Equatable, Codable {
         if facts.retaliationSignal { retaliationSignals += 1 }
         quarters[min(max(facts.quarter, 1), 4) - 1] += 1
         self[.caseKind][facts.isReport ? Breakdown.reportIndex : 0] += 1
-        let party = Breakdown.otherParty.categories.firstIndex(of: registration.otherParty.rawValue)!
-        let pattern = Breakdown.pattern.categories.firstIndex(of: registration.pattern.rawValue)!
+        let party = Breakdown.otherParty.index(of: registration.otherParty.rawValue)
+        let pattern = Breakdown.pattern.index(of: registration.pattern.rawValue)
         self[.otherParty][party] += 1
         self[.pattern][pattern] += 1
         partyByPattern[party][pattern] += 1
-        for kind in Set(registration.kinds) { self[.kind][Breakdown.kind.categories.firstIndex(of: kind.rawValue)!] += 1 }
+        for kind in Set(registration.kinds) { self[.kind][Breakdown.kind.index(of: kind.rawValue)] += 1 }
         for outcome in Set(registration.outcomes) {
-            self[.outcome][Breakdown.outcome.categories.firstIndex(of: outcome.rawValue)!] += 1
+            self[.outcome][Breakdown.outcome.index(of: outcome.rawValue)] += 1
         }
         for breakdown in optional.keys { optional[breakdown]?.add(facts.optional[breakdown]) }
         if facts.isReport {

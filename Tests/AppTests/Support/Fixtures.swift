@@ -65,14 +65,14 @@ enum Fixtures {
         let browser = TestBrowser(app)
         browser.forwardedFor = client
         let form = try await browser.get("/o/\(slug)/contact")
-        let submission = try #require(form.firstMatch(#"name="submission" value="([^"]+)""#))
+        let submission = try #require(form.submissionToken)
         let page = try await browser.post(
             "/o/\(slug)/contact",
             [
                 ("counsellor", try counsellor.account.requireID().uuidString), ("message", message), ("identity", "anonymous"),
                 ("channel", "messages"), ("submission", submission),
             ] + extra, csrf: form.csrf)
-        return try #require(page.firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#), "\(page.status)")
+        return try #require(page.receiptCode, "\(page.status)")
     }
 }
 

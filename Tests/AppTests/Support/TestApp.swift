@@ -20,6 +20,7 @@ func withTestApp(
     var settings = AppSettings(dataDirectory: directory.path, passwordParameters: .fastForTests)
     settings.journalParameters = .fastForTests
     settings.databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"]
+    settings.chromiumPath = AppSettings.findChromium(in: ProcessInfo.processInfo.environment)
     adjust(&settings)
     let app = try await Application.make(Environment(name: "testing", arguments: arguments))
     app.directory = DirectoryConfiguration(workingDirectory: packageRoot.path + "/")

@@ -23,6 +23,8 @@ final class TestBrowser {
         let bytes: [UInt8]
 
         var location: String? { headers.first(name: .location) }
+        /// The id the server gave this request, which its log lines carry.
+        var requestID: String? { headers.first(name: .xRequestId) }
 
         /// The value of the first hidden `csrf` field on the page.
         var csrf: String? { firstMatch(#"name="csrf" value="([^"]+)""#) }
@@ -30,6 +32,12 @@ final class TestBrowser {
         var dataPage: String? { firstMatch(#"data-page="([^"]+)""#) }
         var lang: String? { firstMatch(#"<html lang="([^"]+)""#) }
         var heading: String? { firstMatch(#"<h1>([^<]*)</h1>"#) }
+        /// The one-time token of a contact or report form.
+        var submissionToken: String? { firstMatch(#"name="submission" value="([^"]+)""#) }
+        /// The receipt code shown once after a contact or report is sent.
+        var receiptCode: String? { firstMatch(#"id="receipt-code">([0-9A-Z-]+)<"#) }
+        /// The first case linked from the counsellor's dashboard.
+        var firstCasePath: String? { firstMatch(#"href="(/backoffice/cases/[0-9A-F-]+)""#) }
 
         func firstMatch(_ pattern: String) -> String? {
             guard let regex = try? NSRegularExpression(pattern: pattern),

@@ -22,7 +22,15 @@ enum TestLogs {
         lines.withLockedValue { $0.append(line) }
     }
 
+    /// Every line of the whole test process: for proving that something is logged nowhere.
     static var all: [String] { lines.withLockedValue { $0 } }
+
+    /// The lines of one request, by the id it was answered with: for proving that something *is*
+    /// logged, which a line of another test running at the same time must not prove instead.
+    static func lines(ofRequest id: String?) -> [String] {
+        guard let id else { return [] }
+        return all.filter { $0.contains(id) }
+    }
 
     struct CapturingHandler: LogHandler {
         let label: String

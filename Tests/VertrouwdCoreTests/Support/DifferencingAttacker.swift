@@ -15,7 +15,7 @@ struct DifferencingAttacker {
     typealias Expression = [Int: Double]
 
     struct Version {
-        let report: PublishedReport
+        let report: PublishedYearlyReport
         let people: Int
         var cells: [Breakdown: [Expression]] = [:]
         var quarters: [Expression] = []
@@ -31,7 +31,7 @@ struct DifferencingAttacker {
 
     /// Adds one published report as a fresh set of unknowns; returns its version number.
     @discardableResult
-    mutating func observe(_ report: PublishedReport) -> Int {
+    mutating func observe(_ report: PublishedYearlyReport) -> Int {
         let people = program.variable()
         var version = Version(report: report, people: people)
         let parties = Breakdown.otherParty.categories.count

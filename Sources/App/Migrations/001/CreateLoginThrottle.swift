@@ -3,7 +3,7 @@ import Fluent
 extension Migrations001 {
     struct CreateLoginThrottle: AsyncMigration {
         func prepare(on database: any Database) async throws {
-            try await database.schema(LoginThrottle.schema)
+            try await database.schema(ThrottleCount.schema)
                 .id()
                 .field("key_digest", .string, .required)
                 .field("failures", .int, .required)
@@ -13,7 +13,7 @@ extension Migrations001 {
         }
 
         func revert(on database: any Database) async throws {
-            try await database.schema(LoginThrottle.schema).delete()
+            try await database.schema(ThrottleCount.schema).delete()
         }
     }
 }

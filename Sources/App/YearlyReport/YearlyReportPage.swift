@@ -4,7 +4,7 @@ import VertrouwdCore
 /// What a yearly report looks like on the page, the same for the counsellor's preview, the
 /// released report, the printable page and the PDF: headline figures, one section per breakdown
 /// with a chart and the table behind it, the party-by-pattern table, and the counsellor's words.
-struct ReportPage: Encodable {
+struct YearlyReportPage: Encodable {
     struct Row: Encodable {
         let label: String
         let value: String
@@ -16,7 +16,7 @@ struct ReportPage: Encodable {
         let titleKey: String
         let introKey: String
         let withheld: Bool
-        let chart: ReportChart
+        let chart: YearlyReportChart
         let rows: [Row]
     }
 
@@ -55,7 +55,7 @@ struct ReportPage: Encodable {
     let hasRecommendations: Bool
 
     init(
-        req: Request, organisationName: String, year: Int, version: Int, published: PublishedReport, previous: PublishedReport?,
+        req: Request, organisationName: String, year: Int, version: Int, published: PublishedYearlyReport, previous: PublishedYearlyReport?,
         signals: String, recommendations: String
     ) {
         self.organisationName = organisationName
@@ -82,7 +82,7 @@ struct ReportPage: Encodable {
             sections.append(
                 Section(
                     id: "quarters", titleKey: "yearly.section.quarters", introKey: "yearly.section.quarters.intro", withheld: false,
-                    chart: ReportChart(zip(labels, counts).map { ($0, .count($1), String($1)) }),
+                    chart: YearlyReportChart(zip(labels, counts).map { ($0, .count($1), String($1)) }),
                     rows: counts.indices.map { index in
                         Row(
                             label: labels[index], value: String(counts[index]),
@@ -118,7 +118,7 @@ struct ReportPage: Encodable {
     }
 
     /// The sections in reading order; kinds are split by family.
-    private static func sections(_ published: PublishedReport, previous: PublishedReport?, req: Request) -> [Section] {
+    private static func sections(_ published: PublishedYearlyReport, previous: PublishedYearlyReport?, req: Request) -> [Section] {
         var sections: [Section] = []
         func add(_ breakdown: Breakdown, id: String, only indices: [Int]? = nil) {
             let chosen = indices ?? Array(breakdown.categories.indices)
@@ -160,12 +160,12 @@ struct ReportPage: Encodable {
     ) -> Section {
         guard let cells else {
             return Section(
-                id: id, titleKey: "yearly.section.\(id)", introKey: introKey, withheld: true, chart: ReportChart([]), rows: [])
+                id: id, titleKey: "yearly.section.\(id)", introKey: introKey, withheld: true, chart: YearlyReportChart([]), rows: [])
         }
         let notPublished = req.t("yearly.not_published")
         return Section(
             id: id, titleKey: "yearly.section.\(id)", introKey: introKey, withheld: false,
-            chart: ReportChart(zip(labels, cells).map { ($0, $1, text($1, req)) }),
+            chart: YearlyReportChart(zip(labels, cells).map { ($0, $1, text($1, req)) }),
             rows: cells.indices.map { index in
                 Row(
                     label: labels[index], value: text(cells[index], req),

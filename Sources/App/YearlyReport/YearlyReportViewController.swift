@@ -5,7 +5,7 @@ import VertrouwdCore
 /// A released yearly report as management and the counsellors of its organisation read it: the
 /// page, a printable page, and exports (CSV and JSON of the published figures, PDF of the printable
 /// page). Also the counsellor's own report across the organisations they serve (never released).
-struct ReportViewController: RouteCollection {
+struct YearlyReportViewController: RouteCollection {
     struct VersionLink: Encodable {
         let version: Int
         let href: String
@@ -27,7 +27,7 @@ struct ReportViewController: RouteCollection {
         let earlier: [VersionLink]
         let hasEarlier: Bool
         let pdfAvailable: Bool
-        let report: ReportPage
+        let report: YearlyReportPage
         /// The audit log's head at release, printed as an anchor.
         let auditAnchor: String
         let hasAuditAnchor: Bool
@@ -63,7 +63,7 @@ struct ReportViewController: RouteCollection {
 
     func json(req: Request) async throws -> Response {
         let (report, organisation) = try await req.releasedReportFromPath()
-        let file = ReportExport(report: report, organisation: organisation)
+        let file = YearlyReportExport(report: report, organisation: organisation)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -74,7 +74,7 @@ struct ReportViewController: RouteCollection {
     func csv(req: Request) async throws -> Response {
         let (report, organisation) = try await req.releasedReportFromPath()
         guard let published = report.published else { throw PageError.notFound }
-        let text = ReportExport.csv(published, label: { req.t($0) })
+        let text = YearlyReportExport.csv(published, label: { req.t($0) })
         return .file(
             Data(text.utf8), type: HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"]),
             filename: "jaarverslag-\(organisation.slug)-\(report.year)-v\(report.version).csv")
@@ -88,7 +88,7 @@ struct ReportViewController: RouteCollection {
         let db = req.db
         let published = try Disclosure.publish(try await RegistrationTotals.figures(.counsellor(accountID), year: year, on: db))
         let previous = try Disclosure.publish(try await RegistrationTotals.figures(.counsellor(accountID), year: year - 1, on: db))
-        let report = ReportPage(
+        let report = YearlyReportPage(
             req: req, organisationName: account.displayName, year: year, version: 1, published: published, previous: previous,
             signals: "", recommendations: "")
         let context = ViewContext(
@@ -112,7 +112,7 @@ struct ReportViewController: RouteCollection {
         }
         let newer = released.last.flatMap { $0.version > report.version ? link($0) : nil }
         let earlier = released.filter { $0.version < report.version }.map(link)
-        let page = ReportPage(
+        let page = YearlyReportPage(
             req: req, organisationName: organisation.name, year: report.year, version: report.version, published: published,
             previous: try await reports.previousYear(of: organisationID, year: report.year), signals: report.signals,
             recommendations: report.recommendations)
@@ -123,7 +123,7 @@ struct ReportViewController: RouteCollection {
             backHref: isContact ? "/management" : "/backoffice/jaarverslag/\(organisation.slug)/\(report.year)",
             organisationName: organisation.name, year: report.year, version: report.version,
             releasedOn: req.formatted(report.releasedAt), isOwn: false, forPrint: forPrint, newer: newer, hasNewer: newer != nil,
-            earlier: earlier, hasEarlier: !earlier.isEmpty, pdfAvailable: PDFPrinter.chromium() != nil, report: page,
+            earlier: earlier, hasEarlier: !earlier.isEmpty, pdfAvailable: req.vertrouwd.settings.chromiumPath != nil, report: page,
             auditAnchor: report.auditDigest.map { "\(report.auditSequence ?? 0) · \($0)" } ?? "", hasAuditAnchor: report.auditDigest != nil)
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Months are calendar months in Dutch time, clamped at the month's end: a report acknowledged on
 /// 31 January gets feedback due on 30 April.
-public struct ReportDeadlines: Sendable, Equatable {
+public struct FormalReportDeadlines: Sendable, Equatable {
     public static let acknowledgementPeriod: TimeInterval = 7 * 24 * 60 * 60
     public static let feedbackMonths = 3
 

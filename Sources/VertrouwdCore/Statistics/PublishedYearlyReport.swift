@@ -84,7 +84,7 @@ public struct PublishedCrossTable: Sendable, Equatable, Codable {
 
 /// Everything management sees in figures: the output of `Disclosure.publish`, frozen when a report
 /// is released. Nothing in it is a count from 1 to 4.
-public struct PublishedReport: Sendable, Equatable, Codable {
+public struct PublishedYearlyReport: Sendable, Equatable, Codable {
     public var cases: Shown
     /// Shown only when the number of people is published.
     public var contacts: Int?

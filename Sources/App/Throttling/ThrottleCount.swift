@@ -1,10 +1,11 @@
 import Fluent
 import Vapor
 
-/// Failed login attempts per account and per client, keyed by an HMAC under the instance secret:
-/// the table holds neither e-mail addresses nor IP addresses. Kept in the database so that several
-/// instances share the count.
-final class LoginThrottle: Model, @unchecked Sendable {
+/// Counted attempts per key (an account, a client, an organisation), keyed by an HMAC under the
+/// instance secret: the table holds neither e-mail addresses nor IP addresses. Kept in the database so
+/// that several instances share the count. The table and column names are from when only failed
+/// logins were counted; renaming them would need a migration and gain nothing.
+final class ThrottleCount: Model, @unchecked Sendable {
     static let schema = "login_throttles"
 
     @ID(key: .id) var id: UUID?

@@ -13,31 +13,33 @@ struct ReportDeadlinesTests {
 
     @Test func acknowledgementIsOverdueOneSecondAfterSevenDays() {
         let received = Self.date("2026-03-02T09:00:00Z")
-        let deadlines = ReportDeadlines(receivedAt: received)
+        let deadlines = FormalReportDeadlines(receivedAt: received)
         #expect(deadlines.acknowledgement(at: received.addingTimeInterval(7 * 86_400)) == .onTime)
         #expect(deadlines.acknowledgement(at: received.addingTimeInterval(7 * 86_400 + 1)) == .overdue)
-        let acknowledged = ReportDeadlines(receivedAt: received, acknowledgedAt: received.addingTimeInterval(86_400))
+        let acknowledged = FormalReportDeadlines(receivedAt: received, acknowledgedAt: received.addingTimeInterval(86_400))
         #expect(acknowledged.acknowledgement(at: received.addingTimeInterval(30 * 86_400)) == .done)
         #expect(acknowledged.acknowledgedInTime == true)
-        #expect(ReportDeadlines(receivedAt: received, acknowledgedAt: received.addingTimeInterval(8 * 86_400)).acknowledgedInTime == false)
+        #expect(
+            FormalReportDeadlines(receivedAt: received, acknowledgedAt: received.addingTimeInterval(8 * 86_400)).acknowledgedInTime == false
+        )
     }
 
     @Test func feedbackRunsThreeMonthsFromTheAcknowledgement() {
         let received = Self.date("2026-03-02T09:00:00Z")
         let acknowledged = Self.date("2026-03-04T10:00:00Z")
-        let deadlines = ReportDeadlines(receivedAt: received, acknowledgedAt: acknowledged)
+        let deadlines = FormalReportDeadlines(receivedAt: received, acknowledgedAt: acknowledged)
         // 11:00 in Amsterdam on 4 March is 11:00 in Amsterdam on 4 June: summer time moves it an hour in UTC.
         #expect(deadlines.feedbackDue == Self.date("2026-06-04T09:00:00Z"))
         #expect(deadlines.feedback(at: Self.date("2026-06-04T09:00:00Z")) == .onTime)
         #expect(deadlines.feedback(at: Self.date("2026-06-04T09:00:01Z")) == .overdue)
         #expect(
-            ReportDeadlines(receivedAt: received, acknowledgedAt: acknowledged, feedbackGivenAt: Self.date("2026-05-01T00:00:00Z"))
+            FormalReportDeadlines(receivedAt: received, acknowledgedAt: acknowledged, feedbackGivenAt: Self.date("2026-05-01T00:00:00Z"))
                 .feedbackInTime == true)
     }
 
     @Test func withoutAnAcknowledgementFeedbackRunsFromTheEndOfDaySeven() {
         let received = Self.date("2026-03-02T09:00:00Z")
-        let deadlines = ReportDeadlines(receivedAt: received)
+        let deadlines = FormalReportDeadlines(receivedAt: received)
         #expect(deadlines.feedbackDue == Self.date("2026-06-09T08:00:00Z"))
     }
 
@@ -51,7 +53,7 @@ struct ReportDeadlinesTests {
         ])
     func monthEnds(acknowledged: String, due: String) {
         let acknowledgedAt = Self.date(acknowledged)
-        let deadlines = ReportDeadlines(receivedAt: acknowledgedAt.addingTimeInterval(-3600), acknowledgedAt: acknowledgedAt)
+        let deadlines = FormalReportDeadlines(receivedAt: acknowledgedAt.addingTimeInterval(-3600), acknowledgedAt: acknowledgedAt)
         #expect(deadlines.feedbackDue == Self.date(due))
     }
 }

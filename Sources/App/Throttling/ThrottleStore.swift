@@ -7,9 +7,9 @@ import VertrouwdCore
 /// next one is allowed. Used for logins, receipts and submitted forms, each with its own policy.
 struct ThrottleStore {
     let request: Request
-    var policy: LoginThrottlePolicy
+    var policy: ThrottlePolicy
 
-    init(request: Request, policy: LoginThrottlePolicy? = nil) {
+    init(request: Request, policy: ThrottlePolicy? = nil) {
         self.request = request
         self.policy = policy ?? request.vertrouwd.throttlePolicy
     }
@@ -24,9 +24,9 @@ struct ThrottleStore {
         request.vertrouwd.lookupDigest(request.clientAddress, purpose: purpose)
     }
 
-    /// How many recent failures a key has.
-    func failures(_ key: String) async throws -> Int {
-        guard let row = try await LoginThrottle.query(on: request.db).filter(\.$keyDigest == key).first(),
+    /// How many recent attempts a key has counted.
+    func attempts(_ key: String) async throws -> Int {
+        guard let row = try await ThrottleCount.query(on: request.db).filter(\.$keyDigest == key).first(),
             request.now.timeIntervalSince(row.lastFailureAt) < policy.memory
         else { return 0 }
         return row.failures
@@ -41,12 +41,12 @@ struct ThrottleStore {
     /// The moment after which all of `keys` allow another attempt, or nil if they allow one now.
     func blockedUntil(_ keys: [String]) async throws -> Date? {
         let now = request.now
-        let rows = try await LoginThrottle.query(on: request.db).filter(\.$keyDigest ~~ keys).all()
+        let rows = try await ThrottleCount.query(on: request.db).filter(\.$keyDigest ~~ keys).all()
         let until = rows.compactMap { row -> Date? in
             // Within the free attempts nothing waits, even if another request counted a moment "later".
-            guard now.timeIntervalSince(row.lastFailureAt) < policy.memory, policy.delay(afterFailures: row.failures) > 0
+            guard now.timeIntervalSince(row.lastFailureAt) < policy.memory, policy.delay(afterAttempts: row.failures) > 0
             else { return nil }
-            let next = policy.nextAttemptAllowed(failures: row.failures, lastFailure: row.lastFailureAt)
+            let next = policy.nextAttemptAllowed(attempts: row.failures, lastAttempt: row.lastFailureAt)
             return next > now ? next : nil
         }.max()
         return until
@@ -54,7 +54,7 @@ struct ThrottleStore {
 
     /// Counts one more attempt against each key. The count is raised in the database itself, so
     /// attempts at the same moment (on one instance or several) each count.
-    func recordFailure(_ keys: [String]) async throws {
+    func recordAttempt(_ keys: [String]) async throws {
         let forgotten = request.now.addingTimeInterval(-policy.memory)
         for key in keys { try await raise(key, since: forgotten) }
     }
@@ -76,7 +76,7 @@ struct ThrottleStore {
             ).all()
             if !raised.isEmpty { return }
             do {
-                try await LoginThrottle(keyDigest: key, failures: 1, lastFailureAt: now).create(on: request.db)
+                try await ThrottleCount(keyDigest: key, failures: 1, lastFailureAt: now).create(on: request.db)
                 return
             } catch let error as any DatabaseError where error.isConstraintFailure {
                 // Another request created the row at the same moment: raise that one instead.
@@ -86,7 +86,7 @@ struct ThrottleStore {
 
     /// A successful login clears the counts it was held to.
     func recordSuccess(_ keys: [String]) async throws {
-        try await LoginThrottle.query(on: request.db).filter(\.$keyDigest ~~ keys).delete()
+        try await ThrottleCount.query(on: request.db).filter(\.$keyDigest ~~ keys).delete()
     }
 }
 

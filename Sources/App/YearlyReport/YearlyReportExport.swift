@@ -2,7 +2,7 @@ import Foundation
 import VertrouwdCore
 
 /// The exports of a released report: exactly the published figures, nothing a release did not show.
-struct ReportExport: Encodable {
+struct YearlyReportExport: Encodable {
     let format = "vertrouwd-yearly-report-v1"
     let organisation: String
     let year: Int
@@ -10,7 +10,7 @@ struct ReportExport: Encodable {
     let releasedAt: Date?
     /// Category codes per breakdown, in the order of the figures.
     let categories: [String: [String]]
-    let figures: PublishedReport?
+    let figures: PublishedYearlyReport?
     let signals: String
     let recommendations: String
     /// The audit log's last entry at release (sequence and digest), the anchor printed on the report.
@@ -32,7 +32,7 @@ struct ReportExport: Encodable {
 
     /// One line per figure: section, category code, label in the reader's language, and the figure
     /// as published ("<5", "hidden", or "withheld" for a breakdown not shown).
-    static func csv(_ published: PublishedReport, label: (String) -> String) -> String {
+    static func csv(_ published: PublishedYearlyReport, label: (String) -> String) -> String {
         var lines = [["section", "category", "label", "value"]]
         func value(_ shown: Shown) -> String { shown.exportText }
         lines.append(["people", "", label("yearly.people"), value(published.cases)])
@@ -51,7 +51,7 @@ struct ReportExport: Encodable {
             let categories = table.breakdown.categories
             for (index, category) in categories.enumerated() {
                 let shown = table.cells.map { value($0[index]) } ?? "withheld"
-                lines.append([table.breakdown.rawValue, category, label(ReportPage.labelKey(table.breakdown, category)), shown])
+                lines.append([table.breakdown.rawValue, category, label(YearlyReportPage.labelKey(table.breakdown, category)), shown])
             }
         }
         for table in published.optionalTables ?? [] {
@@ -64,8 +64,8 @@ struct ReportExport: Encodable {
             for (row, parties) in cross.rows.enumerated() {
                 for (column, patterns) in cross.columns.enumerated() {
                     let name =
-                        parties.map { label(ReportPage.labelKey(.otherParty, $0)) }.joined(separator: " + ") + " × "
-                        + patterns.map { label(ReportPage.labelKey(.pattern, $0)) }.joined(separator: " + ")
+                        parties.map { label(YearlyReportPage.labelKey(.otherParty, $0)) }.joined(separator: " + ") + " × "
+                        + patterns.map { label(YearlyReportPage.labelKey(.pattern, $0)) }.joined(separator: " + ")
                     lines.append([
                         "party-by-pattern", parties.joined(separator: "+") + "/" + patterns.joined(separator: "+"), name,
                         String(cross.cells[row][column]),

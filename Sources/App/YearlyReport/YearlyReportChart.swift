@@ -3,7 +3,7 @@ import VertrouwdCore
 /// A horizontal bar chart drawn on the server as SVG (no script, no chart library): each row a
 /// label above its bar and the figure after it. Suppressed figures get no bar. The chart is
 /// decorative for screen readers; the table next to it carries the same figures.
-struct ReportChart: Encodable {
+struct YearlyReportChart: Encodable {
     struct Bar: Encodable {
         let label: String
         let value: String

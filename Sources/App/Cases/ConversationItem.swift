@@ -26,3 +26,23 @@ struct ConversationItem: Encodable {
         }
     }
 }
+
+/// An attachment as listed in a conversation; the bytes are fetched separately.
+struct AttachmentView: Encodable {
+    let id: String
+    let name: String
+    let size: String
+    let metadataRemoved: Bool
+
+    init?(_ content: CaseVault.DecryptedContent) {
+        guard content.field == .attachment, let header = AttachmentEnvelope.header(of: content.bytes) else { return nil }
+        id = content.id.uuidString
+        name = header.name
+        size = Self.size(header.size)
+        metadataRemoved = header.metadataRemoved
+    }
+
+    static func size(_ bytes: Int) -> String {
+        bytes < 1 << 20 ? "\(max(1, bytes / 1024)) KB" : String(format: "%.1f MB", Double(bytes) / Double(1 << 20))
+    }
+}

@@ -1,0 +1,16 @@
+import Vapor
+import VertrouwdCore
+
+/// Opens the session's journal key, if there is one, before the handler runs; a key that timed out
+/// or that this browser cannot open leaves the journal closed.
+struct OpenJournalMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.hasSession, let handle = request.session.data[Request.journalSessionKey],
+            let (owner, raw) = try await request.unlockedKeys.open(handle, kind: .journal),
+            let key = JournalKey(rawRepresentation: raw)
+        {
+            request.openJournal = JournalVault.Opened(id: owner, key: key)
+        }
+        return try await next.respond(to: request)
+    }
+}
