@@ -4,7 +4,8 @@ import PackageDescription
 // Every dependency comes from the machine's package mirror by its GitHub address; the versions are
 // the ones the mirror holds (see the README's "Set-up" section).
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(

@@ -1,6 +1,7 @@
 import Fluent
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import Vapor
 
 /// What `vertrouwd` does when started: bootstrap logging, build the app, run the command, shut down.

@@ -4,10 +4,6 @@ import NIOConcurrencyHelpers
 import Vapor
 import VertrouwdCore
 
-extension Application {
-    static let sessionCookieName = "vertrouwd_session"
-}
-
 /// Everything read from `Resources/` at start: translations, articles with their search indexes, the guide.
 /// Files do not change while the process runs, so a second application in the same process (tests)
 /// reuses what the first one loaded.

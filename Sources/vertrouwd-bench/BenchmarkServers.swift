@@ -1,5 +1,6 @@
 import App
 import Vapor
+import VertrouwdCore
 
 /// Servers for `benchmarks/http.sh`.
 enum BenchmarkServers {

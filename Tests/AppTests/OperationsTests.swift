@@ -5,6 +5,8 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 import Vapor
+import VaporTestUtils
+import VaporTesting
 import VertrouwdCore
 
 @testable import App

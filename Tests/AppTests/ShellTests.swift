@@ -1,3 +1,6 @@
+import Fluent
+import FluentKit
+import FluentSQLiteDriver
 import Foundation
 import SQLKit
 import Testing

@@ -21,7 +21,6 @@ final class StaffAccount: Model, @unchecked Sendable {
     @OptionalField(key: "activated_at") var activatedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
-    @Children(for: \.$account) var memberships: [OrganisationMembership]
 
     init() {}
 

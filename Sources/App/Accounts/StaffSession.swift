@@ -7,19 +7,6 @@ import VertrouwdCore
 ///
 /// Sessions live in the database (Fluent's session driver), so any instance can serve any request.
 /// A session ends after `sessionIdleTimeout` without a request or `sessionAbsoluteTimeout` after login.
-enum SessionKeys {
-    static let account = "account"
-    static let issuedAt = "issued"
-    static let seenAt = "seen"
-    static let pendingAccount = "pending"
-    static let pendingAt = "pending_at"
-    static let notice = "notice"
-    static let activationSecret = "activation_totp"
-    /// Handle of the counsellor's unlocked private key in `UnlockedKeys` (pending: before the second factor).
-    static let keyHandle = "key"
-    static let pendingKey = "pending_key"
-}
-
 extension Request {
     private struct StaffKey: StorageKey {
         typealias Value = StaffAccount
@@ -41,22 +28,11 @@ extension Request {
         set { storage[CounsellorKeyKey.self] = newValue }
     }
 
-    /// A one-time message for the next page (e.g. "you have been logged out").
-    func setNotice(_ key: String) {
-        session.data[SessionKeys.notice] = key
-    }
-
-    func takeNotice() -> String? {
-        guard hasSession, let key = session.data[SessionKeys.notice] else { return nil }
-        session.data[SessionKeys.notice] = nil
-        return key
-    }
-
     /// Starts a fresh session for a person who just proved who they are. A new id defeats session fixation.
     func beginStaffSession(for account: StaffAccount, keyHandle: String?) async throws {
         let oldID = session.id
         var data = SessionData()
-        data[CSRFMiddleware.sessionKey] = Token.generate(using: vertrouwd.random)
+        data[SessionKeys.csrf] = Token.generate(using: vertrouwd.random)
         data[SessionKeys.account] = account.id?.uuidString
         data[SessionKeys.keyHandle] = keyHandle
         let stamp = String(Int(now.timeIntervalSince1970))

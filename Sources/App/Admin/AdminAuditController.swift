@@ -32,7 +32,7 @@ struct AdminAuditController: RouteCollection {
         let problem = try await req.audit.verify()
         let total = try await AuditEvent.query(on: req.db).count()
         let events = try await AuditEvent.query(on: req.db).sort(\.$sequence, .descending).limit(Self.pageSize).all()
-        let names = try await CasePage.actorNames(events.map(\.actor), on: req)
+        let names = try await req.auditActorNames(events.map(\.actor))
         let rows = events.map {
             EntryRow(
                 sequence: $0.sequence, time: req.formatted($0.at), actor: names[$0.actor] ?? req.t("audit.actor.unknown"),

@@ -1,7 +1,9 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import SQLKit
 import Vapor
+import VertrouwdCore
 
 /// `vertrouwd backup <file>`: a consistent copy of the SQLite database, taken while the server runs
 /// (`VACUUM INTO`), never over an existing file. It holds the database only: the instance secret

@@ -35,7 +35,7 @@ public struct AppSettings: Sendable {
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     public var trustProxy: Bool = false
     /// The relay for notification mails; nil sends none.
-    var smtp: SMTPClient.Settings?
+    var smtp: SMTPSettings?
     /// How often each instance looks for waiting mails, and for deadline reminders that are due.
     public var outboxIntervalSeconds: Int = 5
     public var reminderIntervalSeconds: Int = 600
@@ -215,14 +215,14 @@ public struct AppSettings: Sendable {
     /// 465, plain elsewhere), and credentials, which are refused without TLS.
     static func smtpSettings(
         host: String, value: (String) -> String?, number: (String, ClosedRange<Int>) throws -> Int?
-    ) throws -> SMTPClient.Settings {
+    ) throws -> SMTPSettings {
         let port = try number("VERTROUWD_SMTP_PORT", 1...65535) ?? 25
         guard let from = value("VERTROUWD_SMTP_FROM"), EmailAddress(from) != nil else {
             throw Failure.invalid(variable: "VERTROUWD_SMTP_FROM", reason: "a sender address is needed with VERTROUWD_SMTP_HOST")
         }
-        var smtp = SMTPClient.Settings(host: host, port: port, from: from)
+        var smtp = SMTPSettings(host: host, port: port, from: from)
         if let security = value("VERTROUWD_SMTP_SECURITY") {
-            guard let parsed = SMTPClient.Security(rawValue: security.lowercased()) else {
+            guard let parsed = SMTPSettings.Security(rawValue: security.lowercased()) else {
                 throw Failure.invalid(variable: "VERTROUWD_SMTP_SECURITY", reason: "expected none, starttls or tls")
             }
             smtp.security = parsed

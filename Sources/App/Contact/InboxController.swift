@@ -147,6 +147,11 @@ struct InboxController: RouteCollection {
             // A stopped conversation takes nothing more; the page says so.
             return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [], status: .conflict)
         }
+        if action != .download {
+            // Matches missed when the case was stored are found at the next look (PartyMatcher.findMatches).
+            try await PartyMatcher(services: req.vertrouwd, db: req.db).findMatches(
+                of: opened.caseID, organisationID: opened.record.$organisation.id)
+        }
         switch action {
         case .open, .saved: return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
         case .download: return try await download(req, opened, item: form.item)
@@ -357,8 +362,7 @@ struct InboxController: RouteCollection {
             isAnonymous: !contents.contains { $0.field == .identity },
             attachments: AttachmentFieldView(req, policy: organisation.attachmentPolicy, problems: files.problems, reselect: reselect),
             hasNotify: opened.record.notifyAddress != nil, notify: "",
-            matches: try await PartyMatcher(services: req.vertrouwd, db: req.db).personView(
-                for: opened.caseID, organisationID: opened.record.$organisation.id),
+            matches: try await PartyMatcher(services: req.vertrouwd, db: req.db).personView(for: opened.caseID),
             hasParty: contents.contains { $0.field == .party }, party: party, partyOpen: errors.contains { $0.field.hasPrefix("party_") },
             errors: FormErrors(errors))
         return try await req.render("contact/inbox", context, status: status)

@@ -1,5 +1,7 @@
+import Fluent
 import ServiceLifecycle
 import Vapor
+import VertrouwdCore
 
 /// Work the server repeats while it runs: the outbox every few seconds, deadline reminders every
 /// ten minutes, the retention purge once a day.

@@ -1,3 +1,4 @@
+import Fluent
 import Vapor
 import VertrouwdCore
 
@@ -25,7 +26,7 @@ extension Request {
     func rememberJournal(_ opened: JournalVault.Opened) async throws {
         if let old = session.data[Self.journalSessionKey] { try await unlockedKeys.remove(old) }
         var data = session.data
-        data[CSRFMiddleware.sessionKey] = Token.generate(using: vertrouwd.random)
+        data[SessionKeys.csrf] = Token.generate(using: vertrouwd.random)
         BrowserSecret.renew(self)
         data[Self.journalSessionKey] = try await unlockedKeys.put(opened.key.rawRepresentation, kind: .journal, owner: opened.id)
         // A counsellor signed in in the same browser keeps their key: it is sealed again under the new secret.

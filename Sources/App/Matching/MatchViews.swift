@@ -1,3 +1,5 @@
+import Fluent
+import FluentKit
 import Vapor
 import VertrouwdCore
 
@@ -71,8 +73,8 @@ struct PersonMatchesView: Encodable {
 }
 
 extension PartyMatcher {
-    func caseViews(for caseID: UUID, organisationID: UUID) async throws -> [CaseMatchView] {
-        try await findMatches(of: caseID, organisationID: organisationID)
+    /// Reads only: the caller that shows a case runs `findMatches` first (a write, kept out of here).
+    func caseViews(for caseID: UUID) async throws -> [CaseMatchView] {
         var views: [CaseMatchView] = []
         for match in try await matches(of: caseID) {
             let link = match.consent.link
@@ -87,8 +89,8 @@ extension PartyMatcher {
         return views
     }
 
-    func personView(for caseID: UUID, organisationID: UUID) async throws -> PersonMatchesView {
-        try await findMatches(of: caseID, organisationID: organisationID)
+    /// Reads only, like `caseViews`.
+    func personView(for caseID: UUID) async throws -> PersonMatchesView {
         let matches = try await matches(of: caseID).filter(\.isConfirmedByBoth)
         guard !matches.isEmpty else { return .none }
         let own = matches.map { $0.consent.choice(of: $0.side(of: caseID)) }

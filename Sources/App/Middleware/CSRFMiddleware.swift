@@ -4,7 +4,6 @@ import VertrouwdCore
 /// Refuses every state-changing request whose `csrf` form field does not match the token in the
 /// person's session. The token is made when a form is first rendered (`req.csrfToken()`).
 struct CSRFMiddleware: AsyncMiddleware {
-    static let sessionKey = "csrf"
     static let fieldName = "csrf"
 
     struct Field: Decodable {
@@ -24,7 +23,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         // Forms with files have their own, larger limit: only on the routes that take files.
         let settings = request.application.vertrouwd.settings
         let limit =
-            request.headers.contentType?.type == "multipart" && Self.takesFiles(request.url.path)
+            request.headers.contentType?.type == "multipart" && UploadRoutes.takesFiles(request.url.path)
             ? settings.maxUploadSize : settings.maxBodySize
         let body = try await request.body.collect(max: limit).get()
         // A body that arrived whole is not re-checked by `collect`, so measure it here too.
@@ -34,7 +33,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         // request from another site can learn nothing it could not fetch itself.
         if request.url.path.hasPrefix("/api/") { return try await next.respond(to: request) }
         let sent = (try? request.content.decode(Field.self))?.csrf ?? ""
-        guard let expected = request.hasSession ? request.session.data[Self.sessionKey] : nil, !sent.isEmpty,
+        guard let expected = request.hasSession ? request.session.data[SessionKeys.csrf] : nil, !sent.isEmpty,
             constantTimeEquals(Array(sent.utf8), Array(expected.utf8))
         else {
             throw PageError.csrf
@@ -76,28 +75,5 @@ struct CSRFMiddleware: AsyncMiddleware {
             fields = bytes.lazy.filter { $0 == UInt8(ascii: "&") }.count
         }
         if fields > maximumFields { throw Abort(.payloadTooLarge) }
-    }
-
-    /// The form routes with a file field: contact, report and inbox of an organisation, a journal
-    /// entry and a journal backup, a counsellor's reply, and the profile photo.
-    static func takesFiles(_ path: String) -> Bool {
-        let parts = path.split(separator: "/")
-        if parts.count == 3, parts[0] == "o", ["contact", "melden", "inbox"].contains(parts[2]) { return true }
-        if parts.count == 4, parts[0] == "o", parts[2] == "logboek", ["voorval", "importeren"].contains(parts[3]) { return true }
-        if parts.count == 4, parts[0] == "backoffice", parts[1] == "cases", parts[3] == "reply" { return true }
-        return path == "/account/profile"
-    }
-}
-
-extension Request {
-    /// True when the request arrived with a live session (so reading `session` does not make a new one).
-    var hasSession: Bool { cookies[Application.sessionCookieName] != nil }
-
-    /// The session's CSRF token, made on first use.
-    func csrfToken() -> String {
-        if let token = session.data[CSRFMiddleware.sessionKey] { return token }
-        let token = Token.generate(using: vertrouwd.random)
-        session.data[CSRFMiddleware.sessionKey] = token
-        return token
     }
 }

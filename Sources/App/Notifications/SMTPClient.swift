@@ -9,24 +9,8 @@ import NIOSSL
 /// one, with AUTH PLAIN (RFC 4616) only over TLS. Certificates are verified against the system's
 /// roots, or a CA file the operator names.
 struct SMTPClient: Sendable {
-    enum Security: String, Sendable, Equatable, CaseIterable {
-        case none
-        case startTLS = "starttls"
-        case tls
-    }
-
-    struct Settings: Sendable, Equatable {
-        var host: String
-        var port: Int
-        var from: String
-        var heloName: String = "vertrouwd.local"
-        var timeout: TimeInterval = 30
-        var security: Security = .none
-        var username: String? = nil
-        var password: String? = nil
-        /// PEM file with the CA certificate(s) to trust instead of the system's (a private relay).
-        var trustRootsFile: String? = nil
-    }
+    typealias Security = SMTPSettings.Security
+    typealias Settings = SMTPSettings
 
     enum Failure: Error, Equatable {
         case cannotConnect

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a counsellor registers about a case for the yearly report, in the categories practice
 /// counts (no official template exists): never names, initials or exact dates. Kept apart from the
 /// case content so that it outlives the purge.

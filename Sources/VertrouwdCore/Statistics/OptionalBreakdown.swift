@@ -1,3 +1,5 @@
+import Foundation
+
 /// Breakdowns an organisation may switch on: gender, job group and location. They are off by
 /// default, because each one makes a person easier to recognise; job groups and locations are the
 /// organisation's own lists. A registration without a value counts as "not recorded" (`""`), so the

@@ -1,4 +1,6 @@
 import Fluent
+import FluentSQL
+import SQLKit
 
 extension Migrations005 {
     /// Formal reports: when the case arrived by the application's clock, when receipt was acknowledged

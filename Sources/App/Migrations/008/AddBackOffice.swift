@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import SQLKit
 
 extension Migrations008 {

@@ -1,4 +1,6 @@
 import Fluent
+import FluentSQL
+import SQLKit
 
 extension Migrations009 {
     /// A person's journal: found by a keyed digest of its phrase; every item is ciphertext.

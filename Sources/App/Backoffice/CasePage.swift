@@ -148,9 +148,10 @@ struct CasePage {
         registrationValues: RegistrationValues? = nil,
         status: HTTPResponseStatus = .ok
     ) async throws -> Response {
-        let record = opened.record
+        let file = try await CaseFile.Query(services: req.vertrouwd, db: req.db).load(opened)
+        let record = file.record
         let caseID = opened.caseID
-        let contents = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
+        let contents = file.contents
         let answers = contents.decoded(FormAnswers.self, .form).last?.value
         let identity = contents.decoded(PersonIdentity.self, .identity).last?.value
         var facts: [Fact] = []
@@ -209,8 +210,8 @@ struct CasePage {
                 $0.entryID, $0.entry, versions: $0.version, writtenAt: $0.writtenAt, confirmed: $0.confirmed ?? false, req: req)
         }
 
-        let organisation = try await Organisation.find(record.$organisation.id, on: req.db)
-        let existing = try await CaseRegistration.query(on: req.db).filter(\.$caseID == caseID).first()
+        let organisation = file.organisation
+        let existing = file.registration
         let values =
             registrationValues
             ?? RegistrationValues(
@@ -233,28 +234,18 @@ struct CasePage {
             contacts: values.contacts, hours: values.hours,
             optional: organisation.map { Self.optionalQuestions($0, chosen: values.optional, req: req) } ?? [])
         let you = req.staffAccount?.id
-        let holders = Set(
-            try await CaseKeyGrant.query(on: req.db).filter(\.$caseRecord.$id == caseID).filter(\.$recipientKind == "counsellor").all()
-                .compactMap { $0.$counsellor.id })
-        let serving = try await OrganisationCounsellors.list(organisationID: record.$organisation.id, on: req.db)
-        let holderAccounts = holders.isEmpty ? [] : try await StaffAccount.query(on: req.db).filter(\.$id ~~ holders).all()
-        let access = holderAccounts.map { AccessView(id: $0.id?.uuidString ?? "", name: $0.displayName, isYou: $0.id == you) }
+        let access = file.holders.map { AccessView(id: $0.id?.uuidString ?? "", name: $0.displayName, isYou: $0.id == you) }
             .sorted { $0.name < $1.name }
-        let eligible = try await CaseAccessController.eligible(for: record, on: req.db)
-        let canShareWith = serving.filter { entry in entry.account.id.map { !holders.contains($0) && eligible.contains($0) } ?? false }
-            .map { AccessView(id: $0.account.id?.uuidString ?? "", name: $0.account.displayName, isYou: false) }
+        let canShareWith = file.shareable.map { AccessView(id: $0.id?.uuidString ?? "", name: $0.displayName, isYou: false) }
 
-        let events = try await AuditEvent.query(on: req.db).filter(\.$caseID == caseID.uuidString).sort(\.$sequence, .descending).limit(50)
-            .all()
-        let names = try await Self.actorNames(events.map(\.actor), on: req)
-        let history = events.map {
+        let names = try await req.auditActorNames(file.history.map(\.actor))
+        let history = file.history.map {
             HistoryView(
                 time: req.formatted($0.at), actor: names[$0.actor] ?? req.t("audit.actor.unknown"), actionKey: "audit.action.\($0.action)")
         }
 
         let state = record.lifecycleState()
-        let matches = try await PartyMatcher(services: req.vertrouwd, db: req.db).caseViews(
-            for: caseID, organisationID: record.$organisation.id)
+        let matches = file.matches
         let context = Context(
             shell: PageShell(req, page: "case", titleKey: "case.title", publicPage: false), csrf: req.csrfToken(),
             caseID: caseID.uuidString, base: "/backoffice/cases/\(caseID.uuidString)", organisationName: organisation?.name ?? "",
@@ -281,18 +272,6 @@ struct CasePage {
             matches: matches, hasMatches: !matches.isEmpty,
             errors: FormErrors(errors))
         return try await req.render("backoffice-case", context, status: status)
-    }
-
-    /// Display names for audit actors: staff by name, the person and the system by a word.
-    static func actorNames(_ actors: [String], on req: Request) async throws -> [String: String] {
-        let ids = Set(actors.compactMap { $0.hasPrefix("staff:") ? UUID(uuidString: String($0.dropFirst(6))) : nil })
-        var names = ["person": req.t("audit.actor.person"), "system": req.t("audit.actor.system")]
-        if !ids.isEmpty {
-            for account in try await StaffAccount.query(on: req.db).filter(\.$id ~~ ids).all() {
-                if let id = account.id { names["staff:\(id.uuidString)"] = account.displayName }
-            }
-        }
-        return names
     }
 }
 
