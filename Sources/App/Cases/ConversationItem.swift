@@ -3,7 +3,7 @@ import Vapor
 import VertrouwdCore
 
 /// One item of a case's conversation: a message, or a file (`attachment` set, `text` empty). The
-/// person's inbox and the counsellor's case page show the same list (`conversation.leaf`).
+/// person's inbox and the counsellor's case page show the same list (`partials/conversation.leaf`).
 struct ConversationItem: Encodable {
     let fromPerson: Bool
     let text: String

@@ -9,8 +9,13 @@ struct TranslateTag: LeafTag {
         guard let key = ctx.parameters.first?.string else {
             throw LeafError(.unknownError("#t needs a translation key"))
         }
-        guard let request = ctx.request else { return .string(key) }
-        let arguments = ctx.parameters.dropFirst().map { $0.string ?? "" }
-        return .string(request.vertrouwd.catalog.text(key, in: request.language, Array(arguments)))
+        return .string(Self.text(key, Array(ctx.parameters.dropFirst()), ctx))
+    }
+
+    /// The text for `key` with `arguments` in `{0}`, `{1}`…, unescaped. Shared with `#fieldError`, so a
+    /// field's error reads exactly as `#t` would write it.
+    static func text(_ key: String, _ arguments: [LeafData], _ ctx: LeafContext) -> String {
+        guard let request = ctx.request else { return key }
+        return request.vertrouwd.catalog.text(key, in: request.language, arguments.map { $0.string ?? "" })
     }
 }
