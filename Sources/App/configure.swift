@@ -63,6 +63,7 @@ public func configure(
 
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["path"] = PathTag()
     for (name, tag) in FieldTags.all { app.leaf.tags[name] = tag }
 
     app.routes.defaultMaxBodySize = ByteCount(value: settings.maxBodySize)

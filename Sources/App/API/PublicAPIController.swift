@@ -52,10 +52,9 @@ struct PublicAPIController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1")
-        api.get("openapi.json", use: openAPI)
-        api.get("organisations", ":slug", "search", use: search)
-        api.post("organisations", ":slug", "guide", use: guide)
+        routes.get(.apiDocument, use: openAPI)
+        routes.get(.apiSearch, use: search)
+        routes.post(.apiGuide, use: guide)
     }
 
     func openAPI(req: Request) async throws -> Response {

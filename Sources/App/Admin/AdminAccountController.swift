@@ -52,11 +52,11 @@ struct AdminAccountController: RouteCollection {
     static let membershipValues: Set<String> = ["internal", "external", "contact"]
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("accounts", "new", use: new)
-        routes.post("accounts", use: create)
-        routes.get("accounts", ":id", "edit", use: edit)
-        routes.post("accounts", ":id", use: update)
-        routes.post("accounts", ":id", "activation", use: reissue)
+        routes.get(.adminNewAccount, use: new)
+        routes.post(.adminAccounts, use: create)
+        routes.get(.adminAccountEdit, use: edit)
+        routes.post(.adminAccount, use: update)
+        routes.post(.adminAccountActivation, use: reissue)
     }
 
     func new(req: Request) async throws -> Response {
@@ -129,7 +129,7 @@ struct AdminAccountController: RouteCollection {
             try await replaceMemberships(of: account, with: memberships, reports: reports, on: db)
         }
         req.setNotice("admin.notice.account_saved")
-        return req.redirect(to: "/admin")
+        return req.redirect(to: Endpoint.admin.path())
     }
 
     /// A new activation link: for a new account that lost its link, or to reset one whose owner lost access.
@@ -212,7 +212,7 @@ struct AdminAccountController: RouteCollection {
             shell: PageShell(
                 req, page: "admin-account", titleKey: isNew ? "admin.account.new.title" : "admin.account.edit.title", publicPage: false),
             csrf: req.csrfToken(),
-            action: isNew ? "/admin/accounts" : "/admin/accounts/\(account?.id?.uuidString ?? "")",
+            action: isNew ? Endpoint.adminAccounts.path() : Endpoint.adminAccount.path(account?.id?.uuidString ?? ""),
             isNew: isNew, accountID: account?.id?.uuidString ?? "", email: form.email ?? "", name: form.name ?? "",
             role: form.role ?? "", disabled: form.disabled == "on", roleKey: "role.\(form.role ?? "")", memberships: choices,
             roles: StaffRole.allCases.map { RoleOption(value: $0.rawValue, key: "role.\($0.rawValue)") }, errors: FormErrors(errors))

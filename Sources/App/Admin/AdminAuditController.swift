@@ -25,7 +25,7 @@ struct AdminAuditController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("audit", use: list)
+        routes.get(.adminAudit, use: list)
     }
 
     func list(req: Request) async throws -> Response {

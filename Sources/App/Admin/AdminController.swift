@@ -28,8 +28,8 @@ struct AdminController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let admin = routes.grouped("admin").grouped(RequireRole(.admin))
-        admin.get(use: overview)
+        let admin = routes.grouped(RequireRole(.admin))
+        admin.get(.admin, use: overview)
         try admin.register(collection: AdminOrganisationController())
         try admin.register(collection: AdminAccountController())
         try admin.register(collection: AdminOrganisationArticleController())

@@ -29,12 +29,11 @@ struct AdminOrganisationArticleController: RouteCollection {
     static let limits = (title: 150, summary: 300, body: 20_000)
 
     func boot(routes: any RoutesBuilder) throws {
-        let articles = routes.grouped("organisations", ":id", "articles")
-        articles.get("new", use: new)
-        articles.post(use: create)
-        articles.get(":article", "edit", use: edit)
-        articles.post(":article", use: update)
-        articles.post(":article", "delete", use: delete)
+        routes.get(.adminNewArticle, use: new)
+        routes.post(.adminArticles, use: create)
+        routes.get(.adminArticleEdit, use: edit)
+        routes.post(.adminArticle, use: update)
+        routes.post(.adminArticleDelete, use: delete)
     }
 
     func new(req: Request) async throws -> Response {
@@ -56,7 +55,7 @@ struct AdminOrganisationArticleController: RouteCollection {
             body: values.body
         ).create(on: req.db)
         req.setNotice("admin.notice.article_saved")
-        return req.redirect(to: "/admin/organisations/\(organisationID)/edit")
+        return req.redirect(to: Endpoint.adminOrganisationEdit.path(organisationID))
     }
 
     func edit(req: Request) async throws -> Response {
@@ -79,14 +78,14 @@ struct AdminOrganisationArticleController: RouteCollection {
         article.body = values.body
         try await article.save(on: req.db)
         req.setNotice("admin.notice.article_saved")
-        return req.redirect(to: "/admin/organisations/\(try organisation.requireID())/edit")
+        return req.redirect(to: Endpoint.adminOrganisationEdit.path(try organisation.requireID()))
     }
 
     func delete(req: Request) async throws -> Response {
         let organisation = try await findOrganisation(req)
         try await findArticle(req, organisation).delete(on: req.db)
         req.setNotice("admin.notice.article_deleted")
-        return req.redirect(to: "/admin/organisations/\(try organisation.requireID())/edit")
+        return req.redirect(to: Endpoint.adminOrganisationEdit.path(try organisation.requireID()))
     }
 
     // MARK: - Helpers
@@ -144,15 +143,16 @@ struct AdminOrganisationArticleController: RouteCollection {
         _ req: Request, _ organisation: Organisation, article: OrganisationArticle?, form: ArticleForm, errors: [FieldError],
         status: HTTPResponseStatus = .ok
     ) async throws -> Response {
-        let organisationPath = "/admin/organisations/\(try organisation.requireID())"
+        let organisationID = try organisation.requireID()
         let isNew = article == nil
         let context = FormContext(
             shell: PageShell(
                 req, page: "admin-article", titleKey: isNew ? "admin.article.new.title" : "admin.article.edit.title", publicPage: false),
             csrf: req.csrfToken(), organisationName: organisation.name,
-            action: isNew ? "\(organisationPath)/articles" : "\(organisationPath)/articles/\(article?.id?.uuidString ?? "")",
-            deleteAction: article.flatMap { $0.id }.map { "\(organisationPath)/articles/\($0)/delete" },
-            backHref: "\(organisationPath)/edit",
+            action: isNew
+                ? Endpoint.adminArticles.path(organisationID) : Endpoint.adminArticle.path(organisationID, article?.id?.uuidString ?? ""),
+            deleteAction: article.flatMap { $0.id }.map { Endpoint.adminArticleDelete.path(organisationID, $0) },
+            backHref: Endpoint.adminOrganisationEdit.path(organisationID),
             isNew: isNew, language: form.language ?? "nl", title: form.title ?? "", summary: form.summary ?? "", body: form.body ?? "",
             errors: FormErrors(errors))
         return try await req.render("admin/article-form", context, status: status)

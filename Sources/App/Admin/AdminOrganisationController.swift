@@ -56,10 +56,10 @@ struct AdminOrganisationController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("organisations", "new", use: new)
-        routes.post("organisations", use: create)
-        routes.get("organisations", ":id", "edit", use: edit)
-        routes.post("organisations", ":id", use: update)
+        routes.get(.adminNewOrganisation, use: new)
+        routes.post(.adminOrganisations, use: create)
+        routes.get(.adminOrganisationEdit, use: edit)
+        routes.post(.adminOrganisation, use: update)
     }
 
     func new(req: Request) async throws -> Response {
@@ -85,7 +85,7 @@ struct AdminOrganisationController: RouteCollection {
         (organisation.registersGender, organisation.jobGroups, organisation.locations) = values.breakdowns
         try await organisation.create(on: req.db)
         req.setNotice("admin.notice.organisation_saved")
-        return req.redirect(to: "/admin")
+        return req.redirect(to: Endpoint.admin.path())
     }
 
     func edit(req: Request) async throws -> Response {
@@ -117,7 +117,7 @@ struct AdminOrganisationController: RouteCollection {
         (organisation.registersGender, organisation.jobGroups, organisation.locations) = values.breakdowns
         try await organisation.save(on: req.db)
         req.setNotice("admin.notice.organisation_saved")
-        return req.redirect(to: "/admin")
+        return req.redirect(to: Endpoint.admin.path())
     }
 
     // MARK: - Helpers
@@ -194,7 +194,7 @@ struct AdminOrganisationController: RouteCollection {
                 .map {
                     ArticleRow(
                         title: $0.title, language: $0.language,
-                        editHref: "/admin/organisations/\(id)/articles/\($0.id?.uuidString ?? "")/edit")
+                        editHref: Endpoint.adminArticleEdit.path(id, $0.id?.uuidString ?? ""))
                 }
         }
         let context = FormContext(
@@ -202,7 +202,7 @@ struct AdminOrganisationController: RouteCollection {
                 req, page: "admin-organisation", titleKey: isNew ? "admin.organisation.new.title" : "admin.organisation.edit.title",
                 publicPage: false),
             csrf: req.csrfToken(),
-            action: isNew ? "/admin/organisations" : "/admin/organisations/\(organisation?.id?.uuidString ?? "")",
+            action: isNew ? Endpoint.adminOrganisations.path() : Endpoint.adminOrganisation.path(organisation?.id?.uuidString ?? ""),
             isNew: isNew, name: form.name ?? "", slug: form.slug ?? "", language: form.language ?? "nl",
             attachmentMaxMebibytes: form.attachment_max_mb ?? "", largestMaximum: AttachmentPolicy.largestMaximumMebibytes,
             families: FileFormat.Family.allCases.map {
@@ -215,7 +215,7 @@ struct AdminOrganisationController: RouteCollection {
             jobGroups: form.job_groups ?? "", locations: form.locations ?? "",
             errors: FormErrors(errors),
             articles: articles, hasArticles: !articles.isEmpty,
-            newArticleHref: organisation?.id.map { "/admin/organisations/\($0)/articles/new" })
+            newArticleHref: organisation?.id.map { Endpoint.adminNewArticle.path($0) })
         return try await req.render("admin/organisation-form", context, status: status)
     }
 }

@@ -77,8 +77,8 @@ struct BackofficeController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let backoffice = routes.grouped(RequireRole(.counsellor))
-        backoffice.get("backoffice", use: dashboard)
-        backoffice.get("backoffice", "retention", use: retention)
+        backoffice.get(.backoffice, use: dashboard)
+        backoffice.get(.retention, use: retention)
     }
 
     /// The ids of the cases sealed to this counsellor: the only ones they can see, mark or remove.
@@ -119,7 +119,7 @@ struct BackofficeController: RouteCollection {
         let now = req.now
         let rows = records.map { record in
             CaseRow(
-                id: record.id?.uuidString ?? "", href: "/backoffice/cases/\(record.id?.uuidString ?? "")",
+                id: record.id?.uuidString ?? "", href: Endpoint.casePage.path(record.id?.uuidString ?? ""),
                 organisationName: record.organisation.name, kindKey: record.kind.translationKey, statusKey: record.status.translationKey,
                 created: req.formatted(record.receivedAt ?? record.createdAt), isNew: record.status == .new,
                 isWaiting: record.waitingSince != nil && !record.status.isEnded,
@@ -159,7 +159,7 @@ struct BackofficeController: RouteCollection {
             try await CaseRegistration.query(on: req.db).filter(\.$caseID ~~ due.compactMap(\.record.id)).all().compactMap(\.caseID))
         let rows = due.map {
             PurgeRow(
-                href: "/backoffice/cases/\($0.record.id?.uuidString ?? "")", organisationName: $0.organisationName,
+                href: Endpoint.casePage.path($0.record.id?.uuidString ?? ""), organisationName: $0.organisationName,
                 kindKey: $0.record.kind.translationKey, statusKey: $0.record.status.translationKey,
                 purgeDate: req.formattedDay($0.purgeDate),
                 isRegistered: $0.record.id.map(registered.contains) ?? false)

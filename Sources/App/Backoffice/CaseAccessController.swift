@@ -36,12 +36,11 @@ struct CaseAccessController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let counsellor = routes.grouped(RequireRole(.counsellor))
-        let cases = counsellor.grouped("backoffice", "cases", ":id")
-        cases.post("share", use: share)
-        cases.post("transfer", use: transfer)
-        cases.post("revoke", use: revoke)
-        counsellor.get("backoffice", "handover", use: handoverPage)
-        counsellor.post("backoffice", "handover", use: handover)
+        counsellor.post(.caseShare, use: share)
+        counsellor.post(.caseTransfer, use: transfer)
+        counsellor.post(.caseRevoke, use: revoke)
+        counsellor.get(.handover, use: handoverPage)
+        counsellor.post(.handover, use: handover)
     }
 
     /// A counsellor who serves the case's organisation — for a formal report, one of its reporting
@@ -69,7 +68,7 @@ struct CaseAccessController: RouteCollection {
         }
         await req.notifyCounsellors(of: opened.caseID, template: "new-case")
         req.setNotice("access.notice.shared")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#access-title")
+        return req.redirect(to: Endpoint.casePage.path(opened.caseID, anchor: "access-title"))
     }
 
     /// Gives the case to a colleague and takes one's own access away (the data key is renewed).
@@ -84,7 +83,7 @@ struct CaseAccessController: RouteCollection {
         }
         try await Self.handOver(req, opened, from: me, to: target)
         req.setNotice("access.notice.transferred")
-        return req.redirect(to: "/backoffice")
+        return req.redirect(to: Endpoint.backoffice.path())
     }
 
     /// Takes back access one gave oneself (a share): never the counsellor the person chose, and never
@@ -109,7 +108,7 @@ struct CaseAccessController: RouteCollection {
             _ = try await CaseVault(services: services, db: db).revoke(opened, from: target)
         }
         req.setNotice("access.notice.revoked")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#access-title")
+        return req.redirect(to: Endpoint.casePage.path(opened.caseID, anchor: "access-title"))
     }
 
     /// Grant to the colleague, revoke oneself (renewing the key) and the audit entry, all at once.
@@ -157,7 +156,7 @@ struct CaseAccessController: RouteCollection {
         }
         req.logger.info("cases handed over", metadata: ["count": .stringConvertible(handed)])
         req.setNotice(handed == cases.count ? "access.notice.handed_over" : "access.notice.reports_stayed")
-        return req.redirect(to: "/backoffice/handover")
+        return req.redirect(to: Endpoint.handover.path())
     }
 
     private func renderHandover(_ req: Request, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {

@@ -23,11 +23,11 @@ struct CaseClosingController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let cases = routes.grouped(RequireRole(.counsellor)).grouped("backoffice", "cases", ":id")
-        cases.post("registration", use: register)
-        cases.post("status", use: changeStatus)
-        cases.post("close", use: close)
-        cases.post("reopen", use: reopen)
+        let counsellor = routes.grouped(RequireRole(.counsellor))
+        counsellor.post(.caseRegistration, use: register)
+        counsellor.post(.caseStatus, use: changeStatus)
+        counsellor.post(.caseClose, use: close)
+        counsellor.post(.caseReopen, use: reopen)
     }
 
     func register(req: Request) async throws -> Response {
@@ -68,7 +68,7 @@ struct CaseClosingController: RouteCollection {
         row.optional = optional
         try await req.audited(.caseRegister, caseID: opened.caseID) { db in try await row.save(on: db) }
         req.setNotice("registration.notice.saved")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#registration-title")
+        return req.redirect(to: Endpoint.casePage.path(opened.caseID, anchor: "registration-title"))
     }
 
     /// Back to "in conversation" (from new or referred). "Referred" comes only with a recorded
@@ -76,14 +76,8 @@ struct CaseClosingController: RouteCollection {
     func changeStatus(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let status = req.form(StatusForm.self, orEmpty: StatusForm()).status ?? ""
-        let record = opened.record
         guard CaseStatus(rawValue: status) == .inConversation else { throw PageError.notFound }
-        try record.apply(.resumeConversation, by: .counsellor, now: req.now)
-        try await req.audited(.caseStatus, caseID: opened.caseID, detail: status) { db in
-            try await record.save(on: db)
-        }
-        req.setNotice("case.notice.status")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+        return try await req.takeStep(.resumeConversation, on: opened, audit: .caseStatus, notice: "case.notice.status", detail: status)
     }
 
     func close(req: Request) async throws -> Response {
@@ -96,24 +90,12 @@ struct CaseClosingController: RouteCollection {
         case .failure: throw PageError.notFound
         case .success: break
         }
-        let record = opened.record
-        try record.apply(.close, by: .counsellor, isRegistered: registered, now: req.now)
-        try await req.audited(.caseClose, caseID: opened.caseID) { db in
-            try await record.save(on: db)
-        }
-        req.setNotice("case.notice.closed")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+        return try await req.takeStep(.close, on: opened, audit: .caseClose, notice: "case.notice.closed", isRegistered: registered)
     }
 
     /// A closed case opens again (a mistake, or the person came back); the retention term stops.
     func reopen(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
-        let record = opened.record
-        try record.apply(.reopen, by: .counsellor, now: req.now)
-        try await req.audited(.caseReopen, caseID: opened.caseID) { db in
-            try await record.save(on: db)
-        }
-        req.setNotice("case.notice.reopened")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+        return try await req.takeStep(.reopen, on: opened, audit: .caseReopen, notice: "case.notice.reopened")
     }
 }

@@ -13,12 +13,12 @@ struct CaseController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let cases = routes.grouped(RequireRole(.counsellor)).grouped("backoffice", "cases", ":id")
-        cases.get(use: show)
-        cases.post("reply", use: reply)
-        cases.post("acknowledge", use: acknowledge)
-        cases.post("feedback", use: recordFeedback)
-        cases.get("attachments", ":item", use: attachment)
+        let counsellor = routes.grouped(RequireRole(.counsellor))
+        counsellor.get(.casePage, use: show)
+        counsellor.post(.caseReply, use: reply)
+        counsellor.post(.caseAcknowledge, use: acknowledge)
+        counsellor.post(.caseFeedback, use: recordFeedback)
+        counsellor.get(.caseAttachment, use: attachment)
     }
 
     func show(req: Request) async throws -> Response {
@@ -59,7 +59,7 @@ struct CaseController: RouteCollection {
         }
         await req.notifyPerson(of: opened.record)
         req.setNotice("case.notice.replied")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+        return req.redirect(to: Endpoint.casePage.path(opened.caseID))
     }
 
     /// Acknowledges a formal report in one step: stops the 7-day clock and tells the person in their inbox.
@@ -79,19 +79,13 @@ struct CaseController: RouteCollection {
         }
         await req.notifyPerson(of: opened.record)
         req.setNotice("case.notice.acknowledged")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+        return req.redirect(to: Endpoint.casePage.path(opened.caseID))
     }
 
     /// Records that feedback was given (written as a reply first): stops the 3-month clock.
     func recordFeedback(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
-        let record = opened.record
-        try record.apply(.recordFeedback, by: .counsellor, now: req.now)
-        try await req.audited(.caseFeedback, caseID: opened.caseID) { db in
-            try await record.save(on: db)
-        }
-        req.setNotice("case.notice.feedback")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+        return try await req.takeStep(.recordFeedback, on: opened, audit: .caseFeedback, notice: "case.notice.feedback")
     }
 
     /// One attachment, decrypted with the counsellor's key, as a download (an export, in the audit log).

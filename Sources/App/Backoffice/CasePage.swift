@@ -97,7 +97,6 @@ struct CasePage {
         let shell: PageShell
         let csrf: String
         let caseID: String
-        let base: String
         let organisationName: String
         let kindKey: String
         let status: String
@@ -248,7 +247,7 @@ struct CasePage {
         let matches = file.matches
         let context = Context(
             shell: PageShell(req, page: "case", titleKey: "case.title", publicPage: false), csrf: req.csrfToken(),
-            caseID: caseID.uuidString, base: "/backoffice/cases/\(caseID.uuidString)", organisationName: organisation?.name ?? "",
+            caseID: caseID.uuidString, organisationName: organisation?.name ?? "",
             kindKey: record.kind.translationKey, status: record.status.rawValue, statusKey: record.status.translationKey,
             isEnded: record.status.isEnded, created: req.formatted(record.receivedAt ?? record.createdAt),
             deadlines: DeadlineView.list(for: record, on: req), hasDeadlines: record.kind == .formalReport,

@@ -26,11 +26,11 @@ struct CaseWorkController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let cases = routes.grouped(RequireRole(.counsellor)).grouped("backoffice", "cases", ":id")
-        cases.post("notes", use: note)
-        cases.post("consent", use: consent)
-        cases.post("referral", use: referral)
-        cases.post("signal", use: signal)
+        let counsellor = routes.grouped(RequireRole(.counsellor))
+        counsellor.post(.caseNotes, use: note)
+        counsellor.post(.caseConsent, use: consent)
+        counsellor.post(.caseReferral, use: referral)
+        counsellor.post(.caseSignal, use: signal)
     }
 
     /// A new note, or a new version of one (same thread).
@@ -50,7 +50,7 @@ struct CaseWorkController: RouteCollection {
             try await vault.append(encoding: NoteEntry(thread: thread, text: text), field: .note, author: .counsellor, to: opened, on: db)
         }
         req.setNotice("note.notice.saved")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#notes-title")
+        return req.redirect(to: Endpoint.casePage.path(opened.caseID, anchor: "notes-title"))
     }
 
     /// What the person agreed to (or took back) in conversation, recorded with the time.
@@ -70,7 +70,7 @@ struct CaseWorkController: RouteCollection {
                 encoding: ConsentEvent(event: event, kind: kind), field: .consent, author: .counsellor, to: opened, on: db)
         }
         req.setNotice("consent.notice.saved")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#consent-title")
+        return req.redirect(to: Endpoint.casePage.path(opened.caseID, anchor: "consent-title"))
     }
 
     /// A referral, allowed only while the person's consent to referral stands; the case becomes "referred".
@@ -102,7 +102,7 @@ struct CaseWorkController: RouteCollection {
         }
         try await req.audit(.caseReferral, caseID: opened.caseID)
         req.setNotice("referral.notice.saved")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)#referrals-title")
+        return req.redirect(to: Endpoint.casePage.path(opened.caseID, anchor: "referrals-title"))
     }
 
     /// Switches the retaliation (benadeling) signal on or off.
@@ -114,6 +114,6 @@ struct CaseWorkController: RouteCollection {
             try await vault.append(encoding: SignalEntry(on: on), field: .signal, author: .counsellor, to: opened, on: db)
         }
         req.setNotice(on ? "signal.notice.on" : "signal.notice.off")
-        return req.redirect(to: "/backoffice/cases/\(opened.caseID)")
+        return req.redirect(to: Endpoint.casePage.path(opened.caseID))
     }
 }

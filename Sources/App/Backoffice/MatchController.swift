@@ -10,13 +10,13 @@ struct MatchController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(RequireRole(.counsellor)).grouped("backoffice", "cases", ":id").post("match", use: confirm)
+        routes.grouped(RequireRole(.counsellor)).post(.caseMatch, use: confirm)
     }
 
     func confirm(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let form = req.form(ConfirmForm.self, orEmpty: ConfirmForm())
-        let base = "/backoffice/cases/\(opened.caseID.uuidString)"
+        let base = Endpoint.casePage.path(opened.caseID)
         guard let matchID = form.match.flatMap(UUID.init(uuidString:)) else { return req.redirect(to: base) }
         let told = try await PartyMatcher(services: req.vertrouwd, db: req.db).confirm(matchID, for: opened.caseID)
         if let accountID = req.staffAccount?.id {

@@ -8,8 +8,8 @@ import VertrouwdCore
 struct UnwantedCasesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let backoffice = routes.grouped(RequireRole(.counsellor))
-        backoffice.post("backoffice", "cases", "flag", use: flag)
-        backoffice.post("backoffice", "cases", "remove-flagged", use: removeFlagged)
+        backoffice.post(.flagCases, use: flag)
+        backoffice.post(.removeFlagged, use: removeFlagged)
     }
 
     struct FlagForm: Content {
@@ -26,14 +26,14 @@ struct UnwantedCasesController: RouteCollection {
         let chosen = Set((form.cases ?? []).compactMap(UUID.init(uuidString:))).intersection(mine)
         guard !chosen.isEmpty else {
             req.setNotice("backoffice.notice.none_chosen")
-            return req.redirect(to: "/backoffice")
+            return req.redirect(to: Endpoint.backoffice.path())
         }
         let flagging = form.action != "unflag"
         try await CaseRecord.query(on: req.db).filter(\.$id ~~ chosen).set(\.$flaggedAt, to: flagging ? req.now : nil).update()
         req.logger.info(
             "cases marked", metadata: ["action": .string(flagging ? "flag" : "unflag"), "count": .stringConvertible(chosen.count)])
         req.setNotice(flagging ? "backoffice.notice.flagged" : "backoffice.notice.unflagged")
-        return req.redirect(to: "/backoffice")
+        return req.redirect(to: Endpoint.backoffice.path())
     }
 
     /// Removes the cases this counsellor set aside, after a confirmation — each through the same
@@ -44,10 +44,10 @@ struct UnwantedCasesController: RouteCollection {
         let form = req.form(FlagForm.self, orEmpty: FlagForm())
         guard form.confirm == "on" else {
             req.setNotice("backoffice.notice.confirm_remove")
-            return req.redirect(to: "/backoffice#flagged-title")
+            return req.redirect(to: Endpoint.backoffice.path(anchor: "flagged-title"))
         }
         let mine = try await BackofficeController.caseIDs(of: accountID, on: req.db)
-        guard !mine.isEmpty else { return req.redirect(to: "/backoffice") }
+        guard !mine.isEmpty else { return req.redirect(to: Endpoint.backoffice.path()) }
         let flagged = try await CaseRecord.query(on: req.db).filter(\.$id ~~ mine).filter(\.$flaggedAt != nil).all()
         let purger = CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger)
         var removed = 0
@@ -65,6 +65,6 @@ struct UnwantedCasesController: RouteCollection {
         if removed > 0 { try await purger.scrub() }
         req.logger.info("cases removed", metadata: ["action": "remove-flagged", "count": .stringConvertible(removed)])
         req.setNotice(removed == flagged.count ? "backoffice.notice.removed" : "backoffice.notice.some_kept")
-        return req.redirect(to: "/backoffice")
+        return req.redirect(to: Endpoint.backoffice.path())
     }
 }

@@ -11,7 +11,7 @@ struct ContactController: RouteCollection {
         case contact
         case report
 
-        var path: String { self == .contact ? "contact" : "melden" }
+        var endpoint: Endpoint { self == .contact ? .contact : .report }
         var caseKind: CaseKind { self == .contact ? .contact : .formalReport }
         var kinds: [Kind] { self == .contact ? Kind.allCases : Family.integrityViolation.kinds }
         var channels: [String] { self == .contact ? ["messages", "phone", "video", "meeting"] : ["written", "meeting"] }
@@ -114,8 +114,8 @@ struct ContactController: RouteCollection {
     static let channels = ["messages", "phone", "video", "meeting", "written"]
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("o", ":slug", .constant(mode.path), use: show)
-        routes.post("o", ":slug", .constant(mode.path), use: submit)
+        routes.get(mode.endpoint, use: show)
+        routes.post(mode.endpoint, use: submit)
     }
 
     /// Who may receive this: every counsellor for a contact; the reporting point for a formal report.
@@ -160,7 +160,7 @@ struct ContactController: RouteCollection {
         if try await intake.alreadySent(submissionDigest) {
             // The same form again (a double tap or a reload): the case exists; its receipt was shown once.
             req.setNotice("contact.notice.already_sent")
-            return req.redirect(to: "/o/\(organisation.slug)/inbox")
+            return req.redirect(to: Endpoint.inbox.path(organisation.slug))
         }
         let files = UploadedFiles(form.attachments, policy: organisation.attachmentPolicy)
         guard files.problems.isEmpty else {
@@ -180,7 +180,7 @@ struct ContactController: RouteCollection {
             submissionDigest: submissionDigest)
         guard case .stored(let caseID, let receipt) = try await intake.store(submission) else {
             req.setNotice("contact.notice.already_sent")
-            return req.redirect(to: "/o/\(organisation.slug)/inbox")
+            return req.redirect(to: Endpoint.inbox.path(organisation.slug))
         }
         // The case is stored: from here on nothing may keep the receipt from the person.
         do {
@@ -260,7 +260,7 @@ struct ContactController: RouteCollection {
             breadcrumbs: [
                 Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("\(mode.rawValue).title"), href: nil),
             ],
-            csrf: req.csrfToken(), action: "\(portal.base)/\(mode.path)", isReport: mode == .report,
+            csrf: req.csrfToken(), action: mode.endpoint.path(organisation.slug), isReport: mode == .report,
             headingKey: "\(mode.rawValue).heading", introKey: "\(mode.rawValue).intro", submitKey: "\(mode.rawValue).submit",
             // A kept token keeps a re-shown form the same submission; a fresh form gets a fresh one.
             submission: form.submission.flatMap { $0.count >= 20 ? $0 : nil } ?? Token.generate(using: req.vertrouwd.random),

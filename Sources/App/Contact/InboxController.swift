@@ -56,9 +56,9 @@ struct InboxController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("o", ":slug", "inbox", use: show)
-        routes.post("o", ":slug", "inbox", use: act)
-        routes.post("o", ":slug", "code", use: card)
+        routes.get(.inbox, use: show)
+        routes.post(.inbox, use: act)
+        routes.post(.receiptCard, use: card)
     }
 
     /// The receipt as a small text file to keep: posted from the receipt page (never a link with the

@@ -30,8 +30,8 @@ struct CounsellorsController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("o", ":slug", "vertrouwenspersonen", use: list)
-        routes.get("o", ":slug", "vertrouwenspersonen", ":id", "foto", use: photo)
+        routes.get(.counsellors, use: list)
+        routes.get(.counsellorPhoto, use: photo)
     }
 
     func list(req: Request) async throws -> Response {
@@ -75,7 +75,7 @@ struct CounsellorsController: RouteCollection {
         let profiles = ids.isEmpty ? [] : try await CounsellorProfile.query(on: req.db).filter(\.$account.$id ~~ ids).all()
         let byAccount = Dictionary(profiles.map { ($0.$account.id, $0) }, uniquingKeysWith: { first, _ in first })
         let names = Dictionary(uniqueKeysWithValues: CounsellorProfile.spokenLanguages.map { ($0.code, $0.name) })
-        let base = PortalHeader(organisation).base
+        let slug = organisation.slug
         return entries.map { entry in
             let id = entry.account.id?.uuidString ?? ""
             let profile = entry.account.id.flatMap { byAccount[$0] }
@@ -87,7 +87,8 @@ struct CounsellorsController: RouteCollection {
                 kindKey: "counsellor.kind.\(entry.kind.rawValue)", receivesReports: entry.receivesReports, languages: languages,
                 hasLanguages: !languages.isEmpty, introduction: introduction, hasIntroduction: !introduction.isEmpty,
                 availability: availability, hasAvailability: !availability.isEmpty,
-                photoPath: profile?.photo == nil ? nil : "\(base)/vertrouwenspersonen/\(id)/foto", contactHref: "\(base)/contact?vp=\(id)")
+                photoPath: profile?.photo == nil ? nil : Endpoint.counsellorPhoto.path(slug, id),
+                contactHref: Endpoint.contact.path(slug) + "?vp=\(id)")
         }
     }
 

@@ -43,9 +43,9 @@ struct ProfileController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let counsellor = routes.grouped(RequireRole(.counsellor))
-        counsellor.get("account", "profile", use: show)
-        counsellor.post("account", "profile", use: save)
-        counsellor.get("account", "profile", "photo", use: ownPhoto)
+        counsellor.get(.profile, use: show)
+        counsellor.post(.profile, use: save)
+        counsellor.get(.profilePhoto, use: ownPhoto)
     }
 
     func show(req: Request) async throws -> Response {
@@ -98,7 +98,7 @@ struct ProfileController: RouteCollection {
         }
         try await profile.save(on: req.db)
         req.setNotice("profile.notice.saved")
-        return req.redirect(to: "/account/profile")
+        return req.redirect(to: Endpoint.profile.path())
     }
 
     /// The counsellor's own photo, for the preview on this page.
@@ -126,7 +126,7 @@ struct ProfileController: RouteCollection {
             languages: CounsellorProfile.spokenLanguages.map {
                 LanguageChoice(code: $0.code, name: $0.name, checked: chosen.contains($0.code))
             },
-            hasPhoto: profile.photo != nil && profile.id != nil, photoPath: "/account/profile/photo",
+            hasPhoto: profile.photo != nil && profile.id != nil, photoPath: Endpoint.profilePhoto.path(),
             maximumText: CounsellorProfile.maximumText,
             photoProblems: problems, hasPhotoProblems: !problems.isEmpty, errors: FormErrors(errors))
         return try await req.render("profile", context, status: status)

@@ -51,7 +51,7 @@ struct KeptForm: Encodable {
         let settings = request.application.vertrouwd.settings
         let contentType = request.headers.contentType
         let isMultipart = contentType?.type == "multipart"
-        let limit = isMultipart && UploadRoutes.takesFiles(path) ? settings.maxUploadSize : settings.maxBodySize
+        let limit = isMultipart && (Endpoint.matching(path)?.takesFiles ?? false) ? settings.maxUploadSize : settings.maxBodySize
         var body = request.body.data
         if body == nil { body = try? await request.body.collect(max: limit).get() }
         guard let buffer = body, buffer.readableBytes <= limit else { return nil }

@@ -12,8 +12,8 @@ struct HomeController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(use: home)
-        routes.get("o", use: findOrganisation)
+        routes.get(.home, use: home)
+        routes.get(.findOrganisation, use: findOrganisation)
     }
 
     func home(req: Request) async throws -> Response {
@@ -30,7 +30,7 @@ struct HomeController: RouteCollection {
         if let slug = Slug(typed),
             try await Organisation.query(on: req.db).filter(\.$slug == slug.value).first() != nil
         {
-            return req.redirect(to: "/o/\(slug.value)")
+            return req.redirect(to: Endpoint.portal.path(slug.value))
         }
         return try await render(req, code: typed, errors: [FieldError(field: "code", key: "home.find.error.unknown")], status: .notFound)
     }

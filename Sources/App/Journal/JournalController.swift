@@ -23,7 +23,6 @@ struct JournalController: RouteCollection {
         let portal: PortalHeader
         let breadcrumbs: [Breadcrumb]
         let csrf: String
-        let base: String
         let closedNotice: Bool
         let minimumLength: Int
         let errors: FormErrors
@@ -34,7 +33,6 @@ struct JournalController: RouteCollection {
         let shell: PageShell
         let portal: PortalHeader
         let csrf: String
-        let base: String
         let phrase: String
         let errors: FormErrors
     }
@@ -64,20 +62,19 @@ struct JournalController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let journal = routes.grouped("o", ":slug", "logboek")
-        journal.get(use: start)
-        journal.post("nieuw", use: create)
-        journal.post("sleutel-bewaard", use: phraseSaved)
-        journal.post("openen", use: open)
-        journal.post("sluiten", use: close)
-        journal.post("verwijderen", use: delete)
-        journal.get("backup", use: backup)
-        journal.post("importeren", use: importBackup)
+        routes.get(.journal, use: start)
+        routes.post(.journalCreate, use: create)
+        routes.post(.journalPhraseSaved, use: phraseSaved)
+        routes.post(.journalOpen, use: open)
+        routes.post(.journalClose, use: close)
+        routes.post(.journalDelete, use: delete)
+        routes.get(.journalBackup, use: backup)
+        routes.post(.journalImport, use: importBackup)
     }
 
     func start(req: Request) async throws -> Response {
         let organisation = try await req.organisationFromPath()
-        if req.openJournal != nil { return req.redirect(to: "\(try req.journalBase())/tijdlijn") }
+        if req.openJournal != nil { return req.redirect(to: try req.journalPath(.journalTimeline)) }
         return try await renderStart(req, organisation, errors: [])
     }
 
@@ -116,7 +113,7 @@ struct JournalController: RouteCollection {
         req.logger.info("journal started")
         guard generated else {
             req.setNotice("journal.notice.started")
-            return req.redirect(to: "\(try req.journalBase())/tijdlijn")
+            return req.redirect(to: try req.journalPath(.journalTimeline))
         }
         return try await renderPhrase(req, organisation, phrase: phrase, errors: [])
     }
@@ -125,14 +122,14 @@ struct JournalController: RouteCollection {
     func phraseSaved(req: Request) async throws -> Response {
         let organisation = try await req.organisationFromPath()
         let form = req.form(StartForm.self, orEmpty: StartForm())
-        guard req.openJournal != nil else { return req.redirect(to: try req.journalBase()) }
+        guard req.openJournal != nil else { return req.redirect(to: try req.journalPath(.journal)) }
         guard form.saved == "on" else {
             return try await renderPhrase(
                 req, organisation, phrase: Receipt(typed: form.phrase ?? "")?.description ?? "",
                 errors: [FieldError(field: "saved", key: "journal.error.confirm_saved")], status: .unprocessableEntity)
         }
         req.setNotice("journal.notice.started")
-        return req.redirect(to: "\(try req.journalBase())/tijdlijn")
+        return req.redirect(to: try req.journalPath(.journalTimeline))
     }
 
     func open(req: Request) async throws -> Response {
@@ -156,14 +153,14 @@ struct JournalController: RouteCollection {
         }
         try await throttle.recordSuccess(keys)
         try await req.rememberJournal(opened)
-        return req.redirect(to: "\(try req.journalBase())/tijdlijn")
+        return req.redirect(to: try req.journalPath(.journalTimeline))
     }
 
     func close(req: Request) async throws -> Response {
         _ = try await req.organisationFromPath()
         try await req.forgetJournal()
         req.setNotice("journal.notice.closed")
-        return req.redirect(to: try req.journalBase())
+        return req.redirect(to: try req.journalPath(.journal))
     }
 
     /// Everything, at once and for good, after a confirmation.
@@ -172,13 +169,13 @@ struct JournalController: RouteCollection {
         let opened = try req.requireJournal()
         guard req.form(StartForm.self, orEmpty: StartForm()).confirm == "on" else {
             req.setNotice("journal.notice.confirm_delete")
-            return req.redirect(to: "\(try req.journalBase())/tijdlijn#delete")
+            return req.redirect(to: try req.journalPath(.journalTimeline, anchor: "delete"))
         }
         try await req.journalVault.delete(opened)
         try await req.forgetJournal()
         req.logger.info("journal deleted")
         req.setNotice("journal.notice.deleted")
-        return req.redirect(to: try req.journalBase())
+        return req.redirect(to: try req.journalPath(.journal))
     }
 
     /// The journal's ciphertext as a file: useless without the phrase, importable with it.
@@ -232,7 +229,7 @@ struct JournalController: RouteCollection {
         }
         try await req.rememberJournal(JournalVault.Opened(id: backup.journal, key: key))
         req.setNotice("journal.notice.imported")
-        return req.redirect(to: "\(try req.journalBase())/tijdlijn")
+        return req.redirect(to: try req.journalPath(.journalTimeline))
     }
 
     // MARK: - Pages
@@ -244,7 +241,7 @@ struct JournalController: RouteCollection {
         let context = StartContext(
             shell: PageShell(req, page: "journal-start", titleKey: "journal.title", publicPage: true), portal: portal,
             breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("journal.title"), href: nil)],
-            csrf: req.csrfToken(), base: try req.journalBase(), closedNotice: req.query[String.self, at: "gesloten"] == "1",
+            csrf: req.csrfToken(), closedNotice: req.query[String.self, at: "gesloten"] == "1",
             minimumLength: PassphrasePolicy.minimumLength, errors: FormErrors(errors), minutes: minutes)
         return try await req.render("journal/start", context, status: status)
     }
@@ -255,7 +252,7 @@ struct JournalController: RouteCollection {
         let context = PhraseContext(
             shell: PageShell(req, page: "journal-phrase", titleKey: "journal.phrase.title", publicPage: true),
             portal: PortalHeader(organisation),
-            csrf: req.csrfToken(), base: try req.journalBase(), phrase: phrase, errors: FormErrors(errors))
+            csrf: req.csrfToken(), phrase: phrase, errors: FormErrors(errors))
         return try await req.render("journal/phrase", context, status: status)
     }
 }

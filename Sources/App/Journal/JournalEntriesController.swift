@@ -28,10 +28,10 @@ struct JournalEntriesController: RouteCollection {
 
         /// The files of an entry as links to download them from the open journal.
         static func list(_ files: [JournalVault.FileMeta], req: Request) -> [FileView] {
-            let base = (try? req.journalBase()) ?? ""
+            let slug = req.parameters.get("slug") ?? ""
             return files.map {
                 FileView(
-                    href: "\(base)/bestand/\($0.sequence)", name: $0.name, size: AttachmentView.size($0.size),
+                    href: Endpoint.journalFile.path(slug, $0.sequence), name: $0.name, size: AttachmentView.size($0.size),
                     metadataRemoved: $0.metadataRemoved)
             }
         }
@@ -74,7 +74,6 @@ struct JournalEntriesController: RouteCollection {
         let shell: PageShell
         let portal: PortalHeader
         let csrf: String
-        let base: String
         let entries: [EntryView]
         let hasEntries: Bool
         let total: Int
@@ -90,7 +89,6 @@ struct JournalEntriesController: RouteCollection {
         let shell: PageShell
         let portal: PortalHeader
         let csrf: String
-        let base: String
         let entryID: String
         let isEdit: Bool
         let date: String
@@ -119,7 +117,6 @@ struct JournalEntriesController: RouteCollection {
         let shell: PageShell
         let portal: PortalHeader
         let csrf: String
-        let base: String
         let patternKey: String
         let count: Int
         let first: String
@@ -136,13 +133,12 @@ struct JournalEntriesController: RouteCollection {
     static let maximumText = 10_000
 
     func boot(routes: any RoutesBuilder) throws {
-        let journal = routes.grouped("o", ":slug", "logboek")
-        journal.get("tijdlijn", use: timeline)
-        journal.get("voorval", use: newEntry)
-        journal.get("voorval", ":entry", use: editEntry)
-        journal.post("voorval", use: save)
-        journal.get("bestand", ":sequence", use: file)
-        journal.get("patroon", use: summary)
+        routes.get(.journalTimeline, use: timeline)
+        routes.get(.journalEntry, use: newEntry)
+        routes.get(.journalEntryEdit, use: editEntry)
+        routes.post(.journalEntry, use: save)
+        routes.get(.journalFile, use: file)
+        routes.get(.journalPattern, use: summary)
     }
 
     func timeline(req: Request) async throws -> Response {
@@ -165,7 +161,7 @@ struct JournalEntriesController: RouteCollection {
         }
         let context = TimelineContext(
             shell: PageShell(req, page: "journal-timeline", titleKey: "journal.title", publicPage: true),
-            portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(),
+            portal: PortalHeader(organisation), csrf: req.csrfToken(),
             entries: shown.map {
                 Self.view(
                     $0.id, $0.entry, versions: $0.versions, writtenAt: $0.latest.link.writtenAt, files: contents.files(of: $0.id),
@@ -253,10 +249,10 @@ struct JournalEntriesController: RouteCollection {
             // The entry is safe in the journal; only the copy to the case failed. Say so; never lose the entry.
             req.logger.warning("journal share failed", metadata: ["error": .string(String(describing: type(of: error)))])
             req.setNotice("journal.notice.share_failed")
-            return req.redirect(to: "\(try req.journalBase())/tijdlijn")
+            return req.redirect(to: try req.journalPath(.journalTimeline))
         }
         req.setNotice(entryID == nil ? "journal.notice.saved" : "journal.notice.new_version")
-        return req.redirect(to: "\(try req.journalBase())/tijdlijn")
+        return req.redirect(to: try req.journalPath(.journalTimeline))
     }
 
     /// Checks what was typed; names are split on commas.
@@ -306,7 +302,7 @@ struct JournalEntriesController: RouteCollection {
         let precision = form.time_precision ?? "unknown"
         let context = FormContext(
             shell: PageShell(req, page: "journal-entry", titleKey: "journal.entry.title", publicPage: true),
-            portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(), entryID: form.entry ?? "",
+            portal: PortalHeader(organisation), csrf: req.csrfToken(), entryID: form.entry ?? "",
             isEdit: form.entry.flatMap(UUID.init(uuidString:)) != nil, date: form.date ?? "",
             precisions: JournalEntry.TimePrecision.allCases.map {
                 FormOption(value: $0.rawValue, labelKey: "journal.time.\($0.rawValue)", checked: $0.rawValue == precision)
@@ -341,7 +337,7 @@ struct JournalEntriesController: RouteCollection {
         }
         let context = SummaryContext(
             shell: PageShell(req, page: "journal-summary", titleKey: "journal.summary.title", publicPage: true),
-            portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(),
+            portal: PortalHeader(organisation), csrf: req.csrfToken(),
             patternKey: "journal.pattern.\(summary.pattern.rawValue)",
             count: summary.count, first: summary.first.map(req.formattedDay) ?? "", last: summary.last.map(req.formattedDay) ?? "",
             spanDays: summary.spanDays, perWeek: perWeek,

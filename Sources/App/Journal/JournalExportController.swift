@@ -22,7 +22,6 @@ struct JournalExportController: RouteCollection {
         let shell: PageShell
         let portal: PortalHeader
         let csrf: String
-        let base: String
         let generatedAt: String
         let entries: [ExportEntry]
         let hasEntries: Bool
@@ -45,10 +44,9 @@ struct JournalExportController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let journal = routes.grouped("o", ":slug", "logboek")
-        journal.get("export", use: page)
-        journal.get("export.json", use: json)
-        journal.get("export.pdf", use: pdf)
+        routes.get(.journalExport, use: page)
+        routes.get(.journalExportJSON, use: json)
+        routes.get(.journalExportPDF, use: pdf)
     }
 
     func page(req: Request) async throws -> Response {
@@ -73,7 +71,7 @@ struct JournalExportController: RouteCollection {
             let response = try await req.printedPDF("journal/export", try await context(req, forPrint: true), filename: "logboek.pdf")
         else {
             req.setNotice("journal.notice.no_pdf")
-            return req.redirect(to: "\(try req.journalBase())/export")
+            return req.redirect(to: try req.journalPath(.journalExport))
         }
         return response
     }
@@ -94,7 +92,7 @@ struct JournalExportController: RouteCollection {
         }
         return ExportContext(
             shell: PageShell(req, page: "journal-export", titleKey: "journal.export.title", publicPage: !forPrint),
-            portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(), generatedAt: req.formatted(req.now),
+            portal: PortalHeader(organisation), csrf: req.csrfToken(), generatedAt: req.formatted(req.now),
             entries: entries,
             hasEntries: !entries.isEmpty, versions: contents.versions.count, head: contents.head,
             pdfAvailable: req.vertrouwd.settings.chromiumPath != nil,

@@ -30,7 +30,6 @@ struct JournalShareController: RouteCollection {
         let shell: PageShell
         let portal: PortalHeader
         let csrf: String
-        let base: String
         let choices: [Choice]
         let hasChoices: Bool
         let active: [ActiveShare]
@@ -40,10 +39,9 @@ struct JournalShareController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let journal = routes.grouped("o", ":slug", "logboek")
-        journal.get("delen", use: show)
-        journal.post("delen", use: share)
-        journal.post("delen", "stoppen", use: stop)
+        routes.get(.journalShare, use: show)
+        routes.post(.journalShare, use: share)
+        routes.post(.journalShareStop, use: stop)
     }
 
     func show(req: Request) async throws -> Response {
@@ -107,7 +105,7 @@ struct JournalShareController: RouteCollection {
         }
         await req.notifyCounsellors(of: caseOpened.caseID, template: "new-message")
         req.setNotice("journal.notice.shared")
-        return req.redirect(to: "\(try req.journalBase())/delen")
+        return req.redirect(to: try req.journalPath(.journalShare))
     }
 
     /// Stops a standing share: later entries stay in the journal only. What was shared stays in the case.
@@ -130,7 +128,7 @@ struct JournalShareController: RouteCollection {
             }
         }
         req.setNotice("journal.notice.share_stopped")
-        return req.redirect(to: "\(try req.journalBase())/delen")
+        return req.redirect(to: try req.journalPath(.journalShare))
     }
 
     static func shared(_ version: JournalVault.Version) -> SharedJournalEntry {
@@ -173,7 +171,7 @@ struct JournalShareController: RouteCollection {
         let active = contents.shares.map { ActiveShare(caseRef: $0.caseID.uuidString, shortRef: String($0.caseID.uuidString.prefix(8))) }
         let context = ShareContext(
             shell: PageShell(req, page: "journal-share", titleKey: "journal.share.title", publicPage: true),
-            portal: PortalHeader(organisation), csrf: req.csrfToken(), base: try req.journalBase(), choices: choices,
+            portal: PortalHeader(organisation), csrf: req.csrfToken(), choices: choices,
             hasChoices: !choices.isEmpty, active: active, hasActive: !active.isEmpty, errors: FormErrors(errors), minutes: minutes)
         return try await req.render("journal/share", context, status: status)
     }

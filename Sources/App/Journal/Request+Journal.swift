@@ -17,7 +17,7 @@ extension Request {
 
     /// The open journal, or the start page when there is none (closed, timed out, or a restart).
     func requireJournal() throws -> JournalVault.Opened {
-        guard let opened = openJournal else { throw Abort.redirect(to: "\(try journalBase())?gesloten=1") }
+        guard let opened = openJournal else { throw Abort.redirect(to: "\(try journalPath(.journal))?gesloten=1") }
         return opened
     }
 
@@ -47,9 +47,10 @@ extension Request {
         if session.data[SessionKeys.keyHandle] == nil { BrowserSecret.forget(self) }
     }
 
-    func journalBase() throws -> String {
+    /// One of the journal's pages under the organisation in the path.
+    func journalPath(_ endpoint: Endpoint, anchor: String? = nil) throws -> String {
         guard let slug = parameters.get("slug"), Slug(slug) != nil else { throw PageError.notFound }
-        return "/o/\(slug)/logboek"
+        return endpoint.path(slug, anchor: anchor)
     }
 
     var journalVault: JournalVault { JournalVault(services: vertrouwd, db: db) }

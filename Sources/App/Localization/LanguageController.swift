@@ -4,7 +4,7 @@ import VertrouwdCore
 /// `GET /lang/:code?return=/path`: remembers the chosen language in a cookie and goes back.
 struct LanguageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("lang", ":code", use: choose)
+        routes.get(.language, use: choose)
     }
 
     func choose(req: Request) async throws -> Response {

@@ -23,7 +23,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         // Forms with files have their own, larger limit: only on the routes that take files.
         let settings = request.application.vertrouwd.settings
         let limit =
-            request.headers.contentType?.type == "multipart" && UploadRoutes.takesFiles(request.url.path)
+            request.headers.contentType?.type == "multipart" && (Endpoint.matching(request.url.path)?.takesFiles ?? false)
             ? settings.maxUploadSize : settings.maxBodySize
         let body = try await request.body.collect(max: limit).get()
         // A body that arrived whole is not re-checked by `collect`, so measure it here too.

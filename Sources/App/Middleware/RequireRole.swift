@@ -15,7 +15,7 @@ struct RequireRole: AsyncMiddleware {
         guard let account = request.staffAccount else {
             if request.method == .GET {
                 if request.session.data[SessionKeys.notice] == nil { request.setNotice("login.notice.required") }
-                return request.redirect(to: "/login")
+                return request.redirect(to: Endpoint.login.path())
             }
             throw PageError.loginRequired
         }

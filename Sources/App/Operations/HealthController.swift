@@ -11,8 +11,8 @@ struct HealthController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("health", use: health)
-        routes.get("ready", use: ready)
+        routes.get(.health, use: health)
+        routes.get(.ready, use: ready)
     }
 
     func health(req: Request) async throws -> Response {

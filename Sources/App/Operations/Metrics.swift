@@ -30,7 +30,7 @@ enum PrometheusMetrics {
 /// bearer token. Without a configured token the route answers 404, as if it did not exist.
 struct MetricsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("metrics", use: metrics)
+        routes.get(.metrics, use: metrics)
     }
 
     func metrics(req: Request) async throws -> Response {

@@ -19,7 +19,7 @@ struct PortalController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("o", ":slug", use: portal)
+        routes.get(.portal, use: portal)
     }
 
     func portal(req: Request) async throws -> Response {

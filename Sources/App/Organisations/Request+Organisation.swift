@@ -28,6 +28,6 @@ struct PortalHeader: Encodable {
     init(_ organisation: Organisation) {
         name = organisation.name
         slug = organisation.slug
-        base = "/o/\(organisation.slug)"
+        base = Endpoint.portal.path(organisation.slug)
     }
 }

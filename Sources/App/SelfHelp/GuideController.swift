@@ -59,8 +59,8 @@ struct GuideController: RouteCollection {
     static let maximumAnswers = 12
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("o", ":slug", "wegwijzer", use: start)
-        routes.post("o", ":slug", "wegwijzer", use: step)
+        routes.get(.guide, use: start)
+        routes.post(.guide, use: step)
     }
 
     func start(req: Request) async throws -> Response {
@@ -144,7 +144,7 @@ struct GuideController: RouteCollection {
         let kinds = result.kinds.map { kind in
             LinkCard(
                 title: base.article(kind.article, in: language)?.title ?? kind.rawValue,
-                text: base.article(kind.article, in: language)?.summary ?? "", href: "\(portal.base)/kennisbank/\(kind.article)")
+                text: base.article(kind.article, in: language)?.summary ?? "", href: Endpoint.article.path(portal.slug, kind.article))
         }
         let steps = result.steps.map {
             StepView(

@@ -36,9 +36,9 @@ struct KnowledgeBaseController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("o", ":slug", "kennisbank", use: themes)
-        routes.get("o", ":slug", "kennisbank", ":article", use: article)
-        routes.get("o", ":slug", "kennisbank", "eigen", ":article", use: organisationArticle)
+        routes.get(.knowledgeBase, use: themes)
+        routes.get(.article, use: article)
+        routes.get(.organisationArticle, use: organisationArticle)
     }
 
     /// The organisation's own articles in the reader's language.
@@ -58,13 +58,15 @@ struct KnowledgeBaseController: RouteCollection {
             ThemeGroup(
                 id: group.theme.rawValue, titleKey: "kb.theme.\(group.theme.rawValue)", introKey: "kb.theme.\(group.theme.rawValue).intro",
                 articles: group.articles.map {
-                    LinkCard(title: $0.title, text: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)")
+                    LinkCard(title: $0.title, text: $0.summary, href: Endpoint.article.path(portal.slug, $0.slug))
                 })
         }
         let own = try await Self.ownArticles(req, organisation)
         if !own.isEmpty {
             // The organisation's own arrangements come first: they are what a reader there most needs.
-            let links = own.map { LinkCard(title: $0.title, text: $0.summary, href: "\(portal.base)/kennisbank/eigen/\($0.slug)") }
+            let links = own.map {
+                LinkCard(title: $0.title, text: $0.summary, href: Endpoint.organisationArticle.path(portal.slug, $0.slug))
+            }
             groups.insert(
                 ThemeGroup(id: "organisatie", titleKey: "kb.theme.organisatie", introKey: "kb.theme.organisatie.intro", articles: links),
                 at: 0)
@@ -96,18 +98,19 @@ struct KnowledgeBaseController: RouteCollection {
         let portal = PortalHeader(organisation)
         let base = req.vertrouwd.knowledgeBase
         let related = article.related.compactMap { base.article($0, in: req.language) }
-            .map { LinkCard(title: $0.title, text: $0.summary, href: "\(portal.base)/kennisbank/\($0.slug)") }
+            .map { LinkCard(title: $0.title, text: $0.summary, href: Endpoint.article.path(portal.slug, $0.slug)) }
         let context = ArticleContext(
             shell: PageShell(req, page: "kb-article", titleKey: "kb.title", publicPage: true), portal: portal,
             breadcrumbs: [
                 Breadcrumb(label: organisation.name, href: portal.base),
-                Breadcrumb(label: req.t("kb.title"), href: "\(portal.base)/kennisbank"),
-                Breadcrumb(label: req.t("kb.theme.\(article.theme)"), href: "\(portal.base)/kennisbank#\(article.theme)"),
+                Breadcrumb(label: req.t("kb.title"), href: Endpoint.knowledgeBase.path(portal.slug)),
+                Breadcrumb(
+                    label: req.t("kb.theme.\(article.theme)"), href: Endpoint.knowledgeBase.path(portal.slug, anchor: article.theme)),
                 Breadcrumb(label: article.title, href: nil),
             ],
-            title: article.title, summary: article.summary, body: article.html(linkPrefix: "\(portal.base)/kennisbank/"),
+            title: article.title, summary: article.summary, body: article.html(linkPrefix: Endpoint.knowledgeBase.path(portal.slug) + "/"),
             contents: article.headings, hasContents: article.headings.count > 1, related: related, hasRelated: !related.isEmpty,
-            otherLanguageHref: "/lang/\(req.language.other.code)?return=\(portal.base)/\(path)", query: "")
+            otherLanguageHref: Endpoint.language.path(req.language.other.code) + "?return=\(portal.base)/\(path)", query: "")
         return try await req.render("kb/article", context)
     }
 }

@@ -25,7 +25,7 @@ struct SearchController: RouteCollection {
     static let maximumQueryLength = 200
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("o", ":slug", "zoeken", use: search)
+        routes.get(.search, use: search)
     }
 
     func search(req: Request) async throws -> Response {
@@ -37,7 +37,7 @@ struct SearchController: RouteCollection {
             shell: PageShell(req, page: "search", titleKey: "search.title", publicPage: true), portal: portal,
             breadcrumbs: [
                 Breadcrumb(label: organisation.name, href: portal.base),
-                Breadcrumb(label: req.t("kb.title"), href: "\(portal.base)/kennisbank"),
+                Breadcrumb(label: req.t("kb.title"), href: Endpoint.knowledgeBase.path(portal.slug)),
                 Breadcrumb(label: req.t("search.title"), href: nil),
             ],
             query: query, results: results, hasResults: !results.isEmpty, searched: !query.isEmpty, count: results.count)
@@ -57,7 +57,7 @@ struct SearchController: RouteCollection {
             language: req.language)
         let titles = Dictionary(own.map { ($0.slug, $0.title) }, uniquingKeysWith: { first, _ in first })
         return index.search(query).map { hit in
-            Result(title: titles[hit.id] ?? hit.id, href: "\(portal.base)/kennisbank/eigen/\(hit.id)", snippet: hit.snippet)
+            Result(title: titles[hit.id] ?? hit.id, href: Endpoint.organisationArticle.path(portal.slug, hit.id), snippet: hit.snippet)
         } + results(for: query, req: req, portal: portal)
     }
 
@@ -81,7 +81,7 @@ struct SearchController: RouteCollection {
         return best.sorted { $0.value.score == $1.value.score ? $0.key < $1.key : $0.value.score > $1.value.score }.prefix(20)
             .compactMap { id, entry in
                 services.knowledgeBase.article(id, in: language).map {
-                    Result(title: $0.title, href: "\(portal.base)/kennisbank/\(id)", snippet: entry.snippet)
+                    Result(title: $0.title, href: Endpoint.article.path(portal.slug, id), snippet: entry.snippet)
                 }
             }
     }

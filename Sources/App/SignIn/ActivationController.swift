@@ -35,8 +35,8 @@ struct ActivationController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("activate", ":token", use: show)
-        routes.post("activate", ":token", use: activate)
+        routes.get(.activate, use: show)
+        routes.post(.activate, use: activate)
     }
 
     func show(req: Request) async throws -> Response {

@@ -26,11 +26,11 @@ struct LoginController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("login", use: showLogin)
-        routes.post("login", use: login)
-        routes.get("login", "2fa", use: showCode)
-        routes.post("login", "2fa", use: verifyCode)
-        routes.post("logout", use: logout)
+        routes.get(.login, use: showLogin)
+        routes.post(.login, use: login)
+        routes.get(.loginCode, use: showCode)
+        routes.post(.loginCode, use: verifyCode)
+        routes.post(.logout, use: logout)
     }
 
     func showLogin(req: Request) async throws -> Response {
@@ -89,18 +89,18 @@ struct LoginController: RouteCollection {
         }
         req.session.data[SessionKeys.pendingAccount] = account.id?.uuidString
         req.session.data[SessionKeys.pendingAt] = String(Int(req.now.timeIntervalSince1970))
-        return req.redirect(to: "/login/2fa")
+        return req.redirect(to: Endpoint.loginCode.path())
     }
 
     func showCode(req: Request) async throws -> Response {
-        guard try await pendingAccount(req) != nil else { return req.redirect(to: "/login") }
+        guard try await pendingAccount(req) != nil else { return req.redirect(to: Endpoint.login.path()) }
         return try await renderCode(req, errors: [])
     }
 
     func verifyCode(req: Request) async throws -> Response {
         guard let account = try await pendingAccount(req), let accountID = account.id else {
             req.setNotice("login.notice.start_again")
-            return req.redirect(to: "/login")
+            return req.redirect(to: Endpoint.login.path())
         }
         let typed = req.form(CodeForm.self, orEmpty: CodeForm()).code?.cleanedInput ?? ""
         guard !typed.isEmpty else {
@@ -129,7 +129,7 @@ struct LoginController: RouteCollection {
 
     func logout(req: Request) async throws -> Response {
         try await req.endStaffSession(notice: "login.notice.logged_out")
-        return req.redirect(to: "/login")
+        return req.redirect(to: Endpoint.login.path())
     }
 
     // MARK: - Helpers

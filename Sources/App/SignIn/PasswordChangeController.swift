@@ -21,8 +21,8 @@ struct PasswordChangeController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let staff = routes.grouped(RequireRole(.admin, .counsellor, .organisationContact))
-        staff.get("account", "password", use: show)
-        staff.post("account", "password", use: change)
+        staff.get(.password, use: show)
+        staff.post(.password, use: change)
     }
 
     func show(req: Request) async throws -> Response {

@@ -33,7 +33,7 @@ struct PageShell: Encodable {
         if let query = req.url.query, !query.isEmpty, req.method == .GET { back += "?" + query }
         let encoded =
             LocalPath.safe(back).addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_.~"))) ?? "/"
-        switchHref = "/lang/\(language.other.code)?return=\(encoded)"
+        switchHref = Endpoint.language.path(language.other.code) + "?return=\(encoded)"
         self.page = page
         self.titleKey = titleKey
         quickExitURL = publicPage ? req.vertrouwd.settings.quickExitURL : nil

@@ -24,7 +24,7 @@ struct ManagementController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(RequireRole(.organisationContact)).get("management", use: overview)
+        routes.grouped(RequireRole(.organisationContact)).get(.management, use: overview)
     }
 
     /// Per organisation, the latest released version of each year (earlier versions are linked from
@@ -38,7 +38,7 @@ struct ManagementController: RouteCollection {
             let latest = released.filter { seen.insert($0.year).inserted }
             let links = latest.map { report in
                 ReportLink(
-                    year: report.year, version: report.version, href: "/jaarverslag/\(report.id?.uuidString ?? "")",
+                    year: report.year, version: report.version, href: Endpoint.releasedReport.path(report.id?.uuidString ?? ""),
                     releasedOn: req.formatted(report.releasedAt), isCorrection: report.version > 1)
             }
             organisations.append(OrganisationReports(name: organisation.name, reports: links, hasReports: !links.isEmpty))

@@ -36,7 +36,8 @@ struct YearlyReportController: RouteCollection {
     struct DraftContext: Encodable {
         let shell: PageShell
         let csrf: String
-        let base: String
+        /// The organisation's slug, for the draft's form addresses (`#path("yearlyReport", slug, year)`).
+        let slug: String
         let organisationName: String
         let year: Int
         let version: Int
@@ -56,12 +57,11 @@ struct YearlyReportController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let counsellor = routes.grouped(RequireRole(.counsellor))
-        let reports = counsellor.grouped("backoffice", "jaarverslag")
-        reports.get(use: list)
-        reports.get(":slug", ":year", use: show)
-        reports.post(":slug", ":year", use: save)
-        reports.post(":slug", ":year", "release", use: release)
-        reports.post(":slug", ":year", "correct", use: correct)
+        counsellor.get(.yearlyReports, use: list)
+        counsellor.get(.yearlyReport, use: show)
+        counsellor.post(.yearlyReport, use: save)
+        counsellor.post(.yearlyReportRelease, use: release)
+        counsellor.post(.yearlyReportCorrect, use: correct)
     }
 
     func list(req: Request) async throws -> Response {
@@ -80,7 +80,7 @@ struct YearlyReportController: RouteCollection {
                         let statusKey =
                             latest.map { $0.isReleased ? "yearly.status.released" : "yearly.status.draft" } ?? "yearly.status.none"
                         return YearRow(
-                            year: year, href: "/backoffice/jaarverslag/\(organisation.slug)/\(year)", statusKey: statusKey,
+                            year: year, href: Endpoint.yearlyReport.path(organisation.slug, year), statusKey: statusKey,
                             version: latest?.version ?? 0)
                     }))
         }
@@ -111,7 +111,7 @@ struct YearlyReportController: RouteCollection {
         let saved = try await YearlyReports(db: req.db).saveNarrative(
             of: draft.requireID(), signals: signals, recommendations: recommendations, at: req.now)
         req.setNotice(saved ? "yearly.notice.saved" : "yearly.notice.released_is_final")
-        return req.redirect(to: "/backoffice/jaarverslag/\(organisation.slug)/\(year)#preview-title")
+        return req.redirect(to: Endpoint.yearlyReport.path(organisation.slug, year, anchor: "preview-title"))
     }
 
     func release(req: Request) async throws -> Response {
@@ -141,7 +141,7 @@ struct YearlyReportController: RouteCollection {
             return try await render(req, errors: [FieldError(field: "confirm", key: "yearly.error.changed")], status: .conflict)
         }
         req.setNotice("yearly.notice.released")
-        return req.redirect(to: "/backoffice/jaarverslag/\(organisation.slug)/\(year)")
+        return req.redirect(to: Endpoint.yearlyReport.path(organisation.slug, year))
     }
 
     /// A released report never changes: a correction is a new draft version, starting from the
@@ -158,7 +158,7 @@ struct YearlyReportController: RouteCollection {
             try await correction.create(on: db)
         }
         req.setNotice("yearly.notice.correction")
-        return req.redirect(to: "/backoffice/jaarverslag/\(organisation.slug)/\(year)")
+        return req.redirect(to: Endpoint.yearlyReport.path(organisation.slug, year))
     }
 
     /// The draft of this year, created when there is none and nothing was released yet; after a
@@ -169,7 +169,7 @@ struct YearlyReportController: RouteCollection {
         if let draft = versions.first(where: { !$0.isReleased }) { return draft }
         guard versions.isEmpty, let accountID = req.staffAccount?.id else {
             req.setNotice("yearly.notice.released_is_final")
-            throw Abort.redirect(to: "/backoffice/jaarverslag/\(organisation.slug)/\(year)")
+            throw Abort.redirect(to: Endpoint.yearlyReport.path(organisation.slug, year))
         }
         let draft = YearlyReport(organisationID: organisationID, year: year, version: 1, draftedBy: accountID)
         try await draft.create(on: req.db)
@@ -210,10 +210,10 @@ struct YearlyReportController: RouteCollection {
         let isReleased = draft == nil && latest?.isReleased == true
         let context = DraftContext(
             shell: PageShell(req, page: "yearly-draft", titleKey: "yearly.draft.title", publicPage: false), csrf: req.csrfToken(),
-            base: "/backoffice/jaarverslag/\(organisation.slug)/\(year)", organisationName: organisation.name, year: year,
+            slug: organisation.slug, organisationName: organisation.name, year: year,
             version: draft?.version ?? latest?.version ?? 1, isReleased: isReleased,
             releasedOn: isReleased ? req.formatted(latest?.releasedAt) : "",
-            releasedHref: isReleased ? "/jaarverslag/\(latest?.id?.uuidString ?? "")" : "", signals: signals,
+            releasedHref: isReleased ? Endpoint.releasedReport.path(latest?.id?.uuidString ?? "") : "", signals: signals,
             recommendations: recommendations, errors: FormErrors(errors), smallChangeKey: smallChangeKey,
             hasSmallChange: !smallChangeKey.isEmpty, fingerprint: fingerprint, report: report, hasReport: report != nil,
             canRelease: !isReleased && report != nil)

@@ -14,7 +14,8 @@ struct YearlyReportViewController: RouteCollection {
 
     struct ViewContext: Encodable {
         let shell: PageShell
-        let base: String
+        /// The released report's id, for its export links (empty on the counsellor's own report).
+        let reportID: String
         let backHref: String
         let organisationName: String
         let year: Int
@@ -34,13 +35,13 @@ struct YearlyReportViewController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let readers = routes.grouped(RequireRole(.counsellor, .organisationContact)).grouped("jaarverslag", ":id")
-        readers.get(use: page)
-        readers.get("print", use: printable)
-        readers.get("export.csv", use: csv)
-        readers.get("export.json", use: json)
-        readers.get("export.pdf", use: pdf)
-        routes.grouped(RequireRole(.counsellor)).get("backoffice", "mijn-jaarverslag", ":year", use: own)
+        let readers = routes.grouped(RequireRole(.counsellor, .organisationContact))
+        readers.get(.releasedReport, use: page)
+        readers.get(.releasedReportPrint, use: printable)
+        readers.get(.releasedReportCSV, use: csv)
+        readers.get(.releasedReportJSON, use: json)
+        readers.get(.releasedReportPDF, use: pdf)
+        routes.grouped(RequireRole(.counsellor)).get(.ownYearlyReport, use: own)
     }
 
     func page(req: Request) async throws -> Response {
@@ -56,7 +57,7 @@ struct YearlyReportViewController: RouteCollection {
         let filename = "jaarverslag-\(organisation.slug)-\(report.year)-v\(report.version).pdf"
         guard let response = try await req.printedPDF("report/view", try await context(req, forPrint: true), filename: filename) else {
             req.setNotice("yearly.notice.no_pdf")
-            return req.redirect(to: "/jaarverslag/\(report.id?.uuidString ?? "")")
+            return req.redirect(to: Endpoint.releasedReport.path(report.id?.uuidString ?? ""))
         }
         return response
     }
@@ -92,8 +93,8 @@ struct YearlyReportViewController: RouteCollection {
             req: req, organisationName: account.displayName, year: year, version: 1, published: published, previous: previous,
             signals: "", recommendations: "")
         let context = ViewContext(
-            shell: PageShell(req, page: "yearly-own", titleKey: "yearly.own.title", publicPage: false), base: "",
-            backHref: "/backoffice/jaarverslag", organisationName: account.displayName, year: year, version: 1, releasedOn: "",
+            shell: PageShell(req, page: "yearly-own", titleKey: "yearly.own.title", publicPage: false), reportID: "",
+            backHref: Endpoint.yearlyReports.path(), organisationName: account.displayName, year: year, version: 1, releasedOn: "",
             isOwn: true, forPrint: false, newer: nil, hasNewer: false, earlier: [], hasEarlier: false, pdfAvailable: false,
             report: report, auditAnchor: "", hasAuditAnchor: false)
         return try await req.render("report/view", context)
@@ -107,7 +108,7 @@ struct YearlyReportViewController: RouteCollection {
         let released = try await reports.released(of: organisationID, year: report.year)
         let link = { (version: YearlyReport) in
             VersionLink(
-                version: version.version, href: "/jaarverslag/\(version.id?.uuidString ?? "")",
+                version: version.version, href: Endpoint.releasedReport.path(version.id?.uuidString ?? ""),
                 releasedOn: req.formatted(version.releasedAt))
         }
         let newer = released.last.flatMap { $0.version > report.version ? link($0) : nil }
@@ -119,8 +120,8 @@ struct YearlyReportViewController: RouteCollection {
         let isContact = req.staffAccount?.role == .organisationContact
         return ViewContext(
             shell: PageShell(req, page: "yearly-report", titleKey: "yearly.view.title", publicPage: false),
-            base: "/jaarverslag/\(report.id?.uuidString ?? "")",
-            backHref: isContact ? "/management" : "/backoffice/jaarverslag/\(organisation.slug)/\(report.year)",
+            reportID: report.id?.uuidString ?? "",
+            backHref: isContact ? Endpoint.management.path() : Endpoint.yearlyReport.path(organisation.slug, report.year),
             organisationName: organisation.name, year: report.year, version: report.version,
             releasedOn: req.formatted(report.releasedAt), isOwn: false, forPrint: forPrint, newer: newer, hasNewer: newer != nil,
             earlier: earlier, hasEarlier: !earlier.isEmpty, pdfAvailable: req.vertrouwd.settings.chromiumPath != nil, report: page,

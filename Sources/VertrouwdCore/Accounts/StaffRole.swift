@@ -6,15 +6,6 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable {
     case counsellor
     /// Management or HR of one organisation: sees released yearly reports and nothing else.
     case organisationContact = "organisation-contact"
-
-    /// The page a person of this role lands on after logging in.
-    public var homePath: String {
-        switch self {
-        case .admin: "/admin"
-        case .counsellor: "/backoffice"
-        case .organisationContact: "/management"
-        }
-    }
 }
 
 /// Whether a counsellor is employed by the organisation or comes from an outside practice.
