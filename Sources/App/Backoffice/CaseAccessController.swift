@@ -47,13 +47,7 @@ struct CaseAccessController: RouteCollection {
     /// point — and is not the one acting.
     private func colleague(_ req: Request, _ record: CaseRecord, _ raw: String?) async throws -> UUID? {
         guard let id = raw.flatMap(UUID.init(uuidString:)), id != req.staffAccount?.id else { return nil }
-        return try await Self.eligible(for: record, on: req.db).contains(id) ? id : nil
-    }
-
-    /// Who may hold a case: the organisation's counsellors; for a formal report only its reporting point.
-    static func eligible(for record: CaseRecord, on db: any Database) async throws -> Set<UUID> {
-        let serving = try await OrganisationCounsellors.list(organisationID: record.$organisation.id, on: db)
-        return Set(serving.filter { record.kind != .formalReport || $0.receivesReports }.compactMap(\.account.id))
+        return try await CaseRecipients.ids(for: record, on: req.db).contains(id) ? id : nil
     }
 
     func share(req: Request) async throws -> Response {
@@ -96,7 +90,9 @@ struct CaseAccessController: RouteCollection {
         var sharedByMe = false
         if let target, let me = req.staffAccount?.id {
             sharedByMe =
-                try await AuditEvent.query(on: req.db).filter(\.$caseID == opened.caseID.uuidString).filter(\.$action == "key-grant")
+                try await AuditEvent.query(on: req.db).filter(\.$caseID == opened.caseID.uuidString).filter(
+                    \.$action == AuditAction.keyGrant.rawValue
+                )
                 .filter(\.$actor == AuditLog.Actor.staff(me).code).filter(\.$detail == target.uuidString).first() != nil
         }
         guard let target, target != req.staffAccount?.id, holders.contains(target), Set(holders).count > 1, sharedByMe else {
@@ -149,7 +145,7 @@ struct CaseAccessController: RouteCollection {
         var handed = 0
         for record in cases {
             // A formal report goes only to a counsellor of the reporting point; it stays otherwise.
-            guard let id = record.id, try await Self.eligible(for: record, on: req.db).contains(target) else { continue }
+            guard let id = record.id, try await CaseRecipients.ids(for: record, on: req.db).contains(target) else { continue }
             let opened = try await vault.open(caseID: id, counsellorID: me, privateKey: key)
             try await Self.handOver(req, opened, from: me, to: target)
             handed += 1

@@ -34,7 +34,7 @@ struct CaseFile {
             let holderIDs = Set(
                 try await CaseKeyGrant.query(on: db).filter(\.$caseRecord.$id == caseID).filter(\.$recipientKind == "counsellor").all()
                     .compactMap { $0.$counsellor.id })
-            let eligible = try await CaseAccessController.eligible(for: record, on: db)
+            let eligible = try await CaseRecipients.ids(for: record, on: db)
             let serving = try await OrganisationCounsellors.list(organisationID: organisationID, on: db)
             return CaseFile(
                 record: record,

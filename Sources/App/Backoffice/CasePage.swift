@@ -125,7 +125,7 @@ struct CasePage {
         let hasReferrals: Bool
         let referralTargets: [FormOption]
         let signalOn: Bool
-        let journalEntries: [JournalEntriesController.EntryView]
+        let journalEntries: [JournalEntryView]
         let hasJournalEntries: Bool
         let registration: RegistrationForm
         let access: [AccessView]
@@ -205,7 +205,7 @@ struct CasePage {
             if (sharedLatest[shared.entryID]?.version ?? 0) <= shared.version { sharedLatest[shared.entryID] = shared }
         }
         let journalEntries = sharedOrder.compactMap { sharedLatest[$0] }.sorted { $0.entry.date < $1.entry.date }.map {
-            JournalEntriesController.view(
+            JournalEntryView.make(
                 $0.entryID, $0.entry, versions: $0.version, writtenAt: $0.writtenAt, confirmed: $0.confirmed ?? false, req: req)
         }
 

@@ -111,7 +111,6 @@ struct ContactController: RouteCollection {
         ThrottlePolicy(freeAttempts: settings.organisationSubmissionsPerHour, firstDelay: 30, maximumDelay: 15 * 60, memory: 60 * 60)
     }
     static let identities = ["anonymous", "confidential", "open"]
-    static let channels = ["messages", "phone", "video", "meeting", "written"]
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(mode.endpoint, use: show)
@@ -120,8 +119,7 @@ struct ContactController: RouteCollection {
 
     /// Who may receive this: every counsellor for a contact; the reporting point for a formal report.
     func recipients(_ organisationID: UUID, on db: any Database) async throws -> [OrganisationCounsellors.Entry] {
-        let all = try await OrganisationCounsellors.list(organisationID: organisationID, on: db)
-        return mode == .contact ? all : all.filter(\.receivesReports)
+        try await CaseRecipients.list(kind: mode.caseKind, organisationID: organisationID, on: db)
     }
 
     func show(req: Request) async throws -> Response {
@@ -212,7 +210,7 @@ struct ContactController: RouteCollection {
             files: try await req.journalVault.files(contents.files, of: journal))
     }
 
-    /// What the person chose on the form, stored encrypted as one piece of content.
+    /// What is wrong with a contact or report form: the field and the message key of each problem.
     static func validate(_ form: ContactForm, counsellors: [OrganisationCounsellors.Entry], channels: [String]) -> [FieldError] {
         var errors: [FieldError] = []
         let chosen = form.counsellor.flatMap(UUID.init(uuidString:))
@@ -294,7 +292,7 @@ struct ContactController: RouteCollection {
         let context = ReceiptContext(
             shell: PageShell(req, page: "receipt", titleKey: "receipt.title", publicPage: true), portal: PortalHeader(organisation),
             csrf: req.csrfToken(), receipt: receipt.description,
-            inboxAddress: "\(req.vertrouwd.settings.publicURL)/o/\(organisation.slug)/inbox", errors: FormErrors(errors))
+            inboxAddress: req.vertrouwd.settings.publicURL + Endpoint.inbox.path(organisation.slug), errors: FormErrors(errors))
         return try await req.render("contact/receipt", context, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 }

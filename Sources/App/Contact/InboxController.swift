@@ -21,40 +21,6 @@ struct InboxController: RouteCollection {
         var match_choice: String?
     }
 
-    struct LoginContext: Encodable {
-        let shell: PageShell
-        let portal: PortalHeader
-        let breadcrumbs: [Breadcrumb]
-        let csrf: String
-        let errors: FormErrors
-        let minutes: String?
-    }
-
-    struct InboxContext: Encodable {
-        let shell: PageShell
-        let portal: PortalHeader
-        let breadcrumbs: [Breadcrumb]
-        let csrf: String
-        let receipt: String
-        let statusKey: String
-        let created: String
-        let deadlines: [DeadlineView]
-        let hasDeadlines: Bool
-        let messages: [ConversationItem]
-        let message: String
-        let isOpen: Bool
-        let isAnonymous: Bool
-        let attachments: AttachmentFieldView
-        let hasNotify: Bool
-        let notify: String
-        /// Other cases that name the same person, and the person's choice about them.
-        let matches: PersonMatchesView
-        let hasParty: Bool
-        let party: NamedPartyFields
-        let partyOpen: Bool
-        let errors: FormErrors
-    }
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.inbox, use: show)
         routes.post(.inbox, use: act)
@@ -66,7 +32,7 @@ struct InboxController: RouteCollection {
     func card(req: Request) async throws -> Response {
         let organisation = try await req.organisationFromPath()
         guard let receipt = Receipt(typed: req.form(InboxForm.self, orEmpty: InboxForm()).receipt ?? "") else { throw PageError.notFound }
-        let address = "\(req.vertrouwd.settings.publicURL)/o/\(organisation.slug)/inbox"
+        let address = req.vertrouwd.settings.publicURL + Endpoint.inbox.path(organisation.slug)
         let text = [
             req.t("receipt.card.title"), "", receipt.description, "", req.t("receipt.where", address), "", req.t("receipt.warning"), "",
         ]
@@ -95,6 +61,16 @@ struct InboxController: RouteCollection {
         case match
 
         init(_ raw: String?) { self = raw.flatMap(Action.init(rawValue:)) ?? .open }
+
+        /// Whether matches are looked for before the action. Not before a withdrawal (a withdrawn case
+        /// matches nothing) nor before a choice (which must not cover a match the person has not seen:
+        /// that one is looked for after it); a download shows no page.
+        var looksForMatchesFirst: Bool {
+            switch self {
+            case .open, .saved, .reply, .reveal, .notify, .party: true
+            case .download, .withdraw, .match: false
+            }
+        }
 
         /// Whether the action changes the case, which a closed or withdrawn case no longer takes.
         var changesCase: Bool {
@@ -147,7 +123,7 @@ struct InboxController: RouteCollection {
             // A stopped conversation takes nothing more; the page says so.
             return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [], status: .conflict)
         }
-        if action != .download {
+        if action.looksForMatchesFirst {
             // Matches missed when the case was stored are found at the next look (PartyMatcher.findMatches).
             try await PartyMatcher(services: req.vertrouwd, db: req.db).findMatches(
                 of: opened.caseID, organisationID: opened.record.$organisation.id)
@@ -199,6 +175,8 @@ struct InboxController: RouteCollection {
         _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
     ) async throws -> Response {
         guard let choice = MatchConsent.Choice(rawValue: form.match_choice ?? ""), let event = ConsentEventKind.match(choice) else {
+            try await PartyMatcher(services: req.vertrouwd, db: req.db).findMatches(
+                of: opened.caseID, organisationID: opened.record.$organisation.id)
             return try await renderInbox(
                 req, organisation, opened, typed: typed, draft: "", errors: [FieldError(field: "match_choice", key: "match.error.choice")],
                 status: .unprocessableEntity)
@@ -206,6 +184,7 @@ struct InboxController: RouteCollection {
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
         let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
         let audit = req.audit
+        // Only the matches the person saw are chosen for; one found now is shown, undecided, after.
         let applied = try await req.db.transaction { db in
             let applied = try await matcher.choose(choice, for: opened.caseID, on: db)
             guard applied > 0 else { return 0 }
@@ -214,6 +193,7 @@ struct InboxController: RouteCollection {
             try await audit.record(.person, .caseConsent, caseID: opened.caseID, on: db)
             return applied
         }
+        try await matcher.findMatches(of: opened.caseID, organisationID: opened.record.$organisation.id)
         guard applied > 0 else {
             return try await renderInbox(
                 req, organisation, opened, typed: typed, draft: "", errors: [FieldError(field: "match_choice", key: "match.error.none")],
@@ -331,40 +311,5 @@ struct InboxController: RouteCollection {
         req.setNotice("inbox.notice.revealed")
         await req.notifyCounsellors(of: opened.caseID, template: "new-message")
         return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
-    }
-
-    private func renderLogin(
-        _ req: Request, _ organisation: Organisation, errors: [FieldError], minutes: String? = nil, status: HTTPResponseStatus = .ok
-    ) async throws -> Response {
-        let portal = PortalHeader(organisation)
-        let context = LoginContext(
-            shell: PageShell(req, page: "inbox-login", titleKey: "inbox.title", publicPage: true), portal: portal,
-            breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("inbox.title"), href: nil)],
-            csrf: req.csrfToken(), errors: FormErrors(errors), minutes: minutes)
-        return try await req.render("contact/inbox-login", context, status: status)
-    }
-
-    private func renderInbox(
-        _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, typed: String, draft: String, errors: [FieldError],
-        files: UploadedFiles = UploadedFiles(), reselect: Bool = false, party: NamedPartyFields = NamedPartyFields(),
-        status: HTTPResponseStatus = .ok
-    ) async throws -> Response {
-        let portal = PortalHeader(organisation)
-        let contents = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
-        let context = InboxContext(
-            shell: PageShell(req, page: "inbox", titleKey: "inbox.title", publicPage: true), portal: portal,
-            breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("inbox.title"), href: nil)],
-            csrf: req.csrfToken(), receipt: Receipt(typed: typed)?.description ?? "", statusKey: opened.record.status.translationKey,
-            created: req.formatted(opened.record.receivedAt ?? opened.record.createdAt),
-            deadlines: DeadlineView.list(for: opened.record, on: req), hasDeadlines: opened.record.kind == .formalReport,
-            messages: ConversationItem.list(contents, on: req),
-            message: draft, isOpen: !opened.record.status.isEnded,
-            isAnonymous: !contents.contains { $0.field == .identity },
-            attachments: AttachmentFieldView(req, policy: organisation.attachmentPolicy, problems: files.problems, reselect: reselect),
-            hasNotify: opened.record.notifyAddress != nil, notify: "",
-            matches: try await PartyMatcher(services: req.vertrouwd, db: req.db).personView(for: opened.caseID),
-            hasParty: contents.contains { $0.field == .party }, party: party, partyOpen: errors.contains { $0.field.hasPrefix("party_") },
-            errors: FormErrors(errors))
-        return try await req.render("contact/inbox", context, status: status)
     }
 }

@@ -20,50 +20,6 @@ struct JournalEntriesController: RouteCollection {
         var attachments: [File]?
     }
 
-    struct FileView: Encodable {
-        let href: String
-        let name: String
-        let size: String
-        let metadataRemoved: Bool
-
-        /// The files of an entry as links to download them from the open journal.
-        static func list(_ files: [JournalVault.FileMeta], req: Request) -> [FileView] {
-            let slug = req.parameters.get("slug") ?? ""
-            return files.map {
-                FileView(
-                    href: Endpoint.journalFile.path(slug, $0.sequence), name: $0.name, size: AttachmentView.size($0.size),
-                    metadataRemoved: $0.metadataRemoved)
-            }
-        }
-    }
-
-    struct EntryView: Encodable {
-        let id: String
-        let date: String
-        let time: String
-        let place: String
-        let people: String
-        let witnesses: String
-        let what: String
-        let effect: String
-        let evidence: String
-        let kinds: [String]
-        let versions: Int
-        let isEdited: Bool
-        let writtenAt: String
-        /// Leaf treats an empty string as true, so the template asks these.
-        let hasTime: Bool
-        let hasPlace: Bool
-        let hasPeople: Bool
-        let hasWitnesses: Bool
-        let hasEffect: Bool
-        let hasEvidence: Bool
-        let files: [FileView]
-        let hasFiles: Bool
-        /// Its time of writing cannot be vouched for by this server (restored from a backup).
-        let unconfirmed: Bool
-    }
-
     struct Filter: Encodable {
         let value: String
         let label: String
@@ -74,7 +30,7 @@ struct JournalEntriesController: RouteCollection {
         let shell: PageShell
         let portal: PortalHeader
         let csrf: String
-        let entries: [EntryView]
+        let entries: [JournalEntryView]
         let hasEntries: Bool
         let total: Int
         let oldestFirst: Bool
@@ -103,7 +59,7 @@ struct JournalEntriesController: RouteCollection {
         let kinds: [FormOption]
         let knownNames: [String]
         let attachments: AttachmentFieldView
-        let existingFiles: [FileView]
+        let existingFiles: [JournalFileView]
         let hasExistingFiles: Bool
         let errors: FormErrors
     }
@@ -163,7 +119,7 @@ struct JournalEntriesController: RouteCollection {
             shell: PageShell(req, page: "journal-timeline", titleKey: "journal.title", publicPage: true),
             portal: PortalHeader(organisation), csrf: req.csrfToken(),
             entries: shown.map {
-                Self.view(
+                JournalEntryView.make(
                     $0.id, $0.entry, versions: $0.versions, writtenAt: $0.latest.link.writtenAt, files: contents.files(of: $0.id),
                     confirmed: $0.latest.confirmed, req: req)
             },
@@ -180,26 +136,6 @@ struct JournalEntriesController: RouteCollection {
     /// An opaque reference to a person's name for the timeline filter.
     static func personRef(_ name: String) -> String {
         String(JournalChain.contentDigest(Array(PersonName.key(name).utf8)).prefix(12))
-    }
-
-    static func view(
-        _ id: UUID, _ entry: JournalEntry, versions: Int, writtenAt: String, files: [JournalVault.FileMeta] = [], confirmed: Bool = true,
-        req: Request
-    ) -> EntryView {
-        let fileViews = FileView.list(files, req: req)
-        let time =
-            switch entry.timePrecision {
-            case .exact: entry.time
-            case .approximate: req.t("journal.time.about", entry.time)
-            case .unknown: ""
-            }
-        return EntryView(
-            id: id.uuidString, date: entry.day.map(req.formattedDay) ?? entry.date, time: time, place: entry.place,
-            people: entry.people.joined(separator: ", "), witnesses: entry.witnesses.joined(separator: ", "), what: entry.what,
-            effect: entry.effect, evidence: entry.evidence, kinds: entry.kinds.map { req.t("kind.\($0.rawValue)") }, versions: versions,
-            isEdited: versions > 1, writtenAt: writtenAt, hasTime: !time.isEmpty, hasPlace: !entry.place.isEmpty,
-            hasPeople: !entry.people.isEmpty, hasWitnesses: !entry.witnesses.isEmpty, hasEffect: !entry.effect.isEmpty,
-            hasEvidence: !entry.evidence.isEmpty, files: fileViews, hasFiles: !fileViews.isEmpty, unconfirmed: !confirmed)
     }
 
     func newEntry(req: Request) async throws -> Response {
@@ -294,7 +230,7 @@ struct JournalEntriesController: RouteCollection {
         files: UploadedFiles = UploadedFiles(), status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let existing = form.entry.flatMap(UUID.init(uuidString:)).map { contents.files(of: $0) } ?? []
-        let existingViews = FileView.list(existing, req: req)
+        let existingViews = JournalFileView.list(existing, req: req)
         var known: [String: String] = [:]
         for version in contents.versions {
             for name in version.entry.people + version.entry.witnesses { known[PersonName.key(name)] = known[PersonName.key(name)] ?? name }

@@ -14,7 +14,7 @@ struct JournalExportController: RouteCollection {
     }
 
     struct ExportEntry: Encodable {
-        let entry: JournalEntriesController.EntryView
+        let entry: JournalEntryView
         let history: [VersionView]
     }
 
@@ -81,7 +81,7 @@ struct JournalExportController: RouteCollection {
         let contents = try await req.journalVault.contents(of: try req.requireJournal())
         let entries = contents.entries.sorted { ($0.entry.date, $0.entry.time) < ($1.entry.date, $1.entry.time) }.map { item in
             ExportEntry(
-                entry: JournalEntriesController.view(
+                entry: JournalEntryView.make(
                     item.id, item.entry, versions: item.versions, writtenAt: item.latest.link.writtenAt, files: contents.files(of: item.id),
                     confirmed: item.latest.confirmed, req: req),
                 history: contents.versions.filter { $0.entryID == item.id }.map {

@@ -4,7 +4,6 @@ import VertrouwdCore
 /// Refuses every state-changing request whose `csrf` form field does not match the token in the
 /// person's session. The token is made when a form is first rendered (`req.csrfToken()`).
 struct CSRFMiddleware: AsyncMiddleware {
-    static let fieldName = "csrf"
 
     struct Field: Decodable {
         var csrf: String?

@@ -136,12 +136,12 @@ struct OutboxSender {
     /// Where a mail goes and the link it carries: a counsellor logs in; a person goes to their
     /// organisation's inbox, and their address is opened from its seal only now.
     func address(of mail: OutgoingMail) async throws -> (String, String)? {
-        guard let caseID = mail.caseID else { return (mail.recipient, "\(services.settings.publicURL)/login") }
+        guard let caseID = mail.caseID else { return (mail.recipient, services.settings.publicURL + Endpoint.login.path()) }
         guard let record = try await CaseRecord.find(caseID, on: db), let sealed = record.notifyAddress,
             let address = NotifyAddress.open(sealed, caseID: caseID, services: services),
             let organisation = try await Organisation.find(record.$organisation.id, on: db)
         else { return nil }
-        return (address, "\(services.settings.publicURL)/o/\(organisation.slug)/inbox")
+        return (address, services.settings.publicURL + Endpoint.inbox.path(organisation.slug))
     }
 
     /// Both languages in one short mail: the recipient's preference is not stored, and the text is tiny.

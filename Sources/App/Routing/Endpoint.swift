@@ -229,13 +229,14 @@ enum Endpoint: String, CaseIterable, Sendable {
     var parameterCount: Int { components.filter { if case .parameter = $0 { true } else { false } }.count }
 
     /// The path with each parameter filled in, in order, percent-encoded; `anchor` adds `#anchor`.
-    /// Giving the wrong number of values is a programming error.
+    /// Giving the wrong number of values is a programming error: tests stop on it (`assert`); a
+    /// release build leaves a missing value empty rather than take the server down.
     func path(_ values: any CustomStringConvertible..., anchor: String? = nil) -> String {
         path(filling: values.map { String(describing: $0) }, anchor: anchor)
     }
 
     func path(filling values: [String], anchor: String? = nil) -> String {
-        precondition(values.count == parameterCount, "\(self) takes \(parameterCount) values, got \(values.count)")
+        assert(values.count == parameterCount, "\(self) takes \(parameterCount) values, got \(values.count)")
         var remaining = values.makeIterator()
         let parts = components.map { component -> String in
             switch component {

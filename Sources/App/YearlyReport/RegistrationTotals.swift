@@ -90,7 +90,7 @@ public enum RegistrationTotals {
     private static func add(_ row: any SQLRow, to figures: inout YearFigures) throws {
         let people = try row.decode(column: "people", as: Int.self)
         let quarter = try row.decode(column: "quarter", as: Int.self)
-        let isReport = try row.decode(column: "case_kind", as: String.self) == "report"
+        let isReport = try row.decode(column: "case_kind", as: String.self) == CaseKind.formalReport.rawValue
         guard let party = Breakdown.otherParty.categories.firstIndex(of: try row.decode(column: "other_party", as: String.self)),
             let pattern = Breakdown.pattern.categories.firstIndex(of: try row.decode(column: "pattern", as: String.self))
         else { return }
