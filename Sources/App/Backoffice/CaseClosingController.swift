@@ -83,13 +83,13 @@ struct CaseClosingController: RouteCollection {
     func close(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         let registered = try await CaseRegistration.query(on: req.db).filter(\.$caseID == opened.caseID).first() != nil
-        switch CaseLifecycle.apply(.close, by: .counsellor, to: opened.record.lifecycleState(isRegistered: registered)) {
-        case .failure(.notRegistered):
+        if case .failure(.notRegistered) = CaseLifecycle.apply(
+            .close, by: .counsellor, to: opened.record.lifecycleState(isRegistered: registered))
+        {
             return try await CasePage(req: req, opened: opened).render(
                 errors: [FieldError(field: "kinds", key: "case.error.register_first")], status: .unprocessableEntity)
-        case .failure: throw PageError.notFound
-        case .success: break
         }
+        // Any other refusal (an ended case) answers 404 in `takeStep`, checked first as before.
         return try await req.takeStep(.close, on: opened, audit: .caseClose, notice: "case.notice.closed", isRegistered: registered)
     }
 

@@ -24,9 +24,6 @@ struct CaseController: RouteCollection {
     func show(req: Request) async throws -> Response {
         let opened = try await req.counsellorCase()
         try await req.audit(.caseRead, caseID: opened.caseID)
-        // Matches missed when the case was stored are found at the next look (PartyMatcher.findMatches).
-        try await PartyMatcher(services: req.vertrouwd, db: req.db).findMatches(
-            of: opened.caseID, organisationID: opened.record.$organisation.id)
         req.logger.info("case opened", metadata: ["role": "counsellor"])
         return try await CasePage(req: req, opened: opened).render()
     }

@@ -3,7 +3,7 @@ import Vapor
 import VertrouwdCore
 
 /// Everything the counsellor's case page shows, read with the counsellor's own key. It only reads:
-/// matching (a write) runs in the controller before a case is shown. `CasePage` turns it into the
+/// matching (a write) runs in `CasePage.render` before it loads the file. `CasePage` turns it into the
 /// page in the reader's language; a test can load it without HTTP.
 struct CaseFile {
     let record: CaseRecord

@@ -147,6 +147,10 @@ struct CasePage {
         registrationValues: RegistrationValues? = nil,
         status: HTTPResponseStatus = .ok
     ) async throws -> Response {
+        // The one write before the page: matches missed when a case was stored are found at the next
+        // look. `CaseFile` itself only reads.
+        try await PartyMatcher(services: req.vertrouwd, db: req.db).findMatches(
+            of: opened.caseID, organisationID: opened.record.$organisation.id)
         let file = try await CaseFile.Query(services: req.vertrouwd, db: req.db).load(opened)
         let record = file.record
         let caseID = opened.caseID

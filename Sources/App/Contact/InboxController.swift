@@ -62,16 +62,6 @@ struct InboxController: RouteCollection {
 
         init(_ raw: String?) { self = raw.flatMap(Action.init(rawValue:)) ?? .open }
 
-        /// Whether matches are looked for before the action. Not before a withdrawal (a withdrawn case
-        /// matches nothing) nor before a choice (which must not cover a match the person has not seen:
-        /// that one is looked for after it); a download shows no page.
-        var looksForMatchesFirst: Bool {
-            switch self {
-            case .open, .saved, .reply, .reveal, .notify, .party: true
-            case .download, .withdraw, .match: false
-            }
-        }
-
         /// Whether the action changes the case, which a closed or withdrawn case no longer takes.
         var changesCase: Bool {
             switch self {
@@ -123,11 +113,6 @@ struct InboxController: RouteCollection {
             // A stopped conversation takes nothing more; the page says so.
             return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [], status: .conflict)
         }
-        if action.looksForMatchesFirst {
-            // Matches missed when the case was stored are found at the next look (PartyMatcher.findMatches).
-            try await PartyMatcher(services: req.vertrouwd, db: req.db).findMatches(
-                of: opened.caseID, organisationID: opened.record.$organisation.id)
-        }
         switch action {
         case .open, .saved: return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])
         case .download: return try await download(req, opened, item: form.item)
@@ -175,8 +160,6 @@ struct InboxController: RouteCollection {
         _ req: Request, _ organisation: Organisation, _ opened: CaseVault.OpenedCase, form: InboxForm, typed: String
     ) async throws -> Response {
         guard let choice = MatchConsent.Choice(rawValue: form.match_choice ?? ""), let event = ConsentEventKind.match(choice) else {
-            try await PartyMatcher(services: req.vertrouwd, db: req.db).findMatches(
-                of: opened.caseID, organisationID: opened.record.$organisation.id)
             return try await renderInbox(
                 req, organisation, opened, typed: typed, draft: "", errors: [FieldError(field: "match_choice", key: "match.error.choice")],
                 status: .unprocessableEntity)
@@ -184,7 +167,6 @@ struct InboxController: RouteCollection {
         let vault = CaseVault(services: req.vertrouwd, db: req.db)
         let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
         let audit = req.audit
-        // Only the matches the person saw are chosen for; one found now is shown, undecided, after.
         let applied = try await req.db.transaction { db in
             let applied = try await matcher.choose(choice, for: opened.caseID, on: db)
             guard applied > 0 else { return 0 }
@@ -193,7 +175,6 @@ struct InboxController: RouteCollection {
             try await audit.record(.person, .caseConsent, caseID: opened.caseID, on: db)
             return applied
         }
-        try await matcher.findMatches(of: opened.caseID, organisationID: opened.record.$organisation.id)
         guard applied > 0 else {
             return try await renderInbox(
                 req, organisation, opened, typed: typed, draft: "", errors: [FieldError(field: "match_choice", key: "match.error.none")],
@@ -230,7 +211,6 @@ struct InboxController: RouteCollection {
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // The same form twice at once: the first one stored it.
         }
-        try await matcher.findMatches(of: opened.caseID, organisationID: organisationID)
         await req.notifyCounsellors(of: opened.caseID, template: "new-message")
         req.setNotice("party.notice.saved")
         return try await renderInbox(req, organisation, opened, typed: typed, draft: "", errors: [])

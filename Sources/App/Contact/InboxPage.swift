@@ -54,6 +54,9 @@ extension InboxController {
         files: UploadedFiles = UploadedFiles(), reselect: Bool = false, party: NamedPartyFields = NamedPartyFields(),
         status: HTTPResponseStatus = .ok
     ) async throws -> Response {
+        // As on the case page: missed matches are looked for first, then the page only reads.
+        let matcher = PartyMatcher(services: req.vertrouwd, db: req.db)
+        try await matcher.findMatches(of: opened.caseID, organisationID: opened.record.$organisation.id)
         let portal = PortalHeader(organisation)
         let contents = try await CaseVault(services: req.vertrouwd, db: req.db).contents(of: opened)
         let context = InboxContext(
@@ -67,7 +70,7 @@ extension InboxController {
             isAnonymous: !contents.contains { $0.field == .identity },
             attachments: AttachmentFieldView(req, policy: organisation.attachmentPolicy, problems: files.problems, reselect: reselect),
             hasNotify: opened.record.notifyAddress != nil, notify: "",
-            matches: try await PartyMatcher(services: req.vertrouwd, db: req.db).personView(for: opened.caseID),
+            matches: try await matcher.personView(for: opened.caseID),
             hasParty: contents.contains { $0.field == .party }, party: party, partyOpen: errors.contains { $0.field.hasPrefix("party_") },
             errors: FormErrors(errors))
         return try await req.render("contact/inbox", context, status: status)

@@ -73,7 +73,7 @@ struct PersonMatchesView: Encodable {
 }
 
 extension PartyMatcher {
-    /// Reads only: the caller that shows a case runs `findMatches` first (a write, kept out of here).
+    /// Reads only: the page that shows a case runs `findMatches` first (a write, kept out of here).
     func caseViews(for caseID: UUID) async throws -> [CaseMatchView] {
         var views: [CaseMatchView] = []
         for match in try await matches(of: caseID) {

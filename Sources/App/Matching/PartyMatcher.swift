@@ -45,9 +45,9 @@ struct PartyMatcher {
     }
 
     /// Records a match with every other live case of the organisation that names the same person, is
-    /// not the same person's, and has none with this case yet. Also run by the controllers before
-    /// they show a case (never by the views): two cases stored at the same moment cannot see each
-    /// other's digests, and meet at the next look.
+    /// not the same person's, and has none with this case yet. Also run each time the case page or
+    /// the inbox is rendered, before it reads (never by the view builders, which only read): two cases
+    /// stored at the same moment cannot see each other's digests, and meet at the next look.
     @discardableResult
     func findMatches(of caseID: UUID, organisationID: UUID) async throws -> [UUID] {
         guard let record = try await CaseRecord.find(caseID, on: db), Self.canMatch(record) else { return [] }

@@ -222,8 +222,10 @@ enum Endpoint: String, CaseIterable, Sendable {
         }
     }
 
-    /// The pattern as Vapor's path components.
-    var components: [PathComponent] { pattern.pathComponents }
+    /// The pattern as Vapor's path components, parsed once: links are spelled on every page.
+    var components: [PathComponent] { Self.parsed[self] ?? pattern.pathComponents }
+
+    private static let parsed = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.pattern.pathComponents) })
 
     /// How many values `path` takes.
     var parameterCount: Int { components.filter { if case .parameter = $0 { true } else { false } }.count }
