@@ -1,5 +1,6 @@
 import Fluent
 import Logging
+import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import Vapor
@@ -7,9 +8,25 @@ import Vapor
 /// What `vertrouwd` does when started: bootstrap logging, build the app, run the command, shut down.
 public enum Vertrouwd {
     /// `arguments` and `adjust` are for the benchmark servers; the product runs with neither.
+    /// A problem the operator can fix (a setting, a file, a directory) ends the process with one line
+    /// on standard error and exit code 1; so does any other error at start, after it is logged.
     public static func main(
         arguments: [String] = CommandLine.arguments, adjust: (inout AppSettings) -> Void = { _ in }
     ) async throws {
+        let first = arguments.dropFirst().first ?? ""
+        if first == "health" { exit(await healthCheck(arguments: arguments)) }
+        let root: ResourceRoot
+        do {
+            root = try ResourceRoot.locate(
+                environment: ProcessInfo.processInfo.environment, executable: ResourceRoot.executablePath(),
+                workingDirectory: FileManager.default.currentDirectoryPath)
+        } catch {
+            stop(error.description)
+        }
+        if first == "--version" || first == "version" {
+            print("vertrouwd \(root.version)")
+            return
+        }
         var env = try Environment.detect(arguments: Self.withDefaults(arguments))
         // The format is read here, before the settings, so that even a bad setting is logged in it.
         let json = AppSettings.earlyLogFormat() == .json
@@ -27,8 +44,9 @@ public enum Vertrouwd {
         let command = env.arguments.count > 1 ? env.arguments[1] : "serve"
 
         let app = try await Application.make(env)
+        app.directory = root.directories
         do {
-            var settings = try AppSettings.fromEnvironment()
+            var settings = try AppSettings.fromEnvironment(defaultDataDirectory: root.defaultDataDirectory)
             adjust(&settings)
             if !settings.publicURLIsSet {
                 settings.publicURL = Self.localAddress(arguments: env.arguments)
@@ -56,10 +74,13 @@ public enum Vertrouwd {
             // A command that said what went wrong ends with its exit code, not a crash report.
             try? await app.asyncShutdown()
             exit(failure.code)
+        } catch let problem as any StartupProblem {
+            try? await app.asyncShutdown()
+            stop(problem.description)
         } catch {
             app.logger.report(error: error)
             try? await app.asyncShutdown()
-            throw error
+            stop("stopped by the error logged above")
         }
         try await app.asyncShutdown()
     }
@@ -94,12 +115,36 @@ public enum Vertrouwd {
 
     /// Without `VERTROUWD_PUBLIC_URL`, links point at the address `serve` listens on.
     static func localAddress(arguments: [String]) -> String {
-        func option(_ names: Set<String>) -> String? {
-            guard let index = arguments.firstIndex(where: names.contains), index + 1 < arguments.count else { return nil }
-            return arguments[index + 1]
-        }
-        let host = option(["--hostname", "-H"]) ?? "127.0.0.1"
-        let port = option(["--port", "-p"]) ?? "8080"
+        let host = option(["--hostname", "-H"], in: arguments) ?? "127.0.0.1"
+        let port = option(["--port", "-p"], in: arguments) ?? "8080"
         return "http://\(host):\(port)"
+    }
+
+    static func option(_ names: Set<String>, in arguments: [String]) -> String? {
+        guard let index = arguments.firstIndex(where: names.contains), index + 1 < arguments.count else { return nil }
+        return arguments[index + 1]
+    }
+
+    /// `vertrouwd health [--port 8080]`: exit code 0 when the server on this machine answers
+    /// `/health` with 200 within five seconds, 1 otherwise. The container image's health check; it
+    /// reads no settings and opens no database, so it is cheap to run every half minute.
+    static func healthCheck(arguments: [String]) async -> Int32 {
+        let port = option(["--port", "-p"], in: arguments) ?? "8080"
+        do {
+            let response = try await HTTPClient.shared.get(
+                url: "http://127.0.0.1:\(port)/health", deadline: .now() + .seconds(5)
+            ).get()
+            print(response.status == .ok ? "healthy" : "unhealthy: HTTP \(response.status.code)")
+            return response.status == .ok ? 0 : 1
+        } catch {
+            print("unhealthy: no answer on port \(port)")
+            return 1
+        }
+    }
+
+    /// Ends the process because it cannot start: one line on standard error, exit code 1.
+    static func stop(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("vertrouwd: \(message)\n".utf8))
+        exit(1)
     }
 }

@@ -41,7 +41,7 @@ public func configure(
         }
     }
     _ = PrometheusMetrics.registry  // before Vapor makes its request metrics
-    try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+    try DataDirectory.prepare(settings.dataDirectory)
     let secret = try InstanceSecret.load(settings: settings, random: random)
     let content = try LoadedContent.load(from: app.directory.resourcesDirectory)
     // Key derivations get threads of their own: on the shared pool they would hold up SQLite, whose

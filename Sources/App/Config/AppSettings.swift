@@ -114,8 +114,11 @@ public struct AppSettings: Sendable {
     }
 
     /// Reads the `VERTROUWD_*` variables and `DATABASE_URL`; a malformed value stops the start with a clear message.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppSettings {
-        var settings = AppSettings()
+    /// - Parameter defaultDataDirectory: where data goes without `VERTROUWD_DATA_DIR` (`ResourceRoot` knows).
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment, defaultDataDirectory: String = "./data"
+    ) throws -> AppSettings {
+        var settings = AppSettings(dataDirectory: defaultDataDirectory)
         func value(_ name: String) -> String? {
             guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
             return raw
