@@ -13,6 +13,9 @@ public enum Vertrouwd {
     public static func main(
         arguments: [String] = CommandLine.arguments, adjust: (inout AppSettings) -> Void = { _ in }
     ) async throws {
+        // Everything the program writes (database, secret, backups) is for its own user only,
+        // however it was started; systemd's UMask=0077 says the same for the service.
+        umask(0o077)
         let first = arguments.dropFirst().first ?? ""
         if first == "health" { exit(await healthCheck(arguments: arguments)) }
         let root: ResourceRoot

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Installs the Debian package into a clean Debian root and uses it as an operator would:
+#   bash scripts/package-test.sh --deb artifacts/vertrouwd_<version>_<arch>.deb
+# 1. lintian: no errors or warnings but those deploy/debian/lintian-overrides accepts, with reasons.
+# 2. mmdebstrap makes a root with nothing but apt; apt installs the package into it, so a missing
+#    runtime dependency fails here.
+# 3. As the user vertrouwd, from /, `vertrouwd demo`: /health, a knowledge-base article, a static
+#    file and the login page answer; the data is in /var/lib/vertrouwd.
+# 4. A newer package installed over it keeps the data and the instance secret, and serves again.
+# 5. remove keeps data and settings; purge deletes them.
+# Needs root (chroot, mount). Leaves nothing mounted.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEB=""
+PORT="${PORT:-18431}"
+SUITE="${SUITE:-bookworm}"
+MIRROR="${MIRROR:-http://deb.debian.org/debian}"
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --deb) DEB="$(realpath "$2")"; shift 2 ;;
+        *) echo "usage: $0 --deb FILE" >&2; exit 2 ;;
+    esac
+done
+[[ -f "$DEB" ]] || { echo "no package: $DEB" >&2; exit 2; }
+for tool in mmdebstrap lintian curl; do
+    command -v "$tool" >/dev/null || apt-get install -y -q "$tool" >/dev/null
+done
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/vertrouwd-pkgtest.XXXXXX")"
+R="$WORK/root"
+SERVER=""
+cleanup() {
+    [[ -n "$SERVER" ]] && kill "$SERVER" 2>/dev/null || true
+    umount "$R/proc" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+check() { echo "ok: $*"; }
+
+echo "== lintian"
+lintian --fail-on error,warning --tag-display-limit 0 "$DEB" || fail "lintian"
+check "lintian: no error or warning beyond those overridden, with reasons, in deploy/debian/lintian-overrides"
+
+echo "== a clean $SUITE root with the package installed by apt"
+mmdebstrap --variant=apt --quiet \
+    --customize-hook="copy-in $DEB /tmp" \
+    --customize-hook="chroot \"\$1\" apt-get install -y --no-install-recommends /tmp/$(basename "$DEB")" \
+    "$SUITE" "$R" "$MIRROR"
+mount -t proc proc "$R/proc"
+in_root() { chroot "$R" "$@"; }
+as_service() { chroot --userspec=vertrouwd:vertrouwd "$R" env -i PATH=/usr/bin:/bin HOME=/var/lib/vertrouwd "$@"; }
+
+in_root getent passwd vertrouwd | grep -q ':/var/lib/vertrouwd:/usr/sbin/nologin$' || fail "system user"
+[[ "$(in_root stat -c '%U %a' /var/lib/vertrouwd)" == "vertrouwd 700" ]] || fail "data directory owner and mode"
+[[ "$(in_root stat -c '%U:%G %a' /etc/vertrouwd/vertrouwd.env)" == "root:vertrouwd 640" ]] || fail "settings file owner and mode"
+[[ -x "$R/usr/bin/vertrouwd" && -f "$R/usr/share/vertrouwd/Public/css/app.css" ]] || fail "installed files"
+check "user vertrouwd, /var/lib/vertrouwd 0700, /etc/vertrouwd/vertrouwd.env 0640 root:vertrouwd"
+[[ "$(as_service /usr/bin/vertrouwd --version)" == "vertrouwd $(tr -d '[:space:]' < "$ROOT/VERSION")" ]] || fail "--version"
+check "vertrouwd --version prints VERSION"
+
+set +e
+OUTPUT="$(cd / && as_service /bin/sh -c 'cd / && VERTROUWD_RESOURCES_DIR=/nowhere exec vertrouwd serve' 2>&1)"
+STATUS=$?
+set -e
+[[ $STATUS -eq 1 && "$OUTPUT" == "vertrouwd: cannot find the templates"* && "$OUTPUT" != *$'\n'* ]] \
+    || fail "a wrong resources directory: exit $STATUS, $OUTPUT"
+check "a wrong VERTROUWD_RESOURCES_DIR is one line and exit code 1"
+
+start_server() {
+    # chroot, env and sh each exec the next, so $! is the server's own process id.
+    chroot --userspec=vertrouwd:vertrouwd "$R" env -i PATH=/usr/bin:/bin HOME=/var/lib/vertrouwd \
+        /bin/sh -c "cd / && exec vertrouwd $1 --port $PORT" > "$WORK/server.log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 1 240); do
+        curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && return 0
+        kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log"; fail "the server stopped"; }
+        sleep 0.5
+    done
+    cat "$WORK/server.log"
+    fail "no /health within 120 s"
+}
+stop_server() {
+    kill -TERM "$SERVER"
+    wait "$SERVER" || fail "the server did not stop cleanly on SIGTERM"
+    SERVER=""
+}
+fetch() { curl -fsS "http://127.0.0.1:$PORT$1"; }
+
+echo "== vertrouwd demo, as the service user, from /"
+start_server demo
+fetch /health | grep -q '"ok"' || fail "/health"
+fetch /o/voorbeeld/kennisbank/agressie-en-geweld | grep -q '<h1' || fail "a knowledge-base article"
+cmp <(fetch /css/app.css) "$ROOT/Public/css/app.css" || fail "the style sheet"
+fetch /login | grep -q 'name="password"' || fail "the login page"
+as_service vertrouwd health --port "$PORT" | grep -qx healthy || fail "vertrouwd health"
+check "/health, an article, /css/app.css, /login and vertrouwd health answer"
+stop_server
+[[ "$(in_root stat -c '%U %a' /var/lib/vertrouwd/vertrouwd.sqlite)" == "vertrouwd 600" ]] || fail "the database file"
+SECRET="$(sha256sum < "$R/var/lib/vertrouwd/instance-secret")"
+check "data in /var/lib/vertrouwd, owned by vertrouwd, readable by nobody else"
+
+echo "== an upgrade keeps the data and the secret"
+NEWER="$WORK/newer"
+dpkg-deb -R "$DEB" "$NEWER"
+sed -i 's/^Version: \(.*\)$/Version: \1+upgrade1/' "$NEWER/DEBIAN/control"
+dpkg-deb --root-owner-group --build "$NEWER" "$R/tmp/vertrouwd-newer.deb" >/dev/null
+in_root apt-get install -y --no-install-recommends /tmp/vertrouwd-newer.deb >/dev/null
+in_root dpkg-query -W -f '${Version}' vertrouwd | grep -q '+upgrade1$' || fail "the newer package"
+[[ "$(sha256sum < "$R/var/lib/vertrouwd/instance-secret")" == "$SECRET" ]] || fail "the secret changed"
+start_server serve
+fetch /o/voorbeeld/kennisbank/agressie-en-geweld | grep -q "<h1" || fail "the demo organisation after the upgrade"
+stop_server
+check "the newer package serves the same data with the same secret"
+
+echo "== remove keeps the data and settings; purge deletes them"
+in_root apt-get remove -y vertrouwd >/dev/null
+[[ ! -e "$R/usr/bin/vertrouwd" ]] || fail "remove left the program"
+[[ -f "$R/var/lib/vertrouwd/vertrouwd.sqlite" && -f "$R/etc/vertrouwd/vertrouwd.env" ]] || fail "remove lost data or settings"
+check "after remove: program gone, data and settings kept"
+in_root apt-get purge -y vertrouwd >/dev/null
+[[ ! -e "$R/var/lib/vertrouwd" && ! -e "$R/etc/vertrouwd" ]] || fail "purge left data or settings"
+check "after purge: /var/lib/vertrouwd and /etc/vertrouwd gone"
+echo "package test passed"
