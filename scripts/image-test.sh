@@ -23,9 +23,14 @@ done
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/vertrouwd-imagetest.XXXXXX")"
 SERVER=""
 cleanup() {
-    [[ -n "$SERVER" ]] && kill "$SERVER" 2>/dev/null || true
-    umount "$WORK/bundle/rootfs/proc" 2>/dev/null || true
-    rm -rf "$WORK"
+    if [[ -n "$SERVER" ]]; then
+        kill "$SERVER" 2>/dev/null || true
+        wait "$SERVER" 2>/dev/null || true
+    fi
+    if mountpoint -q "$WORK/bundle/rootfs/proc" 2>/dev/null; then
+        umount "$WORK/bundle/rootfs/proc" || umount -l "$WORK/bundle/rootfs/proc"
+    fi
+    rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -109,7 +114,7 @@ for _ in $(seq 1 120); do
     kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log"; fail "the server stopped"; }
     sleep 0.5
 done
-curl -fsS "http://127.0.0.1:$PORT/health" | grep -q '"ok"' || { cat "$WORK/server.log"; fail "/health"; }
+[[ "$(curl -fsS "http://127.0.0.1:$PORT/health")" == *'"ok"'* ]] || { cat "$WORK/server.log"; fail "/health"; }
 [[ "$(in_image /usr/bin/vertrouwd health --port "$PORT")" == healthy ]] || fail "the health check inside the image"
 [[ -f "$RF/var/lib/vertrouwd/vertrouwd.sqlite" && -f "$RF/var/lib/vertrouwd/instance-secret" ]] || fail "data not on the volume"
 check "/health answers; the image's health check says healthy; data is in /var/lib/vertrouwd"

@@ -30,23 +30,29 @@ public enum Vertrouwd {
             print("vertrouwd \(root.version)")
             return
         }
-        var env = try Environment.detect(arguments: Self.withDefaults(arguments))
-        // The format is read here, before the settings, so that even a bad setting is logged in it.
-        let json = AppSettings.earlyLogFormat() == .json
-        try LoggingSystem.bootstrap(from: &env) { level in
-            { label in
-                PrivacyLogHandler(
-                    wrapping: json
-                        ? JSONLogHandler(label: label, level: level)
-                        : ConsoleLogger(label: label, console: Terminal(), level: level))
+        var env: Environment
+        let app: Application
+        var isDemo = false
+        do {
+            env = try Environment.detect(arguments: Self.withDefaults(arguments))
+            // The format is read here, before the settings, so that even a bad setting is logged in it.
+            let json = AppSettings.earlyLogFormat() == .json
+            try LoggingSystem.bootstrap(from: &env) { level in
+                { label in
+                    PrivacyLogHandler(
+                        wrapping: json
+                            ? JSONLogHandler(label: label, level: level)
+                            : ConsoleLogger(label: label, console: Terminal(), level: level))
+                }
             }
+            // `vertrouwd demo` is `serve` with demo data put in first.
+            isDemo = env.arguments.count > 1 && env.arguments[1] == "demo"
+            if isDemo { env.arguments[1] = "serve" }
+            app = try await Application.make(env)
+        } catch {
+            stop("cannot read the command line (\(error)); `vertrouwd --help` lists the commands and options")
         }
-        // `vertrouwd demo` is `serve` with demo data put in first.
-        let isDemo = env.arguments.count > 1 && env.arguments[1] == "demo"
-        if isDemo { env.arguments[1] = "serve" }
         let command = env.arguments.count > 1 ? env.arguments[1] : "serve"
-
-        let app = try await Application.make(env)
         app.directory = root.directories
         do {
             var settings = try AppSettings.fromEnvironment(defaultDataDirectory: root.defaultDataDirectory)
@@ -80,6 +86,9 @@ public enum Vertrouwd {
         } catch let problem as any StartupProblem {
             try? await app.asyncShutdown()
             stop(problem.description)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            try? await app.asyncShutdown()
+            stop("cannot listen on \(Self.localAddress(arguments: env.arguments)): the address is in use; choose another --port")
         } catch {
             app.logger.report(error: error)
             try? await app.asyncShutdown()

@@ -23,13 +23,24 @@ struct StartupTests {
     @Test func theVariableWinsOverEverythingElse() throws {
         let configured = Self.temporary("configured")
         try Self.completeRoot(at: configured)
-        defer { try? FileManager.default.removeItem(at: configured) }
+        let prefix = Self.temporary("prefix")
+        try Self.completeRoot(at: prefix.appendingPathComponent("share/vertrouwd"))
+        defer {
+            try? FileManager.default.removeItem(at: configured)
+            try? FileManager.default.removeItem(at: prefix)
+        }
+        // Both an installed copy and the working directory are complete; the variable is chosen.
         let root = try ResourceRoot.locate(
-            environment: ["VERTROUWD_RESOURCES_DIR": configured.path], executable: "/nowhere/bin/vertrouwd",
+            environment: ["VERTROUWD_RESOURCES_DIR": configured.path], executable: prefix.appendingPathComponent("bin/vertrouwd").path,
             workingDirectory: packageRoot.path)
         #expect(root.path == configured.path + "/")
         #expect(root.layout == .configured)
-        #expect(root.defaultDataDirectory == "./data")
+        // The data stays where an installed program keeps it, wherever the resources come from.
+        #expect(root.defaultDataDirectory == "/var/lib/vertrouwd")
+        let fromSource = try ResourceRoot.locate(
+            environment: ["VERTROUWD_RESOURCES_DIR": configured.path], executable: "/nowhere/bin/vertrouwd",
+            workingDirectory: packageRoot.path)
+        #expect(fromSource.defaultDataDirectory == "./data")
     }
 
     @Test func aRelativeVariableIsReadFromTheWorkingDirectory() throws {
@@ -202,7 +213,9 @@ struct StartupProcessTests {
                 "VERTROUWD_RESOURCES_DIR": packageRoot.path, "VERTROUWD_DATA_DIR": data.path,
                 "VERTROUWD_SECRET_FILE": data.appendingPathComponent("no-such-secret").path,
             ])
-        Self.expectOneLineRefusal(outcome, startingWith: "the instance secret file \(data.path)/no-such-secret cannot be read")
+        Self.expectOneLineRefusal(
+            outcome,
+            startingWith: "the instance secret file \(data.path)/no-such-secret does not exist; correct VERTROUWD_SECRET_FILE")
     }
 
     @Test func aBadSettingIsOneLine() throws {
@@ -210,6 +223,35 @@ struct StartupProcessTests {
             ["serve", "--port", "1"],
             environment: ["VERTROUWD_RESOURCES_DIR": packageRoot.path, "VERTROUWD_PUBLIC_URL": "ftp://example.org"])
         Self.expectOneLineRefusal(outcome, startingWith: "VERTROUWD_PUBLIC_URL: must start with http:// or https://")
+    }
+
+    @Test func aBadCommandLineIsOneLine() throws {
+        let outcome = try Self.run(["serve", "--log", "verbose"], environment: ["VERTROUWD_RESOURCES_DIR": packageRoot.path])
+        Self.expectOneLineRefusal(outcome, startingWith: "cannot read the command line (")
+    }
+
+    @Test func aPortInUseIsOneLine() throws {
+        // A socket of this process's own holds a port; the program is asked to listen on it too.
+        let held = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(held) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(held, pointer, length) == 0 && listen(held, 1) == 0 && getsockname(held, pointer, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-port-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let outcome = try Self.run(
+            ["serve", "--hostname", "127.0.0.1", "--port", "\(port)"],
+            environment: ["VERTROUWD_RESOURCES_DIR": packageRoot.path, "VERTROUWD_DATA_DIR": data.path, "LOG_LEVEL": "error"])
+        Self.expectOneLineRefusal(
+            outcome, startingWith: "cannot listen on http://127.0.0.1:\(port): the address is in use; choose another --port")
     }
 
     @Test func versionComesFromTheVersionFile() throws {

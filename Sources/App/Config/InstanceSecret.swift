@@ -13,12 +13,23 @@ public struct InstanceSecret: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case tooShort(source: String)
         case unreadable(path: String)
+        case notCreated(path: String)
+        case missing(path: String)
         case badPermissions(path: String)
 
         public var description: String {
             switch self {
-            case .tooShort(let source): "the instance secret from \(source) must be at least \(InstanceSecret.byteCount) bytes"
-            case .unreadable(let path): "the instance secret file \(path) cannot be read or created"
+            case .tooShort(let source):
+                "the instance secret from \(source) is shorter than \(InstanceSecret.byteCount) bytes; make a new one with "
+                    + "head -c 32 /dev/urandom, or name the right one"
+            case .unreadable(let path):
+                "the instance secret file \(path) cannot be read by this user; make it readable by this user only (chmod 600), "
+                    + "or correct VERTROUWD_SECRET_FILE"
+            case .missing(let path):
+                "the instance secret file \(path) does not exist; correct VERTROUWD_SECRET_FILE, or unset it to have a "
+                    + "secret made in the data directory"
+            case .notCreated(let path):
+                "the instance secret file \(path) cannot be created; set VERTROUWD_DATA_DIR to a directory this user may write to"
             case .badPermissions(let path): "the instance secret file \(path) is readable by others; run chmod 600 on it"
             }
         }
@@ -46,10 +57,10 @@ public struct InstanceSecret: Sendable {
             guard data.count >= byteCount else { throw Failure.tooShort(source: path) }
             return InstanceSecret(bytes: Array(data))
         }
-        guard settings.secretFile == nil else { throw Failure.unreadable(path: path) }
+        guard settings.secretFile == nil else { throw Failure.missing(path: path) }
         let bytes = random.bytes(count: byteCount)
         let created = manager.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
-        guard created else { throw Failure.unreadable(path: path) }
+        guard created else { throw Failure.notCreated(path: path) }
         return InstanceSecret(bytes: bytes)
     }
 }

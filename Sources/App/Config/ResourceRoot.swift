@@ -23,10 +23,15 @@ public struct ResourceRoot: Sendable, Equatable {
         case workingDirectory
     }
 
+    /// Whether the program is installed: a complete `../share/vertrouwd` beside the executable,
+    /// whichever directory the resources were finally taken from.
+    public let isInstalledProgram: Bool
+
     /// Without `VERTROUWD_DATA_DIR`: `/var/lib/vertrouwd` for an installed program (the package's
-    /// unit and image use it too), `./data` in a source checkout.
+    /// unit and image use it too), `./data` in a source checkout. Decided by where the program is,
+    /// not by `VERTROUWD_RESOURCES_DIR`, so a command run by hand finds the service's data.
     public var defaultDataDirectory: String {
-        layout == .installed ? "/var/lib/vertrouwd" : "./data"
+        isInstalledProgram ? "/var/lib/vertrouwd" : "./data"
     }
 
     /// What a complete directory holds; the first one missing is named in the error.
@@ -55,15 +60,17 @@ public struct ResourceRoot: Sendable, Equatable {
     public static func locate(
         environment: [String: String], executable: String?, workingDirectory: String
     ) throws(NotFound) -> ResourceRoot {
+        let installed = executable.map {
+            URL(fileURLWithPath: $0).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("share/vertrouwd").path + "/"
+        }
+        let isInstalledProgram = installed.map { firstMissing(in: $0) == nil } ?? false
         var candidates: [(String, Layout)] = []
         let configured = environment[variable]?.trimmingCharacters(in: .whitespaces) ?? ""
         if !configured.isEmpty {
             candidates = [(absolute(configured, from: workingDirectory), .configured)]
         } else {
-            if let executable {
-                let prefix = URL(fileURLWithPath: executable).deletingLastPathComponent().deletingLastPathComponent()
-                candidates.append((prefix.appendingPathComponent("share/vertrouwd").path, .installed))
-            }
+            if let installed { candidates.append((installed, .installed)) }
             candidates.append((workingDirectory, .workingDirectory))
         }
         var tried: [(String, String)] = []
@@ -72,7 +79,7 @@ public struct ResourceRoot: Sendable, Equatable {
             if let missing = firstMissing(in: directory) {
                 tried.append((directory, missing))
             } else {
-                return ResourceRoot(path: directory, layout: layout)
+                return ResourceRoot(path: directory, layout: layout, isInstalledProgram: isInstalledProgram)
             }
         }
         throw NotFound(tried: tried, fromVariable: !configured.isEmpty)
