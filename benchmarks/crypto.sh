@@ -4,8 +4,8 @@
 #   bash benchmarks/crypto.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-swift build -c release --product vertrouwd-bench >/dev/null 2>&1
-bin="$(swift build -c release --show-bin-path)/vertrouwd-bench"
+swift build -c release --static-swift-stdlib --product vertrouwd-bench >/dev/null 2>&1
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/vertrouwd-bench"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
 "$bin" crypto
 echo

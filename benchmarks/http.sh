@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 command -v wrk >/dev/null || { echo "installing wrk with apt"; apt-get install -y -q wrk >/dev/null; }
-swift build -c release --product vertrouwd >/dev/null
-swift build -c release --product vertrouwd-bench >/dev/null
-bin="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib --product vertrouwd >/dev/null
+swift build -c release --static-swift-stdlib --product vertrouwd-bench >/dev/null
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 python3 benchmarks/http_bench.py --app "$bin/vertrouwd" --bench "$bin/vertrouwd-bench" "$@"

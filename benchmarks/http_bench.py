@@ -17,6 +17,7 @@ import http.cookiejar
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import statistics
@@ -116,6 +117,11 @@ class Client:
         return body, re.search(r'name="csrf" value="([^"]+)"', body).group(1)
 
     @property
+    def cookies(self):
+        """Every cookie this client holds, as a browser sends them (a counsellor's include the key)."""
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
+
+    @property
     def session(self):
         return next(cookie.value for cookie in self.jar if cookie.name == "vertrouwd_session")
 
@@ -150,7 +156,20 @@ local counter = 0
 local body_template = BODY
 local method = METHOD
 local cookie = COOKIE
-setup = function(thread) thread:set("id", math.random(1, 1000000)) end
+local expected_status = EXPECT_STATUS
+local marker = MARKER
+local threads = {}
+-- Each thread gets its own number: math.random starts from the same seed in every thread, so
+-- random ids would repeat, and a repeated submission token is answered with a redirect.
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+init = function(args)
+  math.randomseed(SEED + id * 7919)
+  failures = 0
+  first_failure = ""
+end
 request = function()
   counter = counter + 1
   local headers = {["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.random(1, 250), math.random(0, 255), math.random(1, 254))}
@@ -158,13 +177,31 @@ request = function()
   local body = nil
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
-    body = string.gsub(body_template, "UNIQUE", string.format("%d%d%d", id, counter, math.random(1, 1000000000)))
+    body = string.gsub(body_template, "UNIQUE", string.format("%d-%d-%d", id, counter, math.random(1, 1000000000)))
   end
   return wrk.format(method, PATH, headers, body)
 end
+-- Every answer is checked: the expected status and the page's own marker in its body. A redirect
+-- to the login or an error page is a failure, counted and shown, never a request served.
+response = function(status, headers, body)
+  if status ~= expected_status or body == nil or not string.find(body, marker, 1, true) then
+    failures = failures + 1
+    if first_failure == "" then
+      local location = headers["Location"] or headers["location"]
+      first_failure = string.format("%d %s", status, location or (string.gsub(string.sub(body or "", 1, 80), "%s+", " ")))
+    end
+  end
+end
 done = function(summary, latency, requests)
+  local failed = 0
+  local example = ""
+  for _, thread in ipairs(threads) do
+    failed = failed + thread:get("failures")
+    if example == "" then example = thread:get("first_failure") end
+  end
   io.write(string.format("RESULT %d %d %d %d %d %d\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    latency:percentile(50), latency:percentile(99), failed, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  io.write("FIRST_FAILURE " .. example .. "\n")
 end
 """
 
@@ -173,23 +210,38 @@ def lua_string(text):
     return json.dumps(text)
 
 
-def wrk(server, path, method="GET", body="", cookie="", connections=32, seconds=10, warmup=2):
-    script = LUA.replace("BODY", lua_string(body)).replace("METHOD", lua_string(method)) \
-        .replace("COOKIE", lua_string(cookie)).replace("PATH", lua_string(path))
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    try:
-        if warmup:
-            subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{warmup}s", "-s", handle.name, server.url("")],
-                           capture_output=True, check=True)
-        output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s",
-                                 handle.name, server.url("")], capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(handle.name)
+def wrk(server, path, marker, method="GET", body="", cookie="", connections=32, seconds=10, warmup=2, status=200):
+    """Requests per second that got `status` and a body containing `marker`; the others are failures."""
+
+    def run(duration):
+        # Each wrk run gets a seed of its own. Lua's math.random starts from the same seed in every
+        # thread of every run, so without one the client addresses (and so the throttles) and the
+        # submission tokens would repeat, and the answers would be 429s and "already sent" redirects.
+        seed = secrets.randbelow(2**31)
+        script = LUA.replace("BODY", lua_string(body.replace("UNIQUE", f"{seed}-UNIQUE"))) \
+            .replace("METHOD", lua_string(method)).replace("COOKIE", lua_string(cookie)) \
+            .replace("PATH", lua_string(path)).replace("EXPECT_STATUS", str(status)) \
+            .replace("MARKER", lua_string(marker)).replace("SEED", str(seed))
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+            handle.write(script)
+        try:
+            return subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s",
+                                   handle.name, server.url("")], capture_output=True, text=True, check=True).stdout
+        finally:
+            os.unlink(handle.name)
+
+    if warmup:
+        run(warmup)
+    output = run(seconds)
     fields = [int(x) for x in re.search(r"RESULT (.*)", output).group(1).split()]
-    requests, duration_us, p50, p99, bad_status, socket_errors = fields
-    return {"rps": requests / (duration_us / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000,
-            "bad": bad_status, "socket_errors": socket_errors, "requests": requests}
+    requests, duration_us, p50, p99, failed, socket_errors = fields
+    if failed or socket_errors:
+        example = re.search(r"FIRST_FAILURE (.*)", output).group(1)
+        print(f"  {path}: {failed} of {requests} answers were not the page (first: {example}); "
+              f"{socket_errors} socket errors", flush=True)
+    good = max(requests - failed, 0)
+    return {"rps": good / (duration_us / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000,
+            "bad": failed, "socket_errors": socket_errors, "requests": good}
 
 
 def main():
@@ -211,7 +263,7 @@ def main():
     try:
         hello = Server("hello", [args.bench, "hello", "--port", "8181"], 8181)
         servers.append(hello)
-        results["hello route (baseline)"] = wrk(hello, "/hello", seconds=args.seconds)
+        results["hello route (baseline)"] = wrk(hello, "/hello", "Hello", seconds=args.seconds)
         hello_startups = [hello.startup_seconds]
         hello.stop()
         for _ in range(4):
@@ -224,12 +276,14 @@ def main():
                       env={"VERTROUWD_ORGANISATION_SUBMISSIONS_PER_HOUR": "100000"})
         servers.append(real)
         idle_kib = real.rss_kib()
-        results["front page"] = wrk(real, "/", seconds=args.seconds)
-        results["knowledge-base article"] = wrk(real, f"/o/{SLUG}/kennisbank/pesten", seconds=args.seconds)
-        results["knowledge-base search"] = wrk(real, f"/o/{SLUG}/zoeken?q=pesten+op+het+werk", seconds=args.seconds)
+        results["front page"] = wrk(real, "/", 'data-page="home"', seconds=args.seconds)
+        results["knowledge-base article"] = wrk(real, f"/o/{SLUG}/kennisbank/pesten", 'data-page="kb-article"',
+                                                   seconds=args.seconds)
+        results["knowledge-base search"] = wrk(real, f"/o/{SLUG}/zoeken?q=pesten+op+het+werk", 'data-page="search"',
+                                                  seconds=args.seconds)
         guide = Client(real)
         _, csrf = guide.form(f"/o/{SLUG}/wegwijzer")
-        results["guide step (POST)"] = wrk(real, f"/o/{SLUG}/wegwijzer", "POST", f"csrf={csrf}&answer=safe",
+        results["guide step (POST)"] = wrk(real, f"/o/{SLUG}/wegwijzer", 'data-page="guide-question"', "POST", f"csrf={csrf}&answer=safe",
                                            f"vertrouwd_session={guide.session}", seconds=args.seconds)
         person = Client(real, "10.9.0.2")
         receipt, counsellor = person.contact("Een bericht om mee in te loggen")
@@ -238,12 +292,12 @@ def main():
         form = (f"csrf={csrf}&counsellor={counsellor}&message=Benchmarkbericht&identity=anonymous"
                 f"&channel=messages&submission=benchmark-submission-UNIQUE")
         cookie = f"vertrouwd_session={contact.session}"
-        results["contact submission, KDF included"] = wrk(real, f"/o/{SLUG}/contact", "POST", form, cookie,
+        results["contact submission, KDF included"] = wrk(real, f"/o/{SLUG}/contact", 'id="receipt-code"', "POST", form, cookie,
                                                           connections=20, seconds=args.seconds + 5)
         inbox = Client(real, "10.9.0.4")
         _, csrf = inbox.form(f"/o/{SLUG}/inbox")
         results["receipt login, KDF included (20 at once)"] = wrk(
-            real, f"/o/{SLUG}/inbox", "POST", f"csrf={csrf}&receipt={receipt}&action=open",
+            real, f"/o/{SLUG}/inbox", 'data-page="inbox"', "POST", f"csrf={csrf}&receipt={receipt}&action=open",
             f"vertrouwd_session={inbox.session}", connections=20, seconds=args.seconds + 5)
         peak_kib = real.rss_kib("VmHWM")
         real.stop()
@@ -261,13 +315,13 @@ def main():
         _, csrf = contact.form(f"/o/{SLUG}/contact")
         form = (f"csrf={csrf}&counsellor={counsellor}&message=Benchmarkbericht&identity=anonymous"
                 f"&channel=messages&submission=benchmark-submission-UNIQUE")
-        cheap_submission = wrk(cheap, f"/o/{SLUG}/contact", "POST", form, f"vertrouwd_session={contact.session}",
-                               seconds=args.seconds)
+        cheap_submission = wrk(cheap, f"/o/{SLUG}/contact", 'id="receipt-code"', "POST", form,
+                               f"vertrouwd_session={contact.session}", seconds=args.seconds)
         results["contact submission, KDF excluded"] = cheap_submission
         # Top up to the number of cases the dashboard should hold, all for the same counsellor.
         seeded = cheap_submission["requests"] + 1
         while seeded < args.cases:
-            run = wrk(cheap, f"/o/{SLUG}/contact", "POST", form, f"vertrouwd_session={contact.session}",
+            run = wrk(cheap, f"/o/{SLUG}/contact", 'id="receipt-code"', "POST", form, f"vertrouwd_session={contact.session}",
                       seconds=2, warmup=0)
             seeded += run["requests"]
         # The counsellor who received them: the one whose dashboard lists the most cases.
@@ -281,7 +335,7 @@ def main():
                 best = (staff, listed)
         staff, listed = best
         results[f"counsellor dashboard ({listed} cases listed)"] = wrk(
-            cheap, "/backoffice", cookie=f"vertrouwd_session={staff.session}", connections=8, seconds=args.seconds)
+            cheap, "/backoffice", 'data-page="backoffice"', cookie=staff.cookies, connections=8, seconds=args.seconds)
         cheap.stop()
     finally:
         for server in servers:

@@ -3,5 +3,5 @@
 #   bash benchmarks/search.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-swift build -c release --product vertrouwd-bench >/dev/null 2>&1
-"$(swift build -c release --show-bin-path)/vertrouwd-bench" search
+swift build -c release --static-swift-stdlib --product vertrouwd-bench >/dev/null 2>&1
+"$(swift build -c release --static-swift-stdlib --show-bin-path)/vertrouwd-bench" search

@@ -15,8 +15,8 @@ while [[ $# -gt 0 ]]; do
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
-swift build -c release --product vertrouwd-bench >/dev/null 2>&1
-bin="$(swift build -c release --show-bin-path)/vertrouwd-bench"
+swift build -c release --static-swift-stdlib --product vertrouwd-bench >/dev/null 2>&1
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/vertrouwd-bench"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
 echo
 env -u DATABASE_URL "$bin" yearly-report --rows "$rows"
