@@ -7,6 +7,8 @@
 # no compiler, no source and no build folder. Needs root.
 set -euo pipefail
 
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/package-lib.sh"
 ARCHIVE=""
 PORT="${PORT:-18432}"
 while [[ $# -gt 0 ]]; do
@@ -16,25 +18,11 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ -f "$ARCHIVE" ]] || { echo "no image: $ARCHIVE" >&2; exit 2; }
-for tool in umoci podman; do
-    command -v "$tool" >/dev/null || apt-get install -y -q "$tool" >/dev/null
-done
+need_tools umoci podman curl
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/vertrouwd-imagetest.XXXXXX")"
-SERVER=""
-cleanup() {
-    if [[ -n "$SERVER" ]]; then
-        kill "$SERVER" 2>/dev/null || true
-        wait "$SERVER" 2>/dev/null || true
-    fi
-    if mountpoint -q "$WORK/bundle/rootfs/proc" 2>/dev/null; then
-        umount "$WORK/bundle/rootfs/proc" || umount -l "$WORK/bundle/rootfs/proc"
-    fi
-    rm -rf --one-file-system "$WORK"
-}
+LOG="$WORK/server.log"
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-check() { echo "ok: $*"; }
 
 # podman reads the archive as an engine would (running a container needs more than this sandbox
 # allows: setrlimit is refused, so the server is started below under chroot instead).
@@ -60,36 +48,31 @@ done
     || fail "the image holds source or build files: $(find "$RF" \( -name '*.swift' -o -name .build \) -print | head -3)"
 check "no compiler, no apt, no Swift source, no .build, no .git"
 
-# The runtime configuration umoci derived from the image config.
-read -r USER_ID GROUP_ID CWD < <(python3 -c '
-import json, sys
-p = json.load(open(sys.argv[1]))["process"]
-print(p["user"]["uid"], p["user"]["gid"], p["cwd"])' "$WORK/bundle/config.json")
-mapfile -t ARGS < <(python3 -c '
-import json, sys
-for a in json.load(open(sys.argv[1]))["process"]["args"]: print(a)' "$WORK/bundle/config.json" | sed "s/^8080$/$PORT/")
-mapfile -t ENVIRONMENT < <(python3 -c '
-import json, sys
-for e in json.load(open(sys.argv[1]))["process"]["env"]: print(e)' "$WORK/bundle/config.json")
+# The runtime configuration umoci derived from the image config: user, working directory,
+# command (on this test's port) and environment.
+eval "$(python3 - "$WORK/bundle/config.json" "$PORT" <<'PY'
+import json, shlex, sys
+process = json.load(open(sys.argv[1]))["process"]
+args = [sys.argv[2] if arg == "8080" else arg for arg in process["args"]]
+print(f"USER_ID={process['user']['uid']} GROUP_ID={process['user']['gid']} CWD={shlex.quote(process['cwd'])}")
+print("ARGS=(" + " ".join(map(shlex.quote, args)) + ")")
+print("ENVIRONMENT=(" + " ".join(map(shlex.quote, process["env"])) + ")")
+PY
+)"
 [[ "$USER_ID" != 0 && "$(grep "^vertrouwd:" "$RF/etc/passwd" | cut -d: -f3)" == "$USER_ID" ]] || fail "runs as uid $USER_ID, not vertrouwd"
 [[ "${ARGS[*]}" == "/usr/bin/vertrouwd serve --hostname 0.0.0.0 --port $PORT" ]] || fail "command: ${ARGS[*]}"
 check "runs /usr/bin/vertrouwd serve as the unprivileged user vertrouwd (uid $USER_ID) in $CWD"
-HEALTH="$(python3 -c '
-import json, sys
-layout = sys.argv[1]
-def blob(d): return json.load(open(layout + "/blobs/" + d.replace(":", "/")))
-index = json.load(open(layout + "/index.json"))
-config = blob(blob(index["manifests"][0]["digest"])["config"]["digest"])["config"]
-print(" ".join(config["Healthcheck"]["Test"][1:]), ",".join(config["Volumes"]))' "$WORK/layout")"
-[[ "$HEALTH" == "/usr/bin/vertrouwd health /var/lib/vertrouwd" ]] || fail "health check and volume: $HEALTH"
-check "health check /usr/bin/vertrouwd health, volume /var/lib/vertrouwd"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-python3 - "$WORK/layout" "$ROOT/deploy/oci/Containerfile" <<'PY' || fail "deploy/oci/Containerfile and the image disagree"
+# The image config itself: its health check and volume, and the Containerfile's agreement with it.
+python3 - "$WORK/layout" "$ROOT/deploy/oci/Containerfile" <<'PY' || fail "the image config or deploy/oci/Containerfile"
 import json, sys
 layout, containerfile = sys.argv[1], sys.argv[2]
 def blob(d): return json.load(open(layout + "/blobs/" + d.replace(":", "/")))
 config = blob(blob(json.load(open(layout + "/index.json"))["manifests"][0]["digest"])["config"]["digest"])["config"]
+health = " ".join(config["Healthcheck"]["Test"][1:]) + " " + ",".join(config["Volumes"])
+if health != "/usr/bin/vertrouwd health /var/lib/vertrouwd":
+    sys.exit(f"health check and volume: {health}")
+print("ok: health check /usr/bin/vertrouwd health, volume /var/lib/vertrouwd")
 lines = dict(line.split(" ", 1) for line in open(containerfile).read().splitlines() if line[:1].isupper())
 expected = {
     "USER": config["User"], "WORKDIR": config["WorkingDir"], "VOLUME": " ".join(config["Volumes"]),
@@ -103,23 +86,17 @@ print(wrong or "the Containerfile matches the image")
 sys.exit(1 if wrong else 0)
 PY
 
-mount -t proc proc "$RF/proc"
+mount_proc "$RF"
 in_image() { chroot --userspec="$USER_ID:$GROUP_ID" "$RF" env -i "${ENVIRONMENT[@]}" /bin/sh -c 'cd "$0" && exec "$@"' "$CWD" "$@"; }
 # chroot, env and sh each exec the next, so $! is the server's own process id.
 chroot --userspec="$USER_ID:$GROUP_ID" "$RF" env -i "${ENVIRONMENT[@]}" /bin/sh -c 'cd "$0" && exec "$@"' "$CWD" "${ARGS[@]}" \
-    > "$WORK/server.log" 2>&1 &
+    > "$LOG" 2>&1 &
 SERVER=$!
-for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
-    kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log"; fail "the server stopped"; }
-    sleep 0.5
-done
-[[ "$(curl -fsS "http://127.0.0.1:$PORT/health")" == *'"ok"'* ]] || { cat "$WORK/server.log"; fail "/health"; }
+wait_healthy
+[[ "$(curl -fsS "http://127.0.0.1:$PORT/health")" == *'"ok"'* ]] || { cat "$LOG"; fail "/health"; }
 [[ "$(in_image /usr/bin/vertrouwd health --port "$PORT")" == healthy ]] || fail "the health check inside the image"
 [[ -f "$RF/var/lib/vertrouwd/vertrouwd.sqlite" && -f "$RF/var/lib/vertrouwd/instance-secret" ]] || fail "data not on the volume"
 check "/health answers; the image's health check says healthy; data is in /var/lib/vertrouwd"
-kill -TERM "$SERVER"
-wait "$SERVER" || fail "the server did not stop cleanly on SIGTERM"
-SERVER=""
+stop_server
 check "SIGTERM stops it with exit code 0"
 echo "image test passed"

@@ -11,10 +11,9 @@ set -euo pipefail
 exec 3>&1 1>&2
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/package-lib.sh"
 DEB=""
 OUT="$ROOT/artifacts"
-SUITE="${SUITE:-bookworm}"
-MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --deb) DEB="$(realpath "$2")"; shift 2 ;;
@@ -23,9 +22,7 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ -f "$DEB" ]] || { echo "no package: $DEB" >&2; exit 2; }
-for tool in mmdebstrap umoci; do
-    command -v "$tool" >/dev/null || apt-get install -y -q "$tool" >/dev/null
-done
+need_tools mmdebstrap umoci
 
 VERSION="$(dpkg-deb -f "$DEB" Version)"
 # The package's own Depends, by name: the image has what the package needs and nothing else.
@@ -33,7 +30,7 @@ DEPENDS="$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed -e 's/(.*)//' -e 's/[[
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || date +%s)}"
 CREATED="$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/vertrouwd-image.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+trap cleanup EXIT
 
 mmdebstrap --variant=essential --quiet --format=tar --include="$DEPENDS" \
     --customize-hook="copy-in $DEB /tmp" \

@@ -12,10 +12,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/package-lib.sh"
 DEB=""
 PORT="${PORT:-18431}"
-SUITE="${SUITE:-bookworm}"
-MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --deb) DEB="$(realpath "$2")"; shift 2 ;;
@@ -23,24 +22,12 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ -f "$DEB" ]] || { echo "no package: $DEB" >&2; exit 2; }
-for tool in mmdebstrap lintian curl; do
-    command -v "$tool" >/dev/null || apt-get install -y -q "$tool" >/dev/null
-done
+need_tools mmdebstrap lintian curl
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/vertrouwd-pkgtest.XXXXXX")"
 R="$WORK/root"
-SERVER=""
-cleanup() {
-    if [[ -n "$SERVER" ]]; then
-        kill "$SERVER" 2>/dev/null || true
-        wait "$SERVER" 2>/dev/null || true
-    fi
-    if mountpoint -q "$R/proc" 2>/dev/null; then umount "$R/proc" || umount -l "$R/proc"; fi
-    rm -rf --one-file-system "$WORK"
-}
+LOG="$WORK/server.log"
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-check() { echo "ok: $*"; }
 
 echo "== lintian"
 lintian --fail-on error,warning --tag-display-limit 0 "$DEB" || fail "lintian"
@@ -52,7 +39,7 @@ mmdebstrap --variant=apt --include=systemd --quiet \
     --customize-hook="copy-in $DEB /tmp" \
     --customize-hook="chroot \"\$1\" apt-get install -y --no-install-recommends /tmp/$(basename "$DEB")" \
     "$SUITE" "$R" "$MIRROR"
-mount -t proc proc "$R/proc"
+mount_proc "$R"
 in_root() { chroot "$R" "$@"; }
 as_service() { chroot --userspec=vertrouwd:vertrouwd "$R" env -i PATH=/usr/bin:/bin HOME=/var/lib/vertrouwd "$@"; }
 
@@ -85,20 +72,9 @@ check "a wrong VERTROUWD_RESOURCES_DIR is one line and exit code 1"
 start_server() {
     # chroot, env and sh each exec the next, so $! is the server's own process id.
     chroot --userspec=vertrouwd:vertrouwd "$R" env -i PATH=/usr/bin:/bin HOME=/var/lib/vertrouwd \
-        /bin/sh -c "cd / && exec vertrouwd $1 --port $PORT" > "$WORK/server.log" 2>&1 &
+        /bin/sh -c "cd / && exec vertrouwd $1 --port $PORT" > "$LOG" 2>&1 &
     SERVER=$!
-    for _ in $(seq 1 240); do
-        curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && return 0
-        kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log"; fail "the server stopped"; }
-        sleep 0.5
-    done
-    cat "$WORK/server.log"
-    fail "no /health within 120 s"
-}
-stop_server() {
-    kill -TERM "$SERVER"
-    wait "$SERVER" || fail "the server did not stop cleanly on SIGTERM"
-    SERVER=""
+    wait_healthy
 }
 # The whole page first, then the search: `curl | grep -q` under pipefail fails by chance when grep
 # stops reading before curl has written everything.
