@@ -60,6 +60,9 @@ public func configure(
 
     try app.configureDatabase(settings)
     app.registerMigrations()
+    app.databases.middleware.use(WorkQueueMiddleware())
+    app.databases.middleware.use(WorkQueueMatchMiddleware())
+    app.databases.middleware.use(WorkQueueGrantMiddleware())
 
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()

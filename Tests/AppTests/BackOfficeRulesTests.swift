@@ -88,6 +88,7 @@ struct BackOfficeRulesTests {
                     ("confirm", "on"),
                 ], csrf: handover.csrf)
             #expect(try await BackofficeController.caseIDs(of: anna.account.requireID(), on: app.db).isEmpty)
+            try await expectQueueInStep(app)
         }
     }
 
@@ -121,6 +122,7 @@ struct BackOfficeRulesTests {
             #expect(try await CaseContent.query(on: app.db).count() == before)
             // The withdrawal was recorded as the person's, not as anyone's name.
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case-withdraw").first()?.actor == "person")
+            try await expectQueueInStep(app)
         }
     }
 
@@ -171,6 +173,7 @@ struct BackOfficeRulesTests {
             #expect(try await CaseRecord.find(spam.caseID, on: app.db) == nil)
             #expect(try await CaseRecord.find(worked.caseID, on: app.db) != nil)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case-remove").count() == 1)
+            try await expectQueueInStep(app)
         }
     }
 

@@ -138,6 +138,7 @@ struct BackOfficeTests {
             #expect(try await ReceiptGate.openDirect(app, code) == nil, "the receipt opens nothing any more")
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case-purge").count() == 1)
             #expect(try await AuditLog(db: app.db, clock: clock).verify() == nil)
+            try await expectQueueInStep(app)
         }
     }
 
@@ -230,6 +231,7 @@ struct BackOfficeTests {
             #expect(try await BackofficeController.caseIDs(of: setup.bram.account.requireID(), on: app.db).isEmpty)
             #expect(try await BackofficeController.caseIDs(of: setup.anna.account.requireID(), on: app.db).count == 2)
             #expect(try await anna.get(path).body.contains("Voor Anna, later ook Bram"))
+            try await expectQueueInStep(app)
         }
     }
 
@@ -277,6 +279,7 @@ struct BackOfficeTests {
             clock.advance(by: 10 * 86_400)
             #expect(try await reminders.queueDue() == 1)
             #expect(try await OutgoingMail.query(on: app.db).filter(\.$template == "reminder-feedback").count() == 1)
+            try await expectQueueInStep(app)
         }
     }
 

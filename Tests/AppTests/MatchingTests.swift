@@ -132,6 +132,7 @@ struct MatchingTests {
                 "/o/acme/inbox", [("receipt", first), ("action", "match"), ("match_choice", "undecided")], csrf: page.csrf)
             #expect(refused.status == .unprocessableEntity && refused.body.contains(text("match.error.choice")))
             #expect(try await PartyMatch.query(on: app.db).first()?.consent.link == .separate)
+            try await expectQueueInStep(app)
         }
     }
 
@@ -193,6 +194,7 @@ struct MatchingTests {
             #expect(try await Self.choose(app, first, "together").status == .conflict, "a withdrawn case takes no new choice")
             _ = try await Self.contact(app, to: world.mehmet, message: "Drie", party: [("party_name", "Jan de Vries")], from: "10.0.0.3")
             #expect(try await PartyMatch.query(on: app.db).count() == 2, "the new case matches the live case only")
+            try await expectQueueInStep(app)
         }
     }
 
@@ -296,6 +298,7 @@ struct MatchingTests {
             #expect(try await CasePersonMark.query(on: app.db).count() == 0)
             #expect(try await PartyMatch.query(on: app.db).count() == 0)
             #expect(try await NamedPartyDigest.query(on: app.db).count() == 2, "the other case keeps its own")
+            try await expectQueueInStep(app)
         }
     }
 }

@@ -81,6 +81,7 @@ struct ReportTests {
             #expect(try await CaseRecord.query(on: app.db).first()?.feedbackGivenAt == clock.now)
             // A contact has no deadlines and no acknowledgement button.
             #expect(!casePage.body.contains("case-acknowledge") || record.kind == .formalReport)
+            try await expectQueueInStep(app)
         }
     }
 

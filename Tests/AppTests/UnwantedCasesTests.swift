@@ -63,6 +63,7 @@ struct UnwantedCasesTests {
             let page = try await brams2.get("/backoffice")
             try await brams2.post("/backoffice/cases/flag", [("cases[]", annas[0].uuidString), ("action", "flag")], csrf: page.csrf)
             #expect(try await CaseRecord.find(annas[0], on: app.db)?.flaggedAt == nil)
+            try await expectQueueInStep(app)
         }
     }
 }

@@ -108,6 +108,7 @@ struct AdminOrganisationController: RouteCollection {
         guard let values, errors.isEmpty else {
             return try await render(req, organisation: organisation, form: form, errors: errors, status: .unprocessableEntity)
         }
+        let oldTerms = [organisation.remindAcknowledgementDays, organisation.remindFeedbackDays]
         organisation.name = values.name
         organisation.slug = values.slug.value
         organisation.defaultLanguage = values.language.code
@@ -115,7 +116,12 @@ struct AdminOrganisationController: RouteCollection {
         organisation.attachmentFamilies = values.families
         (organisation.retentionMonths, organisation.remindAcknowledgementDays, organisation.remindFeedbackDays) = values.terms
         (organisation.registersGender, organisation.jobGroups, organisation.locations) = values.breakdowns
-        try await organisation.save(on: req.db)
+        let termsChanged = oldTerms != [organisation.remindAcknowledgementDays, organisation.remindFeedbackDays]
+        try await req.db.transaction { db in
+            try await organisation.save(on: db)
+            // The queue's deadline tier starts at the reminder term: move every case of the organisation.
+            if termsChanged, let id = organisation.id { try await WorkQueueStore.refresh(organisationID: id, on: db) }
+        }
         req.setNotice("admin.notice.organisation_saved")
         return req.redirect(to: Endpoint.admin.path())
     }

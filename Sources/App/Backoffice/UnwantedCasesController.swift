@@ -29,7 +29,11 @@ struct UnwantedCasesController: RouteCollection {
             return req.redirect(to: Endpoint.backoffice.path())
         }
         let flagging = form.action != "unflag"
-        try await CaseRecord.query(on: req.db).filter(\.$id ~~ chosen).set(\.$flaggedAt, to: flagging ? req.now : nil).update()
+        let now = req.now
+        try await req.db.transaction { db in
+            try await CaseRecord.query(on: db).filter(\.$id ~~ chosen).set(\.$flaggedAt, to: flagging ? now : nil).update()
+            try await WorkQueueStore.refresh(chosen, on: db)
+        }
         req.logger.info(
             "cases marked", metadata: ["action": .string(flagging ? "flag" : "unflag"), "count": .stringConvertible(chosen.count)])
         req.setNotice(flagging ? "backoffice.notice.flagged" : "backoffice.notice.unflagged")

@@ -39,6 +39,8 @@ final class CaseRecord: Model, @unchecked Sendable {
     @OptionalField(key: "waiting_since") var waitingSince: Date?
     @OptionalField(key: "acknowledgement_reminded_at") var acknowledgementRemindedAt: Date?
     @OptionalField(key: "feedback_reminded_at") var feedbackRemindedAt: Date?
+    /// The language the person wrote in (`nl`, `en`), for the counsellor's queue filter.
+    @OptionalField(key: "language") var language: String?
 
     init() {}
 

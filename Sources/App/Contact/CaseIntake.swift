@@ -30,6 +30,8 @@ struct CaseIntake {
         let journal: SharedJournal?
         /// The digest of the form's one-time token: a second post of the same form makes no second case.
         let submissionDigest: String
+        /// The language the form was filled in.
+        let language: Language
     }
 
     enum Outcome {
@@ -50,6 +52,7 @@ struct CaseIntake {
             organisationID: submission.organisationID, kind: submission.kind, counsellorIDs: [submission.counsellorID])
         let opened = prepared.opened
         opened.record.waitingSince = services.clock.now
+        opened.record.language = submission.language.code
         if let address = submission.notify {
             opened.record.notifyAddress = try NotifyAddress.seal(address, caseID: opened.caseID, services: services)
         }

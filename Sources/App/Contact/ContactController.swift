@@ -175,7 +175,7 @@ struct ContactController: RouteCollection {
                 ? nil : PersonIdentity(name: (form.name ?? "").cleanedInput, contact: (form.contact ?? "").cleanedInput),
             message: (form.message ?? "").cleanedInput, files: files.accepted, notify: EmailAddress(form.notify ?? ""),
             party: partyFields.party, journal: form.share_journal == "on" ? try await sharedJournal(req) : nil,
-            submissionDigest: submissionDigest)
+            submissionDigest: submissionDigest, language: req.language)
         guard case .stored(let caseID, let receipt) = try await intake.store(submission) else {
             req.setNotice("contact.notice.already_sent")
             return req.redirect(to: Endpoint.inbox.path(organisation.slug))

@@ -78,8 +78,12 @@ struct CasePurger {
             try await CaseSubmission.query(on: db).filter(\.$caseRecord.$id == caseID).delete()
             try await NamedPartyDigest.query(on: db).filter(\.$caseID == caseID).delete()
             try await CasePersonMark.query(on: db).filter(\.$caseID == caseID).delete()
-            try await PartyMatch.query(on: db).group(.or) { $0.filter(\.$firstCaseID == caseID).filter(\.$secondCaseID == caseID) }.delete()
+            let matches = PartyMatch.query(on: db).group(.or) { $0.filter(\.$firstCaseID == caseID).filter(\.$secondCaseID == caseID) }
+            let partners = try await matches.all().map { $0.other(than: caseID) }
+            try await matches.delete()
+            try await QueueRow.query(on: db).filter(\.$caseID == caseID).delete()
             try await CaseRecord.query(on: db).filter(\.$id == caseID).delete()
+            try await WorkQueueStore.refresh(partners, on: db)
             try await audit.record(actor, action, caseID: caseID, on: db)
             return true
         }

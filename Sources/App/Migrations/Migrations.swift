@@ -14,6 +14,7 @@ enum Migrations009 {}
 enum Migrations010 {}
 enum Migrations011 {}
 enum Migrations012 {}
+enum Migrations013 {}
 
 extension Application {
     func registerMigrations() {
@@ -63,6 +64,8 @@ extension Application {
             Migrations011.AddInstanceCoordination(),
             // 012: named parties and matches between cases, with consent.
             Migrations012.AddNamedParties(),
+            // 013: the counsellors' work queue, and the language a case was written in.
+            Migrations013.CreateWorkQueue(),
         ]
     }
 }
