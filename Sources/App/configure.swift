@@ -62,7 +62,6 @@ public func configure(
     app.registerMigrations()
     app.databases.middleware.use(WorkQueueMiddleware())
     app.databases.middleware.use(WorkQueueMatchMiddleware())
-    app.databases.middleware.use(WorkQueueGrantMiddleware())
 
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()

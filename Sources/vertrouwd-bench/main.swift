@@ -4,7 +4,8 @@ import VertrouwdCore
 
 // Benchmarks for the confidentiality core. Figures are printed as a table, each with its ratio to a
 // baseline measured in the same run (SHA-256 over the same bytes), so runs on different machines
-// compare. Usage: vertrouwd-bench [crypto | kdf-memory | kdf-bounded | search | yearly-report [--rows N]]
+// compare. Usage: vertrouwd-bench [crypto | kdf-memory | kdf-bounded | search | yearly-report [--rows N]
+// | practice [--sizes 5000,50000] [--samples N]]
 // `hello --port P` and `demo-cheap-kdf [serve options]` are servers for benchmarks/http.sh.
 
 func measure(seconds: Double = 1.0, _ body: () throws -> Void) rethrows -> (operations: Int, elapsed: Double) {
@@ -177,6 +178,12 @@ case "search": try searchBenchmark()
 case "yearly-report":
     let rows = CommandLine.arguments.firstIndex(of: "--rows").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? 1_000_000
     try await yearlyReportBenchmark(rows: rows)
+case "practice":
+    let sizes = CommandLine.arguments.firstIndex(of: "--sizes").map {
+        CommandLine.arguments[$0 + 1].split(separator: ",").compactMap { Int($0) }
+    }
+    let samples = CommandLine.arguments.firstIndex(of: "--samples").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? 300
+    try await practiceBenchmark(sizes: sizes ?? [5_000, 50_000], samples: samples)
 case "hello":
     let port = CommandLine.arguments.firstIndex(of: "--port").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? 8180
     try await BenchmarkServers.hello(port: port)

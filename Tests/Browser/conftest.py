@@ -271,6 +271,27 @@ class App:
         self.click(driver, "code-submit")
         return self.wait_for_page(driver, landing_page)
 
+    def newest_waiting_case(self, driver) -> str:
+        """The address of the case whose person wrote last: the work queue lists those waiting
+        longest first, so it is the last of the waiting tier, on whichever page that ends."""
+        newest = None
+        while True:
+            for row in driver.find_elements(By.CSS_SELECTOR, "#cases tbody tr"):
+                if not row.find_elements(By.CSS_SELECTOR, "[data-reason=waiting]"):
+                    assert newest, "a person waits in the queue"
+                    return newest
+                newest = row.find_element(By.CSS_SELECTOR, "a[href^='/backoffice/cases/']").get_attribute("href")
+            following = driver.find_elements(By.ID, "queue-next")
+            if not following:
+                assert newest, "a person waits in the queue"
+                return newest
+            following[0].click()
+            self.wait_for_page(driver, "backoffice")
+
+    def open_newest_waiting_case(self, driver) -> None:
+        driver.get(self.newest_waiting_case(driver))
+        self.wait_for_page(driver, "case")
+
     def check_layout(self, driver, name: str) -> None:
         """Screenshots at 390 px and 1280 px wide; no horizontal scrolling at 390 px."""
         set_viewport(driver, 390, 844)

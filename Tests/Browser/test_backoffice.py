@@ -19,8 +19,7 @@ def test_counsellor_answers_registers_and_closes_a_case(make_driver, app, accoun
     app.login(counsellor, accounts["counsellor"][1], "backoffice")
     assert int(counsellor.find_element(By.ID, "summary-waiting").text) >= 1
     app.check_layout(counsellor, "backoffice-dashboard")
-    counsellor.find_element(By.CSS_SELECTOR, "#cases tbody tr a").click()
-    app.wait_for_page(counsellor, "case")
+    app.open_newest_waiting_case(counsellor)
     assert "grappen over mijn geloof" in counsellor.find_element(By.CSS_SELECTOR, "ol.conversation").text
 
     app.fill(counsellor, "message", "Dank voor je bericht. Zullen we deze week bellen?")

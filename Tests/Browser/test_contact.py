@@ -50,8 +50,7 @@ def test_anonymous_contact_and_reply_on_a_phone(make_driver, app, accounts):
     # The chosen counsellor answers from the back office.
     counsellor = make_driver(1280, 900)
     app.login(counsellor, accounts["counsellor"][0], "backoffice")
-    counsellor.find_element(By.CSS_SELECTOR, "#cases tbody tr a").click()
-    app.wait_for_page(counsellor, "case")
+    app.open_newest_waiting_case(counsellor)
     assert "opmerkingen over mijn uiterlijk" in counsellor.find_element(By.CSS_SELECTOR, "ol.conversation").text
     app.fill(counsellor, "message", "Dank je. Wil je dat ik je bel, of schrijven we hier verder?")
     app.submit(counsellor, "case-send", "case")
@@ -105,8 +104,7 @@ def test_confidential_report_with_a_file_and_a_nudge(make_driver, app, accounts,
     # The reporting point sees the name and the file, acknowledges and replies.
     counsellor = make_driver(1280, 900)
     app.login(counsellor, accounts["counsellor"][0], "backoffice")
-    counsellor.find_element(By.CSS_SELECTOR, "#cases tbody tr a").click()
-    app.wait_for_page(counsellor, "case")
+    app.open_newest_waiting_case(counsellor)
     assert counsellor.find_element(By.ID, "identity-name").text == "Fatima Bakker"
     assert "schermafdruk.png" in counsellor.find_element(By.CSS_SELECTOR, "ol.conversation").text
     app.submit(counsellor, "case-acknowledge", "case")

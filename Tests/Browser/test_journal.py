@@ -79,8 +79,7 @@ def test_keep_a_journal_and_share_it_with_a_counsellor(make_driver, app, account
 
     counsellor = make_driver(1280, 900)
     app.login(counsellor, accounts["counsellor"][0], "backoffice")
-    counsellor.find_element(By.CSS_SELECTOR, "#cases tbody tr a").click()
-    app.wait_for_page(counsellor, "case")
+    app.open_newest_waiting_case(counsellor)
     shared = counsellor.find_element(By.ID, "shared-journal").text
     assert "zonder iets te zeggen" in shared and "lachte me uit" in shared
     assert "riep in de vergadering" not in shared, "only the two chosen entries"

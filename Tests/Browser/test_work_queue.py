@@ -4,7 +4,7 @@ narrows the list and says how many cases it holds, and once answered the case no
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
-from conftest import ORG
+from conftest import ORG, set_viewport
 
 
 def test_counsellor_works_through_the_queue_on_a_phone(make_driver, app, accounts):
@@ -19,7 +19,10 @@ def test_counsellor_works_through_the_queue_on_a_phone(make_driver, app, account
     assert int(counsellor.find_element(By.ID, "summary-waiting").text) >= 1
     app.check_layout(counsellor, "backoffice-queue")
 
-    # Only contacts the person chose this counsellor for: the count follows the filter.
+    # Only contacts the person chose this counsellor for: the count follows the filter, which is
+    # folded away until it is used.
+    assert not counsellor.find_element(By.ID, "filter-kind").is_displayed()
+    counsellor.find_element(By.ID, "filter-toggle").click()
     Select(counsellor.find_element(By.ID, "filter-kind")).select_by_value("contact")
     Select(counsellor.find_element(By.ID, "filter-scope")).select_by_value("chosen")
     app.submit(counsellor, "filter-submit", "backoffice")
@@ -27,26 +30,12 @@ def test_counsellor_works_through_the_queue_on_a_phone(make_driver, app, account
     count = counsellor.find_element(By.ID, "queue-count").text
     assert counsellor.find_elements(By.CSS_SELECTOR, "#cases tbody tr") and any(ch.isdigit() for ch in count)
     assert Select(counsellor.find_element(By.ID, "filter-kind")).first_selected_option.get_attribute("value") == "contact"
+    waiting_before = int(counsellor.find_element(By.ID, "summary-waiting").text)
 
-    # Those waiting longest come first, so the newest is the last of the waiting tier: follow the
-    # pages until the tier ends.
-    waiting_label = "wacht op jou"
-    newest = None
-    while True:
-        rows = counsellor.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
-        for row in rows:
-            if waiting_label not in row.text:
-                break
-            newest = row.find_element(By.CSS_SELECTOR, "a[href^='/backoffice/cases/']").get_attribute("href")
-        else:
-            nexts = counsellor.find_elements(By.ID, "queue-next")
-            if nexts:
-                nexts[0].click()
-                app.wait_for_page(counsellor, "backoffice")
-                continue
-        break
-    assert newest, "the person who just wrote waits in the queue"
+    # Those waiting longest come first, so the newest is the last of the waiting tier.
+    newest = app.newest_waiting_case(counsellor)
     case_id = newest.rsplit("/", 1)[-1]
+    set_viewport(counsellor, 390, 844)
     app.screenshot(counsellor, "backoffice-queue-filtered-390")
     counsellor.get(newest)
     app.wait_for_page(counsellor, "case")
@@ -56,11 +45,13 @@ def test_counsellor_works_through_the_queue_on_a_phone(make_driver, app, account
 
     # Back in the queue, the answered case waits no more.
     app.open(counsellor, "/backoffice?kind=contact&scope=chosen", "backoffice")
-    assert case_id not in [
+    waiting = [
         row.find_element(By.CSS_SELECTOR, "a").get_attribute("href").rsplit("/", 1)[-1]
         for row in counsellor.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
-        if waiting_label in row.text
+        if row.find_elements(By.CSS_SELECTOR, "[data-reason=waiting]")
     ]
+    assert case_id not in waiting
+    assert int(counsellor.find_element(By.ID, "summary-waiting").text) == waiting_before - 1
 
     # A filter that holds nothing says so, and clearing it brings the whole queue back.
     Select(counsellor.find_element(By.ID, "filter-due")).select_by_value("overdue")

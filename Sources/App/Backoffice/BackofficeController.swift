@@ -70,9 +70,8 @@ struct BackofficeController: RouteCollection {
         }
         .sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
         let now = req.now
-        let caseIDs = try await Self.caseIDs(of: accountID, on: req.db)
         let soon = Calendar.current.date(byAdding: .day, value: 30, to: now) ?? now
-        let purgeSoon = try await CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger).due(before: soon, caseIDs: caseIDs)
+        let purgeSoon = try await CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger).due(before: soon, heldBy: accountID)
             .count
         let signals = try await UnitSignalsQuery(db: req.db).rows(for: memberships.map(\.organisation), now: now)
         let context = DashboardContext(
@@ -86,9 +85,8 @@ struct BackofficeController: RouteCollection {
     /// Ended cases of this counsellor, with the day their content will be destroyed, soonest first.
     func retention(req: Request) async throws -> Response {
         guard let accountID = req.staffAccount?.id else { throw PageError.loginRequired }
-        let caseIDs = try await Self.caseIDs(of: accountID, on: req.db)
         let horizon = Calendar.current.date(byAdding: .year, value: 20, to: req.now) ?? req.now
-        let due = try await CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger).due(before: horizon, caseIDs: caseIDs)
+        let due = try await CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger).due(before: horizon, heldBy: accountID)
         let registered = Set(
             try await CaseRegistration.query(on: req.db).filter(\.$caseID ~~ due.compactMap(\.record.id)).all().compactMap(\.caseID))
         let rows = due.map {

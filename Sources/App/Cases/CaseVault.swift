@@ -16,6 +16,8 @@ struct CaseVault {
         /// The caller holds no key that opens this case.
         case noAccess
         case unknownCase
+        /// The organisation a new case was meant for does not exist.
+        case noSuchOrganisation
     }
 
     /// The keys of one case that one party could open, by version.
@@ -47,6 +49,8 @@ struct CaseVault {
         let opened: OpenedCase
         let receipt: Receipt
         let grants: [CaseKeyGrant]
+        /// The organisation's reminder terms, read before the transaction for the work queue's rows.
+        let remindDays: (acknowledgement: Int, feedback: Int)
     }
 
     /// A new case sealed to the person (through a receipt-derived key) and to each chosen counsellor.
@@ -56,6 +60,7 @@ struct CaseVault {
         organisationID: UUID, kind: CaseKind, counsellorIDs: [UUID], receipt given: Receipt? = nil
     ) async throws -> PreparedCase {
         let counsellorKeys = try await publicKeys(of: counsellorIDs)
+        guard let organisation = try await Organisation.find(organisationID, on: db) else { throw Failure.noSuchOrganisation }
         let caseID = UUID()
         let receipt = given ?? Receipt.generate(using: services.random)
         let salt = services.random.bytes(count: 16)
@@ -78,13 +83,26 @@ struct CaseVault {
                     caseID: caseID, keyVersion: 1, recipient: .counsellor(counsellorID),
                     sealed: try SealedDataKey.seal(dataKey, caseID: caseID, to: .counsellor(counsellorID), publicKey: publicKey)))
         }
-        return PreparedCase(opened: OpenedCase(caseID: caseID, record: record, keys: [1: dataKey]), receipt: receipt, grants: grants)
+        return PreparedCase(
+            opened: OpenedCase(caseID: caseID, record: record, keys: [1: dataKey]), receipt: receipt, grants: grants,
+            remindDays: (organisation.remindAcknowledgementDays, organisation.remindFeedbackDays))
     }
 
-    /// Writes a prepared case and its key grants (call inside a transaction with its content).
+    /// Writes a prepared case, its key grants and its counsellors' work-queue rows (call inside a
+    /// transaction with its content). Nothing is read here: a new case has no match yet, and the
+    /// organisation's terms were read by `prepareCase`.
     func store(_ prepared: PreparedCase, on database: any Database) async throws {
-        try await prepared.opened.record.create(on: database)
+        let record = prepared.opened.record
+        try await record.create(on: database)
         for grant in prepared.grants { try await grant.create(on: database) }
+        let entry = QueueRow.entry(
+            for: record, remindDays: prepared.remindDays, matchPending: false, now: services.clock.now)
+        let rows = Set(prepared.grants.compactMap { $0.$counsellor.id }).map { counsellorID in
+            let row = QueueRow(counsellorID: counsellorID, caseID: prepared.opened.caseID, shared: false)
+            row.apply(record, entry)
+            return row
+        }
+        try await rows.create(on: database)
     }
 
     /// Prepares and stores a case in one transaction. Returns the receipt: it exists nowhere else, so

@@ -20,7 +20,7 @@ struct CasePurger {
     }
 
     /// Ended cases whose content goes at or before `until`, soonest first (`until` = now: due now).
-    func due(before until: Date, caseIDs: Set<UUID>? = nil) async throws -> [Due] {
+    func due(before until: Date, caseIDs: Set<UUID>? = nil, heldBy counsellorID: UUID? = nil) async throws -> [Due] {
         if let caseIDs, caseIDs.isEmpty { return [] }
         // One query for every organisation: no term is shorter than the shortest allowed, and calendar
         // months are not symmetric at month ends (31 March + 1 month = 30 April), so the query takes a
@@ -28,6 +28,12 @@ struct CasePurger {
         let slack = RetentionPolicy(months: RetentionPolicy.allowedMonths.lowerBound).cutoff(at: until).addingTimeInterval(4 * 86_400)
         var query = CaseRecord.query(on: db).filter(\.$endedAt != nil).filter(\.$endedAt <= slack).with(\.$organisation)
         if let caseIDs { query = query.filter(\.$id ~~ caseIDs) }
+        // A counsellor's own cases through their work queue's rows (one per case they hold), not a
+        // list of every id they hold.
+        if let counsellorID {
+            query = query.join(QueueRow.self, on: \CaseRecord.$id == \QueueRow.$caseID).filter(
+                QueueRow.self, \.$counsellorID == counsellorID)
+        }
         return try await query.all().compactMap { record -> Due? in
             let policy = record.organisation.retention
             guard let ended = record.endedAt, policy.isDue(endedAt: ended, at: until) else { return nil }

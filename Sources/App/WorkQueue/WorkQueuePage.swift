@@ -27,7 +27,8 @@ struct WorkQueuePage {
         let kindKey: String
         let statusKey: String
         let created: String
-        /// Why the case stands here: `backoffice.badge.…`, nil in the rest.
+        /// Why the case stands here (`overdue`, `due_soon`, `waiting`, `match`, `new`), nil in the rest.
+        let reason: String?
         let reasonKey: String?
         let isShared: Bool
         let deadline: DeadlineView?
@@ -157,10 +158,10 @@ struct WorkQueuePage {
         let overdue = entry.isOverdue(at: now)
         let reason: String? =
             switch tier {
-            case .deadline: overdue ? "backoffice.badge.overdue" : "backoffice.badge.due_soon"
-            case .waiting: "backoffice.badge.waiting"
-            case .match: "backoffice.badge.match"
-            case .new: "backoffice.badge.new"
+            case .deadline: overdue ? "overdue" : "due_soon"
+            case .waiting: "waiting"
+            case .match: "match"
+            case .new: "new"
             case .rest, .setAside: nil
             }
         let deadline = entry.dueAt.map { due in
@@ -172,7 +173,8 @@ struct WorkQueuePage {
         return Row(
             id: id, href: Endpoint.casePage.path(id), organisationName: names[item.organisation_id] ?? "",
             kindKey: "case.kind.\(item.kind)", statusKey: "case.status.\(item.status)",
-            created: req.formatted(Date(timeIntervalSince1970: Double(item.received_at))), reasonKey: reason, isShared: item.shared,
+            created: req.formatted(Date(timeIntervalSince1970: Double(item.received_at))), reason: reason,
+            reasonKey: reason.map { "backoffice.badge.\($0)" }, isShared: item.shared,
             deadline: deadline)
     }
 }

@@ -133,6 +133,11 @@ struct WorkQueueQuery {
     }
 
     private func read(_ tier: WorkQueueTier, after: WorkQueuePosition?, limit: Int) async throws -> [Item] {
+        try await sql.raw(statement(tier, after: after, limit: limit)).all(decoding: Item.self)
+    }
+
+    /// One tier's part of a page: the counsellor's rows of that tier after the cursor, in order.
+    func statement(_ tier: WorkQueueTier, after: WorkQueuePosition?, limit: Int) -> SQLQueryString {
         var query: SQLQueryString = "SELECT \(Self.columns) FROM case_queue WHERE " + scope
         let key: String
         if tier == .deadline {
@@ -143,10 +148,12 @@ struct WorkQueueQuery {
             key = "standing_key"
         }
         if let after {
-            query += " AND (\(ident: key) > \(bind: after.key) OR (\(ident: key) = \(bind: after.key) AND case_id > \(bind: after.caseID)))"
+            // A row value, so that both databases start the index range at the cursor instead of
+            // reading the tier from its beginning.
+            query += " AND (\(ident: key), case_id) > (\(bind: after.key), \(bind: after.caseID))"
         }
         query += " ORDER BY \(ident: key), case_id LIMIT \(literal: limit)"
-        return try await sql.raw(query).all(decoding: Item.self)
+        return query
     }
 
     struct Counts: Decodable, Sendable {
@@ -161,15 +168,34 @@ struct WorkQueueQuery {
     /// How many cases the filter holds, and how many of them are new, waiting, overdue, due soon or
     /// have a match to confirm (a case can be several). One pass over the counsellor's rows.
     func counts() async throws -> Counts {
-        let query: SQLQueryString =
-            "SELECT COUNT(*) AS total, SUM(CASE WHEN status = 'new' THEN 1 ELSE 0 END) AS new, "
+        try await sql.raw(countStatement).first(decoding: Counts.self)
+            ?? Counts(total: 0, new: 0, waiting: 0, overdue: 0, due_soon: 0, matches: 0)
+    }
+
+    var countStatement: SQLQueryString {
+        "SELECT COUNT(*) AS total, SUM(CASE WHEN status = 'new' THEN 1 ELSE 0 END) AS new, "
             + "SUM(CASE WHEN waiting_since IS NOT NULL THEN 1 ELSE 0 END) AS waiting, "
             + "SUM(CASE WHEN due_at < \(bind: now) THEN 1 ELSE 0 END) AS overdue, "
             + "SUM(CASE WHEN remind_at <= \(bind: now) AND due_at >= \(bind: now) THEN 1 ELSE 0 END) AS due_soon, "
             + "SUM(CASE WHEN match_pending THEN 1 ELSE 0 END) AS matches "
             + "FROM case_queue WHERE " + scope + " AND standing <> \(literal: WorkQueueTier.setAside.rawValue)"
-        return try await sql.raw(query).first(decoding: Counts.self)
-            ?? Counts(total: 0, new: 0, waiting: 0, overdue: 0, due_soon: 0, matches: 0)
+    }
+
+    /// The database's plan for each statement a page and its counts make (docs/architecture.md).
+    func plans(after cursor: WorkQueuePosition) async throws -> [(String, [String])] {
+        let postgres = sql.dialect.name == "postgresql"
+        let statements: [(String, SQLQueryString)] =
+            [
+                ("deadline tier", statement(.deadline, after: nil, limit: 26)),
+                ("a standing tier, after a cursor", statement(cursor.tier == .deadline ? .rest : cursor.tier, after: cursor, limit: 26)),
+                ("summary counts", countStatement),
+            ]
+        var plans: [(String, [String])] = []
+        for (name, statement) in statements {
+            let rows = try await sql.raw((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + statement).all()
+            plans.append((name, try rows.map { try $0.decode(column: postgres ? "QUERY PLAN" : "detail", as: String.self) }))
+        }
+        return plans
     }
 
     /// The cases set aside as unwanted, newest first (the filter does not apply: they are few, and

@@ -7,9 +7,10 @@ import VertrouwdCore
 /// a case's key, with the case's clear columns and standing. Runs inside the caller's transaction,
 /// so a case and its queue rows change together or not at all.
 ///
-/// Every save of a case, a key grant or a match refreshes through the model middlewares below;
-/// the rest is called where a case changes without a model save: cases set aside in bulk, a purge,
-/// an organisation's reminder terms, and a colleague's share (`markShared`).
+/// A new case writes its rows itself (`CaseVault.store`, without a read inside its transaction).
+/// Every later save of a case or a match refreshes through the model middlewares below; the rest
+/// is called where a case changes without a model save: a colleague's share, cases set aside in
+/// bulk, a purge, an organisation's reminder terms.
 enum WorkQueueStore {
     /// Brings the rows of these cases up to date; `sharedWith` are counsellors who receive a case
     /// from a colleague now (their new rows are marked as shared).
@@ -45,12 +46,6 @@ enum WorkQueueStore {
         }
     }
 
-    /// The counsellor has the case from a colleague now (a share, a transfer, a hand-over).
-    static func markShared(_ caseID: UUID, with counsellorID: UUID, on db: any Database) async throws {
-        try await QueueRow.query(on: db).filter(\.$caseID == caseID).filter(\.$counsellorID == counsellorID).set(\.$shared, to: true)
-            .update()
-    }
-
     /// The case's standing, from its clear columns, its organisation's reminder terms and whether a
     /// match waits for its counsellor's confirmation.
     static func entry(for record: CaseRecord, on db: any Database) async throws -> WorkQueueEntry {
@@ -64,13 +59,9 @@ enum WorkQueueStore {
         let pending = try await PartyMatch.query(on: db)
             .group(.or) { $0.filter(\.$firstCaseID == caseID).filter(\.$secondCaseID == caseID) }.all()
             .contains { !$0.isConfirmed(by: caseID) }
-        return WorkQueueEntry(
-            WorkQueueFacts(
-                kind: record.kind, status: record.status,
-                receivedAt: record.receivedAt ?? record.createdAt ?? Date(timeIntervalSince1970: 0),
-                acknowledgedAt: record.acknowledgedAt, feedbackGivenAt: record.feedbackGivenAt, waitingSince: record.waitingSince,
-                setAside: record.flaggedAt != nil, matchPending: pending,
-                remindAcknowledgementDays: organisation.remindAcknowledgementDays, remindFeedbackDays: organisation.remindFeedbackDays))
+        return QueueRow.entry(
+            for: record, remindDays: (organisation.remindAcknowledgementDays, organisation.remindFeedbackDays), matchPending: pending,
+            now: Date(timeIntervalSince1970: 0))
     }
 
     /// Every case of an organisation, after its reminder terms changed.
@@ -80,7 +71,7 @@ enum WorkQueueStore {
         }
     }
 
-    /// Every case, from nothing: the migration that made the queue, and `vertrouwd queue rebuild`.
+    /// Every case, from nothing: the migration that made the queue (and the tests, which compare).
     /// A counsellor whose grant is not among a case's first ones had it from a colleague.
     static func rebuild(on db: any Database) async throws {
         try await QueueRow.query(on: db).delete()
@@ -104,18 +95,6 @@ struct WorkQueueMiddleware: AsyncModelMiddleware {
     func update(model: CaseRecord, on db: any Database, next: any AnyAsyncModelResponder) async throws {
         try await next.update(model, on: db)
         try await WorkQueueStore.refresh(model, on: db)
-    }
-}
-
-/// A new key grant adds the case to that counsellor's queue: at intake, at a share, at a revocation's
-/// new key version. (Grants are removed by query, and the case's own save follows.)
-struct WorkQueueGrantMiddleware: AsyncModelMiddleware {
-    typealias Model = CaseKeyGrant
-
-    func create(model: CaseKeyGrant, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        try await next.create(model, on: db)
-        guard model.$counsellor.id != nil else { return }
-        try await WorkQueueStore.refresh([model.$caseRecord.id], on: db)
     }
 }
 

@@ -71,6 +71,19 @@ final class QueueRow: Model, @unchecked Sendable {
             entry: isSet ? entry : nil)
     }
 
+    /// A case's standing from its clear columns, its organisation's reminder terms and whether a
+    /// match waits for its counsellor's confirmation.
+    static func entry(
+        for record: CaseRecord, remindDays: (acknowledgement: Int, feedback: Int), matchPending: Bool, now: Date
+    ) -> WorkQueueEntry {
+        WorkQueueEntry(
+            WorkQueueFacts(
+                kind: record.kind, status: record.status, receivedAt: record.receivedAt ?? record.createdAt ?? now,
+                acknowledgedAt: record.acknowledgedAt, feedbackGivenAt: record.feedbackGivenAt, waitingSince: record.waitingSince,
+                setAside: record.flaggedAt != nil, matchPending: matchPending, remindAcknowledgementDays: remindDays.acknowledgement,
+                remindFeedbackDays: remindDays.feedback))
+    }
+
     var entry: WorkQueueEntry {
         WorkQueueEntry(
             standing: WorkQueueTier(rawValue: standing) ?? .rest, standingKey: standingKey, dueAt: dueAt, remindAt: remindAt,
