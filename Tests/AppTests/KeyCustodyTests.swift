@@ -87,6 +87,7 @@ struct KeyCustodyTests {
             let bramBack = try await vault.open(
                 caseID: created.caseID, counsellorID: bram.account.requireID(), privateKey: unlock(bram, app))
             #expect(try await vault.contents(of: bramBack).count == 2)
+            try await expectQueueInStep(app)
         }
     }
 
@@ -221,6 +222,7 @@ struct KeyCustodyTests {
             await #expect(throws: CaseVault.Failure.noAccess) {
                 try await vault.open(caseID: opened.caseID, counsellorID: anna.account.requireID(), privateKey: key)
             }
+            try await expectQueueInStep(app)
         }
     }
 

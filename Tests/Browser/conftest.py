@@ -277,6 +277,8 @@ class App:
         newest = None
         while True:
             for row in driver.find_elements(By.CSS_SELECTOR, "#cases tbody tr"):
+                if row.find_elements(By.CSS_SELECTOR, "[data-reason=overdue], [data-reason=due_soon]"):
+                    continue  # a deadline calls: those stand above the waiting tier
                 if not row.find_elements(By.CSS_SELECTOR, "[data-reason=waiting]"):
                     assert newest, "a person waits in the queue"
                     return newest

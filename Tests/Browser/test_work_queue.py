@@ -1,6 +1,8 @@
 """A counsellor works through the queue on a phone: the person who waits comes first, a filter
 narrows the list and says how many cases it holds, and once answered the case no longer waits."""
 
+import re
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
@@ -27,8 +29,9 @@ def test_counsellor_works_through_the_queue_on_a_phone(make_driver, app, account
     Select(counsellor.find_element(By.ID, "filter-scope")).select_by_value("chosen")
     app.submit(counsellor, "filter-submit", "backoffice")
     assert "kind=contact" in counsellor.current_url and "scope=chosen" in counsellor.current_url
-    count = counsellor.find_element(By.ID, "queue-count").text
-    assert counsellor.find_elements(By.CSS_SELECTOR, "#cases tbody tr") and any(ch.isdigit() for ch in count)
+    count = int(re.search(r"\d+", counsellor.find_element(By.ID, "queue-count").text).group())
+    shown = len(counsellor.find_elements(By.CSS_SELECTOR, "#cases tbody tr"))
+    assert shown >= 1 and (count == shown if not counsellor.find_elements(By.ID, "queue-next") else count > shown)
     assert Select(counsellor.find_element(By.ID, "filter-kind")).first_selected_option.get_attribute("value") == "contact"
     waiting_before = int(counsellor.find_element(By.ID, "summary-waiting").text)
 
@@ -50,7 +53,7 @@ def test_counsellor_works_through_the_queue_on_a_phone(make_driver, app, account
         for row in counsellor.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
         if row.find_elements(By.CSS_SELECTOR, "[data-reason=waiting]")
     ]
-    assert case_id not in waiting
+    assert case_id not in waiting  # on this page; the count below covers the others
     assert int(counsellor.find_element(By.ID, "summary-waiting").text) == waiting_before - 1
 
     # A filter that holds nothing says so, and clearing it brings the whole queue back.

@@ -76,7 +76,7 @@ struct BackofficeController: RouteCollection {
         let signals = try await UnitSignalsQuery(db: req.db).rows(for: memberships.map(\.organisation), now: now)
         let context = DashboardContext(
             shell: PageShell(req, page: "backoffice", titleKey: "backoffice.title", publicPage: false), csrf: req.csrfToken(),
-            queue: queue, hasCases: !queue.rows.isEmpty, hasSetAside: !queue.setAside.isEmpty, setAsideCount: queue.setAside.count,
+            queue: queue, hasCases: !queue.rows.isEmpty, hasSetAside: !queue.setAside.isEmpty, setAsideCount: queue.setAsideCount,
             purgeSoon: purgeSoon, organisations: organisationRows, hasOrganisations: !organisationRows.isEmpty,
             signals: signals, hasSignals: !signals.isEmpty)
         return try await req.render("backoffice", context)

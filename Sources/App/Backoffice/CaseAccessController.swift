@@ -59,7 +59,7 @@ struct CaseAccessController: RouteCollection {
         let services = req.vertrouwd
         try await req.audited(.keyGrant, caseID: opened.caseID, detail: target.uuidString) { db in
             try await CaseVault(services: services, db: db).grant(opened, to: target)
-            try await WorkQueueStore.refresh([opened.caseID], sharedWith: [target], on: db)
+            try await WorkQueueStore.markShared(opened.caseID, with: target, on: db)
         }
         await req.notifyCounsellors(of: opened.caseID, template: "new-case")
         req.setNotice("access.notice.shared")
@@ -114,7 +114,7 @@ struct CaseAccessController: RouteCollection {
         try await req.audited(.caseTransfer, caseID: opened.caseID, detail: target.uuidString) { db in
             let vault = CaseVault(services: services, db: db)
             try await vault.grant(opened, to: target)
-            try await WorkQueueStore.refresh([opened.caseID], sharedWith: [target], on: db)
+            try await WorkQueueStore.markShared(opened.caseID, with: target, on: db)
             _ = try await vault.revoke(opened, from: me)
         }
         await req.notifyCounsellors(of: opened.caseID, template: "new-case")

@@ -226,6 +226,12 @@ struct CaseVault {
                 try await CaseKeyGrant(caseID: opened.caseID, keyVersion: key.version, recipient: .counsellor(counsellorID), sealed: sealed)
                     .create(on: db)
             }
+            // The case joins their work queue: a copy of a holder's row, for the case is the same
+            // for all of them (whoever grants holds it, so there is one).
+            let rows = try await QueueRow.query(on: db).filter(\.$caseID == opened.caseID).all()
+            if !rows.contains(where: { $0.counsellorID == counsellorID }), let other = rows.first {
+                try await QueueRow(copying: other, for: counsellorID).create(on: db)
+            }
         }
     }
 

@@ -37,6 +37,24 @@ final class QueueRow: Model, @unchecked Sendable {
         self.shared = shared
     }
 
+    /// Another counsellor's row of the same case, for `counsellorID`: the case's columns and
+    /// standing are the same for everyone who holds it.
+    convenience init(copying other: QueueRow, for counsellorID: UUID) {
+        self.init(counsellorID: counsellorID, caseID: other.caseID, shared: false)
+        organisationID = other.organisationID
+        kind = other.kind
+        status = other.status
+        language = other.language
+        standing = other.standing
+        standingKey = other.standingKey
+        dueAt = other.dueAt
+        remindAt = other.remindAt
+        deadline = other.deadline
+        receivedAt = other.receivedAt
+        waitingSince = other.waitingSince
+        matchPending = other.matchPending
+    }
+
     /// Copies the case's clear columns and standing; true when anything changed.
     @discardableResult
     func apply(_ record: CaseRecord, _ entry: WorkQueueEntry) -> Bool {

@@ -72,7 +72,8 @@ struct PartyMatcher {
                 .filter(\.$secondCaseID == pair.secondCaseID).first()
             guard exists == nil else { continue }
             do {
-                try await pair.create(on: db)
+                // With the two cases' queue rows (the match middleware), or not at all.
+                try await db.transaction { db in try await pair.create(on: db) }
                 found.append(other)
             } catch let error as any DatabaseError where error.isConstraintFailure {
                 // The other case's look recorded the pair at the same moment (no transaction here).
@@ -106,7 +107,7 @@ struct PartyMatcher {
             !match.isConfirmed(by: caseID)
         else { return [] }
         if caseID == match.firstCaseID { match.firstConfirmedAt = services.clock.now } else { match.secondConfirmedAt = services.clock.now }
-        try await match.save(on: db)
+        try await db.transaction { db in try await match.save(on: db) }
         return match.isConfirmedByBoth ? [match.firstCaseID, match.secondCaseID] : []
     }
 

@@ -121,6 +121,8 @@ struct ActivationController: RouteCollection {
                 if existingKey != nil, startsNewKey {
                     // The old private key is gone for good: its sealed copies can never be opened again.
                     try await CaseKeyGrant.query(on: db).filter(\.$counsellor.$id == accountID).delete()
+                    // And those cases leave their work queue with them.
+                    try await QueueRow.query(on: db).filter(\.$counsellorID == accountID).delete()
                 }
             }
         }

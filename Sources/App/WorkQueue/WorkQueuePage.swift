@@ -51,6 +51,8 @@ struct WorkQueuePage {
         let nextHref: String?
         let firstHref: String?
         let setAside: [Row]
+        /// All of them, also beyond the 500 listed: the removal takes every one.
+        let setAsideCount: Int
     }
 
     let req: Request
@@ -60,12 +62,17 @@ struct WorkQueuePage {
 
     func build() async throws -> Context {
         let filter = readFilter()
+        let current = WorkQueueEntry.seconds(req.now)
+        // A cursor's clock is its first page's: never more than a day old or in the future, which
+        // also keeps the deadline window's arithmetic far from overflowing.
         let cursor = req.query[String.self, at: "after"].flatMap(WorkQueuePosition.parse(cursor:))
-        let now = cursor?.asOf ?? WorkQueueEntry.seconds(req.now)
+            .flatMap { (current - 86_400...current).contains($0.asOf) ? $0 : nil }
+        let now = cursor?.asOf ?? current
         let query = try WorkQueueQuery(db: req.db, counsellorID: accountID, filter: filter, now: now)
         let page = try await query.page(after: cursor?.position, limit: Self.pageSize)
         let counts = try await query.counts()
         let setAside = try await query.setAside(limit: 500)
+        let setAsideCount = setAside.count < 500 ? setAside.count : try await query.setAsideCount()
         let names = try await organisationNames(for: page.items.map(\.item) + setAside)
         let rows = page.items.map { row($0.item, tier: $0.position.tier, now: now, names: names) }
         let base = filterQuery(filter)
@@ -76,7 +83,7 @@ struct WorkQueuePage {
                 dueSoon: counts.due_soon ?? 0, matches: counts.matches ?? 0),
             nextHref: page.next.map { Endpoint.backoffice.path() + "?" + (base + [("after", $0)]).encoded },
             firstHref: cursor == nil ? nil : Endpoint.backoffice.path() + (base.isEmpty ? "" : "?" + base.encoded),
-            setAside: setAside.map { row($0, tier: .setAside, now: now, names: names) })
+            setAside: setAside.map { row($0, tier: .setAside, now: now, names: names) }, setAsideCount: setAsideCount)
     }
 
     func readFilter() -> WorkQueueFilter {

@@ -198,6 +198,15 @@ struct WorkQueueQuery {
         return plans
     }
 
+    func setAsideCount() async throws -> Int {
+        let query: SQLQueryString =
+            "SELECT COUNT(*) AS total FROM case_queue WHERE counsellor_id = \(bind: counsellorID) AND standing = "
+            + "\(literal: WorkQueueTier.setAside.rawValue)"
+        return try await sql.raw(query).first(decoding: Total.self)?.total ?? 0
+    }
+
+    struct Total: Decodable { let total: Int }
+
     /// The cases set aside as unwanted, newest first (the filter does not apply: they are few, and
     /// all of them go at once).
     func setAside(limit: Int) async throws -> [Item] {

@@ -7,10 +7,10 @@ import VertrouwdCore
 /// a case's key, with the case's clear columns and standing. Runs inside the caller's transaction,
 /// so a case and its queue rows change together or not at all.
 ///
-/// A new case writes its rows itself (`CaseVault.store`, without a read inside its transaction).
-/// Every later save of a case or a match refreshes through the model middlewares below; the rest
-/// is called where a case changes without a model save: a colleague's share, cases set aside in
-/// bulk, a purge, an organisation's reminder terms.
+/// A new case writes its rows itself (`CaseVault.store`, without a read inside its transaction),
+/// and so does a grant to one more counsellor (`CaseVault.grant`). Every later save of a case or a match refreshes through the model middlewares below; the rest
+/// is called where a case changes without a model save: cases set aside in bulk, a purge, an
+/// organisation's reminder terms; `markShared` after a colleague's share.
 enum WorkQueueStore {
     /// Brings the rows of these cases up to date; `sharedWith` are counsellors who receive a case
     /// from a colleague now (their new rows are marked as shared).
@@ -46,6 +46,12 @@ enum WorkQueueStore {
         }
     }
 
+    /// The counsellor has the case from a colleague now (a share, a transfer, a hand-over).
+    static func markShared(_ caseID: UUID, with counsellorID: UUID, on db: any Database) async throws {
+        try await QueueRow.query(on: db).filter(\.$caseID == caseID).filter(\.$counsellorID == counsellorID)
+            .set(\.$shared, to: true).update()
+    }
+
     /// The case's standing, from its clear columns, its organisation's reminder terms and whether a
     /// match waits for its counsellor's confirmation.
     static func entry(for record: CaseRecord, on db: any Database) async throws -> WorkQueueEntry {
@@ -71,19 +77,19 @@ enum WorkQueueStore {
         }
     }
 
-    /// Every case, from nothing: the migration that made the queue (and the tests, which compare).
-    /// A counsellor whose grant is not among a case's first ones had it from a colleague.
+    /// Every case, from nothing: the migration that made the queue, and the tests, which compare.
+    /// Who had a case from a colleague comes from the audit log (a key grant or a transfer to them).
     static func rebuild(on db: any Database) async throws {
         try await QueueRow.query(on: db).delete()
+        let given = try await AuditEvent.query(on: db)
+            .filter(\.$action ~~ [AuditAction.keyGrant.rawValue, AuditAction.caseTransfer.rawValue]).all()
+        var sharedWith: [String: Set<UUID>] = [:]
+        for event in given {
+            if let counsellor = UUID(uuidString: event.detail) { sharedWith[event.caseID, default: []].insert(counsellor) }
+        }
         for record in try await CaseRecord.query(on: db).with(\.$organisation).all() {
             guard let caseID = record.id else { continue }
-            let grants = try await CaseKeyGrant.query(on: db).filter(\.$caseRecord.$id == caseID).filter(\.$recipientKind == "counsellor")
-                .all()
-            let first = grants.compactMap(\.createdAt).min()
-            let later = Set(
-                grants.filter { grant in first.map { (grant.createdAt ?? $0) > $0.addingTimeInterval(60) } ?? false }
-                    .compactMap { $0.$counsellor.id })
-            try await refresh(record, sharedWith: later, on: db)
+            try await refresh(record, sharedWith: sharedWith[caseID.uuidString] ?? [], on: db)
         }
     }
 }
@@ -94,7 +100,9 @@ struct WorkQueueMiddleware: AsyncModelMiddleware {
 
     func update(model: CaseRecord, on db: any Database, next: any AnyAsyncModelResponder) async throws {
         try await next.update(model, on: db)
-        try await WorkQueueStore.refresh(model, on: db)
+        // Read back, not the model in hand: a save writes only the columns it changed, and another
+        // request may have changed the others (set the case aside, say) since this one read it.
+        try await WorkQueueStore.refresh([model.requireID()], on: db)
     }
 }
 
