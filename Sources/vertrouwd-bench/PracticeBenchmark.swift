@@ -13,30 +13,15 @@ import VertrouwdCore
 /// page (or the last, for a counsellor with fewer). Only the queue is seeded, not case content:
 /// the queue never reads it.
 func practiceBenchmark(sizes: [Int], samples: Int) async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-bench-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"]
-    let settings = AppSettings(dataDirectory: directory.path, databaseURL: databaseURL, passwordParameters: .fastForTests)
-    let app = try await Application.make(.testing)
-    app.logger.logLevel = .error
-    do {
-        try await configure(app, settings: settings)
-        if databaseURL != nil { try await app.autoRevert() }
-        try await app.autoMigrate()
-        var practice = try await Practice.make(app, postgres: databaseURL != nil)
-        print(
-            "database: \(databaseURL != nil ? "PostgreSQL" : "SQLite (file)"), 300 organisations, 40 counsellors, \(samples) samples each")
+    try await withBenchmarkDatabase { app, postgres in
+        var practice = try await Practice.make(app, postgres: postgres)
+        print("database: \(postgres ? "PostgreSQL" : "SQLite (file)"), 300 organisations, 40 counsellors, \(samples) samples each")
         row(["cases, read", "p50 ms", "p99 ms", "× count p50"])
         for size in sizes {
             try await practice.seed(upTo: size)
             try await practice.measure(samples: samples)
         }
-        if databaseURL != nil { try await app.autoRevert() }
-    } catch {
-        try? await app.asyncShutdown()
-        throw error
     }
-    try await app.asyncShutdown()
 }
 
 private struct Practice {

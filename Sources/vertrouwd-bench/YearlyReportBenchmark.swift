@@ -11,6 +11,14 @@ import VertrouwdCore
 /// organisation's report of a year against a plain count of that year; also what loading the rows
 /// into Swift would cost instead. Prints the database size.
 func yearlyReportBenchmark(rows total: Int, organisations: Int = 2_000, years: Int = 3) async throws {
+    try await withBenchmarkDatabase { app, postgres in
+        try await run(app, total: total, organisations: organisations, years: years, postgres: postgres)
+    }
+}
+
+/// A migrated application on a fresh SQLite file, or on the PostgreSQL of `DATABASE_URL` (emptied
+/// before and after), for the database benchmarks.
+func withBenchmarkDatabase(_ body: (Application, _ postgres: Bool) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"]
@@ -21,7 +29,7 @@ func yearlyReportBenchmark(rows total: Int, organisations: Int = 2_000, years: I
         try await configure(app, settings: settings)
         if databaseURL != nil { try await app.autoRevert() }
         try await app.autoMigrate()
-        try await run(app, total: total, organisations: organisations, years: years, postgres: databaseURL != nil)
+        try await body(app, databaseURL != nil)
         if databaseURL != nil { try await app.autoRevert() }
     } catch {
         try? await app.asyncShutdown()

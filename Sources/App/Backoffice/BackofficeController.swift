@@ -59,16 +59,15 @@ struct BackofficeController: RouteCollection {
         guard let accountID = req.staffAccount?.id else { throw PageError.loginRequired }
         let memberships = try await OrganisationMembership.query(on: req.db)
             .filter(\.$account.$id == accountID).with(\.$organisation).all()
+            .sorted { $0.organisation.name.localizedCompare($1.organisation.name) == .orderedAscending }
         let organisations = memberships.compactMap { membership in
             membership.organisation.id.map { (id: $0, slug: membership.organisation.slug, name: membership.organisation.name) }
         }
-        .sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
         let queue = try await WorkQueuePage(req: req, accountID: accountID, organisations: organisations).build()
         let organisationRows = memberships.map {
             OrganisationRow(
                 name: $0.organisation.name, slug: $0.organisation.slug, kindKey: "counsellor.kind.\($0.counsellorKind ?? "external")")
         }
-        .sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
         let now = req.now
         let soon = Calendar.current.date(byAdding: .day, value: 30, to: now) ?? now
         let purgeSoon = try await CasePurger(services: req.vertrouwd, db: req.db, logger: req.logger).due(before: soon, heldBy: accountID)
