@@ -62,6 +62,13 @@ public func configure(
     app.registerMigrations()
     app.databases.middleware.use(WorkQueueMiddleware())
     app.databases.middleware.use(WorkQueueMatchMiddleware())
+    app.pageCache = PageCache()
+    // What the cached public pages show: a change to any of these empties the page cache.
+    app.databases.middleware.use(PageCacheInvalidation<Organisation>(cache: app.pageCache))
+    app.databases.middleware.use(PageCacheInvalidation<OrganisationArticle>(cache: app.pageCache))
+    app.databases.middleware.use(PageCacheInvalidation<OrganisationMembership>(cache: app.pageCache))
+    app.databases.middleware.use(PageCacheInvalidation<StaffAccount>(cache: app.pageCache))
+    app.databases.middleware.use(PageCacheInvalidation<CounsellorProfile>(cache: app.pageCache))
 
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
@@ -86,7 +93,7 @@ public func configure(
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(ErrorPageMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(try StaticAssets(directory: app.directory.publicDirectory))
     app.middleware.use(OutsideAPI(wrapped: BrowserSecretMiddleware()))
     app.middleware.use(OutsideAPI(wrapped: app.sessions.middleware))
     app.middleware.use(OutsideAPI(wrapped: StaffSessionMiddleware()))

@@ -188,7 +188,10 @@ struct AdminAccountController: RouteCollection {
         of account: StaffAccount, with chosen: [UUID: CounsellorKind?], reports: [String: String]?, on db: any Database
     ) async throws {
         let accountID = try account.requireID()
-        try await OrganisationMembership.query(on: db).filter(\.$account.$id == accountID).delete()
+        // One by one, through the model: the portal's list of counsellors is cached (`PageCacheInvalidation`).
+        for membership in try await OrganisationMembership.query(on: db).filter(\.$account.$id == accountID).all() {
+            try await membership.delete(on: db)
+        }
         for (organisationID, kind) in chosen {
             let membership = OrganisationMembership(organisationID: organisationID, accountID: accountID, counsellorKind: kind)
             // Only a counsellor can be part of a reporting point.

@@ -17,7 +17,7 @@ struct HomeController: RouteCollection {
     }
 
     func home(req: Request) async throws -> Response {
-        try await render(req, code: "", errors: [])
+        try await req.cachedPage { try await render(req, code: "", errors: []) }
     }
 
     /// `GET /o?code=acme` → `/o/acme` when such an organisation exists.

@@ -4,9 +4,15 @@ import Vapor
 import VertrouwdCore
 
 /// Sets the browser-secret cookie on the response of the request that made one.
-struct BrowserSecretMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+struct BrowserSecretMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            Self.setCookie(on: response, for: request)
+            return response
+        }
+    }
+
+    private static func setCookie(on response: Response, for request: Request) {
         let secure = request.vertrouwd.settings.usesTLS
         if let made = BrowserSecret.madeDuring(request) {
             response.cookies[UnlockedKeys.cookieName] = HTTPCookies.Value(
@@ -16,6 +22,5 @@ struct BrowserSecretMiddleware: AsyncMiddleware {
                 string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isSecure: secure, isHTTPOnly: true,
                 sameSite: .strict)
         }
-        return response
     }
 }

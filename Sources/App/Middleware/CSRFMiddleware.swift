@@ -3,21 +3,27 @@ import VertrouwdCore
 
 /// Refuses every state-changing request whose `csrf` form field does not match the token in the
 /// person's session. The token is made when a form is first rendered (`req.csrfToken()`).
-struct CSRFMiddleware: AsyncMiddleware {
+struct CSRFMiddleware: Middleware {
 
     struct Field: Decodable {
         var csrf: String?
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
-        try Self.refuseUnreadableBody(request)
+        return request.eventLoop.makeFutureWithTask {
+            try await Self.check(request)
+            return try await next.respond(to: request).get()
+        }
+    }
+
+    /// Throws unless a state-changing request may go on; collects its body on the way.
+    private static func check(_ request: Request) async throws {
+        try refuseUnreadableBody(request)
         // A method no route of this path takes changes nothing: let the router answer it (405 or 404).
-        if !request.application.routes.methods(matching: request.url.path).contains(request.method.rawValue) {
-            return try await next.respond(to: request)
-        }
+        if !request.application.routes.methods(matching: request.url.path).contains(request.method.rawValue) { return }
         // Collecting here also enforces the body limit (413) for every form, before any handler runs.
         // Forms with files have their own, larger limit: only on the routes that take files.
         let settings = request.application.vertrouwd.settings
@@ -27,17 +33,16 @@ struct CSRFMiddleware: AsyncMiddleware {
         let body = try await request.body.collect(max: limit).get()
         // A body that arrived whole is not re-checked by `collect`, so measure it here too.
         if let body, body.readableBytes > limit { throw Abort(.payloadTooLarge) }
-        if let body { try Self.refuseTooManyFields(body, contentType: request.headers.contentType) }
+        if let body { try refuseTooManyFields(body, contentType: request.headers.contentType) }
         // The JSON API is stateless: it reads no session or cookie and changes nothing, so a forged
         // request from another site can learn nothing it could not fetch itself.
-        if request.url.path.hasPrefix("/api/") { return try await next.respond(to: request) }
+        if request.url.path.hasPrefix("/api/") { return }
         let sent = (try? request.content.decode(Field.self))?.csrf ?? ""
         guard let expected = request.hasSession ? request.session.data[SessionKeys.csrf] : nil, !sent.isEmpty,
             constantTimeEquals(Array(sent.utf8), Array(expected.utf8))
         else {
             throw PageError.csrf
         }
-        return try await next.respond(to: request)
     }
 
     /// A body no form of ours can send, refused before any decoder sees it: a multipart body without

@@ -2,14 +2,12 @@ import Vapor
 
 /// Turns every error into a page in the person's language (or JSON for API clients) that says what
 /// happened in plain words and nothing about the server's insides.
-struct ErrorPageMiddleware: AsyncMiddleware {
+struct ErrorPageMiddleware: Middleware {
     static let knownStatuses: Set<UInt> = [400, 401, 403, 404, 405, 413, 429, 500, 503]
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            return await page(for: error, request: request)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { await page(for: error, request: request) }
         }
     }
 

@@ -2,9 +2,9 @@ import Vapor
 import VertrouwdCore
 
 /// Settles the response language before anything renders.
-struct LanguageMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct LanguageMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         request.resolveLanguage()
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 }

@@ -5,8 +5,8 @@ import Vapor
 ///
 /// Vapor takes the id from the client's `X-Request-Id` as it comes. Vertrouwd accepts one only from
 /// a trusted proxy (`VERTROUWD_TRUST_PROXY`) and only when it is a short token; otherwise it makes its own.
-struct RequestIDMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct RequestIDMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let given = request.headers.first(name: .xRequestId)
         let id: String
         if request.vertrouwd.settings.trustProxy, let given, Self.isAcceptable(given) {
@@ -15,9 +15,10 @@ struct RequestIDMiddleware: AsyncMiddleware {
             id = UUID().uuidString
         }
         request.logger[metadataKey: "request-id"] = .string(id)
-        let response = try await next.respond(to: request)
-        response.headers.replaceOrAdd(name: .xRequestId, value: id)
-        return response
+        return next.respond(to: request).map { response in
+            response.headers.replaceOrAdd(name: .xRequestId, value: id)
+            return response
+        }
     }
 
     static func isAcceptable(_ id: String) -> Bool {

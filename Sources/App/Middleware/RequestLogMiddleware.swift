@@ -2,18 +2,16 @@ import Vapor
 
 /// One log line per request: method, route pattern, status and duration. Never the client's address,
 /// the concrete path (which may hold an id or token), the query string, cookies or the body.
-struct RequestLogMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct RequestLogMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let started = ContinuousClock.now
-        let response: Response
-        do {
-            response = try await next.respond(to: request)
-        } catch {
+        return next.respond(to: request).map { response in
+            log(request, status: response.status, since: started)
+            return response
+        }.flatMapErrorThrowing { error in
             log(request, status: (error as? any AbortError)?.status ?? .internalServerError, since: started)
             throw error
         }
-        log(request, status: response.status, since: started)
-        return response
     }
 
     private func log(_ request: Request, status: HTTPResponseStatus, since started: ContinuousClock.Instant) {

@@ -2,7 +2,7 @@ import Vapor
 
 /// The headers every response carries. No inline script or style exists anywhere, so the policy
 /// needs no `unsafe-inline`; nothing is loaded from another host.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
+struct SecurityHeadersMiddleware: Middleware {
     static let contentSecurityPolicy = [
         "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
         "font-src 'self'", "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'",
@@ -13,24 +13,31 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         "camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()", "interest-cohort=()",
     ].joined(separator: ", ")
 
+    static let fixedHeaders = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Permissions-Policy", permissionsPolicy),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+    ]
+
     /// Static assets may be cached; everything else may show personal data and must not be.
     static let cacheablePrefixes = ["/css/", "/js/", "/img/", "/favicon"]
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            Self.addHeaders(to: response, for: request)
+            return response
+        }
+    }
+
+    static func addHeaders(to response: Response, for request: Request) {
         // A download sets its own, stricter policy (a sandbox); every page gets the standard one.
         if !response.headers.contains(name: "Content-Security-Policy") {
             response.headers.add(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
         }
-        let headers = [
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),
-            ("Permissions-Policy", Self.permissionsPolicy),
-            ("X-Frame-Options", "DENY"),
-            ("Cross-Origin-Opener-Policy", "same-origin"),
-            ("Cross-Origin-Resource-Policy", "same-origin"),
-        ]
-        for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        for (name, value) in Self.fixedHeaders { response.headers.replaceOrAdd(name: name, value: value) }
         if request.application.vertrouwd.settings.usesTLS {
             response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
         }
@@ -40,6 +47,5 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         } else {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
-        return response
     }
 }

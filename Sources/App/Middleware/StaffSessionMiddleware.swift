@@ -4,24 +4,31 @@ import Vapor
 import VertrouwdCore
 
 /// Loads the signed-in staff member on every request and ends sessions that timed out.
-struct StaffSessionMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+/// A request without a signed-in account passes without a task of its own (most public pages).
+struct StaffSessionMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         guard request.hasSession, let raw = request.session.data[SessionKeys.account] else {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
+        return request.eventLoop.makeFutureWithTask {
+            try await Self.load(raw, request: request, next: next)
+        }
+    }
+
+    private static func load(_ raw: String, request: Request, next: any Responder) async throws -> Response {
         let settings = request.vertrouwd.settings
         let now = request.now.timeIntervalSince1970
         let issued = Double(request.session.data[SessionKeys.issuedAt] ?? "") ?? 0
         let seen = Double(request.session.data[SessionKeys.seenAt] ?? "") ?? 0
         if now - seen > settings.sessionIdleTimeout || now - issued > settings.sessionAbsoluteTimeout {
             try await request.endStaffSession(notice: "login.notice.expired")
-            return try await next.respond(to: request)
+            return try await next.respond(to: request).get()
         }
         guard let id = UUID(uuidString: raw), let account = try await StaffAccount.find(id, on: request.db),
             !account.isDisabled, account.isActivated
         else {
             try await request.endStaffSession(notice: "login.notice.ended")
-            return try await next.respond(to: request)
+            return try await next.respond(to: request).get()
         }
         if account.role == .counsellor {
             // No key (it timed out, was dropped by a reset, or the browser lost its half): log in again to unlock it.
@@ -30,12 +37,14 @@ struct StaffSessionMiddleware: AsyncMiddleware {
                 let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw)
             else {
                 try await request.endStaffSession(notice: "login.notice.key_locked")
-                return try await next.respond(to: request)
+                return try await next.respond(to: request).get()
             }
             request.counsellorKey = key
         }
-        request.session.data[SessionKeys.seenAt] = String(Int(now))
+        // Written once a minute, not on every request, so that reading a page costs no session write;
+        // an idle session so ends up to a minute before its time, never after.
+        if now - seen >= HashedSessionDriver.refreshAfter { request.session.data[SessionKeys.seenAt] = String(Int(now)) }
         request.staffAccount = account
-        return try await next.respond(to: request)
+        return try await next.respond(to: request).get()
     }
 }

@@ -23,6 +23,10 @@ struct PortalController: RouteCollection {
     }
 
     func portal(req: Request) async throws -> Response {
+        try await req.cachedPage { try await render(req) }
+    }
+
+    private func render(_ req: Request) async throws -> Response {
         let organisation = try await req.organisationFromPath()
         let organisationID = try organisation.requireID()
         let counsellors = try await OrganisationCounsellors.list(organisationID: organisationID, on: req.db)

@@ -64,20 +64,23 @@ struct GuideController: RouteCollection {
     }
 
     func start(req: Request) async throws -> Response {
-        let organisation = try await req.organisationFromPath()
-        return try await render(req, PortalHeader(organisation), answers: [], errors: [])
+        try await req.cachedPage(withToken: true) {
+            let organisation = try await req.organisationFromPath()
+            return try await render(req, PortalHeader(organisation), answers: [], errors: [])
+        }
     }
 
+    /// The next question or the outcome. Every visitor who gave the same answers sees the same page,
+    /// so it comes from the page cache; a restart or a missing choice is answered afresh.
     func step(req: Request) async throws -> Response {
-        let organisation = try await req.organisationFromPath()
-        let portal = PortalHeader(organisation)
         let form = req.form(GuideForm.self, orEmpty: GuideForm())
         let encoded = (form.a ?? []).prefix(Self.maximumAnswers)
         var answers = encoded.compactMap(Guide.Answer.init(encoded:))
         let guide = req.vertrouwd.guide
         guard answers.count == encoded.count, let current = try? guide.position(after: answers) else {
+            let organisation = try await req.organisationFromPath()
             req.setNotice("guide.notice.restarted")
-            return try await render(req, portal, answers: [], errors: [])
+            return try await render(req, PortalHeader(organisation), answers: [], errors: [])
         }
         var previous: String?
         switch form.action {
@@ -89,13 +92,18 @@ struct GuideController: RouteCollection {
         default:
             guard case .question(let id, let question) = current else { break }
             guard let chosen = form.answer, question.options.contains(where: { $0.id == chosen }) else {
+                let organisation = try await req.organisationFromPath()
                 return try await render(
-                    req, portal, answers: answers, errors: [FieldError(field: "options", key: "guide.error.choose")],
-                    status: .unprocessableEntity)
+                    req, PortalHeader(organisation), answers: answers,
+                    errors: [FieldError(field: "options", key: "guide.error.choose")], status: .unprocessableEntity)
             }
             answers.append(Guide.Answer(question: id, option: chosen))
         }
-        return try await render(req, portal, answers: answers, chosen: previous, errors: [])
+        let variant = answers.map(\.encoded).joined(separator: ",") + "|" + (previous ?? "")
+        return try await req.cachedPage(variant: variant, withToken: true) { [answers] in
+            let organisation = try await req.organisationFromPath()
+            return try await render(req, PortalHeader(organisation), answers: answers, chosen: previous, errors: [])
+        }
     }
 
     private func render(

@@ -51,6 +51,10 @@ struct KnowledgeBaseController: RouteCollection {
     }
 
     func themes(req: Request) async throws -> Response {
+        try await req.cachedPage { try await renderThemes(req) }
+    }
+
+    private func renderThemes(_ req: Request) async throws -> Response {
         let organisation = try await req.organisationFromPath()
         let portal = PortalHeader(organisation)
         let base = req.vertrouwd.knowledgeBase
@@ -79,19 +83,22 @@ struct KnowledgeBaseController: RouteCollection {
     }
 
     func article(req: Request) async throws -> Response {
-        let organisation = try await req.organisationFromPath()
-        guard let slug = req.parameters.get("article"), let article = req.vertrouwd.knowledgeBase.article(slug, in: req.language) else {
-            throw PageError.notFound
+        try await req.cachedPage {
+            let organisation = try await req.organisationFromPath()
+            guard let slug = req.parameters.get("article"), let article = req.vertrouwd.knowledgeBase.article(slug, in: req.language)
+            else { throw PageError.notFound }
+            return try await render(req, organisation, article, path: "kennisbank/\(slug)")
         }
-        return try await render(req, organisation, article, path: "kennisbank/\(slug)")
     }
 
     func organisationArticle(req: Request) async throws -> Response {
-        let organisation = try await req.organisationFromPath()
-        guard let slug = req.parameters.get("article"),
-            let own = try await Self.ownArticles(req, organisation).first(where: { $0.slug == slug })
-        else { throw PageError.notFound }
-        return try await render(req, organisation, own.article, path: "kennisbank/eigen/\(slug)")
+        try await req.cachedPage {
+            let organisation = try await req.organisationFromPath()
+            guard let slug = req.parameters.get("article"),
+                let own = try await Self.ownArticles(req, organisation).first(where: { $0.slug == slug })
+            else { throw PageError.notFound }
+            return try await render(req, organisation, own.article, path: "kennisbank/eigen/\(slug)")
+        }
     }
 
     private func render(_ req: Request, _ organisation: Organisation, _ article: Article, path: String) async throws -> Response {

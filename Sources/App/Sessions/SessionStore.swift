@@ -22,9 +22,16 @@ final class WebSession: Model, @unchecked Sendable {
 }
 
 /// Vapor's session driver over `web_sessions`: random 256-bit ids, stored hashed; sessions unused for
-/// `retention` are deleted whenever a new one is made.
+/// `retention` are deleted whenever a new one is made. A request that changed nothing in its session
+/// writes it only when its last-seen time is `refreshAfter` old, so reading pages costs no write.
 struct HashedSessionDriver: SessionDriver {
     static let retention: TimeInterval = 24 * 60 * 60
+    static let refreshAfter: TimeInterval = 60
+
+    /// The session as this request read it.
+    private struct ReadKey: StorageKey {
+        typealias Value = (data: [String: String], lastSeenAt: Date)
+    }
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         request.eventLoop.makeFutureWithTask {
@@ -38,14 +45,21 @@ struct HashedSessionDriver: SessionDriver {
 
     func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
         request.eventLoop.makeFutureWithTask {
-            try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string)).first()?.data
+            let stored = try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string)).first()
+            if let stored { request.storage[ReadKey.self] = (stored.data.snapshot, stored.lastSeenAt) }
+            return stored?.data
         }
     }
 
     /// Runs after the handler, whose work may already be stored (a case, a reply): a database that is
     /// away at this moment costs the session's last change, never the answer the person is waiting for.
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
-        request.eventLoop.makeFutureWithTask {
+        if let read = request.storage[ReadKey.self], read.data == data.snapshot,
+            request.now.timeIntervalSince(read.lastSeenAt) < Self.refreshAfter
+        {
+            return request.eventLoop.makeSucceededFuture(sessionID)
+        }
+        return request.eventLoop.makeFutureWithTask {
             do {
                 try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string))
                     .set(\.$data, to: data).set(\.$lastSeenAt, to: request.now).update()
