@@ -45,7 +45,11 @@ struct CaseIntake {
     }
 
     /// The slow part (the receipt's key derivation) runs before the transaction is opened.
-    func store(_ submission: Submission) async throws -> Outcome {
+    /// `alsoStore` writes in the same transaction what belongs with the case (the flood counts), so
+    /// a stored case is always counted and one commit makes both durable.
+    func store(
+        _ submission: Submission, alsoStore: @escaping @Sendable (any Database) async throws -> Void = { _ in }
+    ) async throws -> Outcome {
         let vault = CaseVault(services: services, db: db)
         let matcher = PartyMatcher(services: services, db: db)
         let prepared = try await vault.prepareCase(
@@ -75,6 +79,7 @@ struct CaseIntake {
                     try await matcher.store(submission.party, caseID: opened.caseID, organisationID: submission.organisationID, on: db)
                 }
                 try await CaseSubmission(digest: submission.submissionDigest, caseID: opened.caseID).create(on: db)
+                try await alsoStore(db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Two identical posts raced: the other one made the case, this one stored nothing.

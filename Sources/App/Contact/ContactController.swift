@@ -176,17 +176,15 @@ struct ContactController: RouteCollection {
             message: (form.message ?? "").cleanedInput, files: files.accepted, notify: EmailAddress(form.notify ?? ""),
             party: partyFields.party, journal: form.share_journal == "on" ? try await sharedJournal(req) : nil,
             submissionDigest: submissionDigest, language: req.language)
-        guard case .stored(let caseID, let receipt) = try await intake.store(submission) else {
+        let stored = try await intake.store(submission) { db in
+            try await perClient.recordAttempt(clientKey, on: db)
+            try await perOrganisation.recordAttempt(organisationKey, on: db)
+        }
+        guard case .stored(let caseID, let receipt) = stored else {
             req.setNotice("contact.notice.already_sent")
             return req.redirect(to: Endpoint.inbox.path(organisation.slug))
         }
-        // The case is stored: from here on nothing may keep the receipt from the person.
-        do {
-            try await perClient.recordAttempt(clientKey)
-            try await perOrganisation.recordAttempt(organisationKey)
-        } catch {
-            req.logger.warning("submission not counted", metadata: ["error": .string(String(reflecting: type(of: error)))])
-        }
+        // The case is stored and counted: from here on nothing may keep the receipt from the person.
         req.logger.info("case created", metadata: ["action": .string(mode.rawValue)])
         PrometheusMetrics.countSubmission(organisation: organisation.slug, settings: req.vertrouwd.settings)
         await req.notifyCounsellors(of: caseID, template: "new-case")

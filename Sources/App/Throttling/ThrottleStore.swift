@@ -53,35 +53,33 @@ struct ThrottleStore {
     }
 
     /// Counts one more attempt against each key. The count is raised in the database itself, so
-    /// attempts at the same moment (on one instance or several) each count.
-    func recordAttempt(_ keys: [String]) async throws {
+    /// attempts at the same moment (on one instance or several) each count. `database` is a
+    /// transaction's when the count belongs with what it counts (a stored case).
+    func recordAttempt(_ keys: [String], on database: (any Database)? = nil) async throws {
         let forgotten = request.now.addingTimeInterval(-policy.memory)
-        for key in keys { try await raise(key, since: forgotten) }
+        for key in keys { try await raise(key, since: forgotten, on: database ?? request.db) }
     }
 
-    /// Raises one key's count in one statement; a count whose last attempt is not after `since`
-    /// starts again at 1. The moment of the last attempt moves with every attempt, or, with
-    /// `fixedWindow`, stays at the start of the window until the window has passed.
-    func raise(_ key: String, since: Date, fixedWindow: Bool = false) async throws {
+    /// Raises one key's count in one statement, making its row if there is none; a count whose last
+    /// attempt is not after `since` starts again at 1. The moment of the last attempt moves with
+    /// every attempt, or, with `fixedWindow`, stays at the start of the window until it has passed.
+    /// One statement never fails halfway, so it may run inside a transaction on PostgreSQL too.
+    func raise(_ key: String, since: Date, fixedWindow: Bool = false, on database: (any Database)? = nil) async throws {
         let now = request.now
-        guard let sql = request.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        guard let sql = (database ?? request.db) as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let table = ThrottleCount.schema
         let last: SQLQueryString =
-            fixedWindow ? "CASE WHEN last_failure_at > \(bind: since) THEN last_failure_at ELSE \(bind: now) END" : "\(bind: now)"
-        for _ in 0..<3 {
-            let raised = try await sql.raw(
-                """
-                UPDATE login_throttles SET failures = CASE WHEN last_failure_at > \(bind: since) THEN failures + 1 ELSE 1 END, \
-                last_failure_at = \(last) WHERE key_digest = \(bind: key) RETURNING failures
-                """
-            ).all()
-            if !raised.isEmpty { return }
-            do {
-                try await ThrottleCount(keyDigest: key, failures: 1, lastFailureAt: now).create(on: request.db)
-                return
-            } catch let error as any DatabaseError where error.isConstraintFailure {
-                // Another request created the row at the same moment: raise that one instead.
-            }
-        }
+            fixedWindow
+            ? "CASE WHEN \(ident: table).last_failure_at > \(bind: since) THEN \(ident: table).last_failure_at ELSE \(bind: now) END"
+            : "\(bind: now)"
+        try await sql.raw(
+            """
+            INSERT INTO \(ident: table) (id, key_digest, failures, last_failure_at) VALUES (\(bind: UUID()), \(bind: key), 1, \(bind: now)) \
+            ON CONFLICT (key_digest) DO UPDATE SET \
+            failures = CASE WHEN \(ident: table).last_failure_at > \(bind: since) THEN \(ident: table).failures + 1 ELSE 1 END, \
+            last_failure_at = \(last)
+            """
+        ).run()
     }
 
     /// A successful login clears the counts it was held to.
