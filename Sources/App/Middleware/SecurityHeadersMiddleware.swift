@@ -26,22 +26,24 @@ struct SecurityHeadersMiddleware: Middleware {
     static let cacheablePrefixes = ["/css/", "/js/", "/img/", "/favicon"]
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        next.respond(to: request).map { response in
-            Self.addHeaders(to: response, for: request)
+        // Read now: the answer may come after the application stopped (a connection cut at shutdown).
+        let usesTLS = request.application.vertrouwd.settings.usesTLS
+        let path = request.url.path
+        return next.respond(to: request).map { response in
+            Self.addHeaders(to: response, path: path, usesTLS: usesTLS)
             return response
         }
     }
 
-    static func addHeaders(to response: Response, for request: Request) {
+    static func addHeaders(to response: Response, path: String, usesTLS: Bool) {
         // A download sets its own, stricter policy (a sandbox); every page gets the standard one.
         if !response.headers.contains(name: "Content-Security-Policy") {
             response.headers.add(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
         }
         for (name, value) in Self.fixedHeaders { response.headers.replaceOrAdd(name: name, value: value) }
-        if request.application.vertrouwd.settings.usesTLS {
+        if usesTLS {
             response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
         }
-        let path = request.url.path
         if Self.cacheablePrefixes.contains(where: { path.hasPrefix($0) }) && response.status == .ok {
             response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
         } else {
