@@ -88,16 +88,18 @@ public func configure(
     // Order matters: the outermost middleware runs first. Vapor's defaults are replaced entirely,
     // because its route logger and error middleware would log paths and error messages.
     app.middleware = Middlewares()
+    app.requestsInFlight = InFlightCounter()
+    app.middleware.use(app.requestsInFlight)
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(try StaticAssets(directory: app.directory.publicDirectory))
-    app.middleware.use(OutsideAPI(wrapped: BrowserSecretMiddleware()))
-    app.middleware.use(OutsideAPI(wrapped: app.sessions.middleware))
-    app.middleware.use(OutsideAPI(wrapped: StaffSessionMiddleware()))
-    app.middleware.use(OutsideAPI(wrapped: OpenJournalMiddleware()))
+    app.middleware.use(SessionScoped(wrapped: BrowserSecretMiddleware()))
+    app.middleware.use(SessionScoped(wrapped: app.sessions.middleware))
+    app.middleware.use(SessionScoped(wrapped: StaffSessionMiddleware()))
+    app.middleware.use(SessionScoped(wrapped: OpenJournalMiddleware()))
     app.middleware.use(CSRFMiddleware())
 
     try routes(app)

@@ -130,9 +130,11 @@ struct AuthorizationMatrixTests {
     @Test func everyPostRouteRefusesAFormWithoutItsToken() async throws {
         try await withTestApp { app, clock in
             let world = try await MatrixWorld.make(app, clock: clock)
-            // The JSON API is left out: it reads no session, so a forged request gains nothing (PublicAPITests).
-            let posts = app.routes.all.filter { $0.method == .POST }
-                .map { "POST /" + $0.path.map(\.description).joined(separator: "/") }.filter { !$0.hasPrefix("POST /api/") }
+            // The JSON API and the guide are left out: they read no session and change nothing, so a
+            // forged request gains nothing (PublicAPITests, PageCacheTests).
+            let paths = app.routes.all.filter { $0.method == .POST }.map { "/" + $0.path.map(\.description).joined(separator: "/") }
+            let posts = paths.filter { !$0.hasPrefix("/api/") && !Endpoint.isSessionFree($0) }.map { "POST " + $0 }
+            #expect(paths.count - posts.count == 2, "the guide and the API's guide")
             #expect(posts.count > 40)
             let refusal = app.vertrouwd.catalog.text("error.csrf.body", in: .dutch)
             let auditBefore = try await AuditEvent.query(on: app.db).count()

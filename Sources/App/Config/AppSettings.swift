@@ -14,6 +14,10 @@ public struct AppSettings: Sendable {
     public var publicURL: String
     public var quickExitURL: String
     public var sessionIdleTimeout: TimeInterval
+    /// How often a session's or an unlocked key's last-seen time is written while it is in use: a
+    /// write on every request would make every page view a write. At most a minute, and at most a
+    /// quarter of the idle timeout, so a session in use never times out (it may end that much early).
+    public var lastSeenInterval: TimeInterval { min(60, sessionIdleTimeout / 4) }
     public var sessionAbsoluteTimeout: TimeInterval
     public var maxBodySize: Int
     /// The limit for a form with files (multipart): room for the most files at the largest size an

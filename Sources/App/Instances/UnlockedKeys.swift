@@ -39,9 +39,6 @@ struct UnlockedKeys {
     }
 
     static let cookieName = "vertrouwd_key"
-    /// Writing `last_used_at` on every request would add a write to each page view; a minute is precise enough.
-    static let touchInterval: TimeInterval = 60
-
     let request: Request
 
     /// Seals `raw` for this browser and returns the handle the session keeps.
@@ -76,7 +73,7 @@ struct UnlockedKeys {
             let raw = try? ChaChaPoly.open(
                 box, using: sealingKey(secret, handle: handle), authenticating: Self.context(kind, record.ownerID))
         else { return nil }
-        if idle >= Self.touchInterval {
+        if idle >= request.vertrouwd.settings.lastSeenInterval {
             record.lastUsedAt = now
             try await record.save(on: request.db)
         }

@@ -71,7 +71,8 @@ struct RepeatingJob: Sendable {
 }
 
 extension RepeatingJob {
-    /// The outbox, the deadline reminders and the retention purge, with the application's settings.
+    /// The outbox, the deadline reminders, the retention purge and the page cache's look at the shared
+    /// version, with the application's settings.
     static func all(for settings: AppSettings) -> [RepeatingJob] {
         let reminders = settings.reminderIntervalSeconds
         return [
@@ -87,6 +88,9 @@ extension RepeatingJob {
                 lease: 600
             ) { app in
                 try await DeadlineReminders(services: app.vertrouwd, db: app.db).queueDue()
+            },
+            RepeatingJob(name: "page-cache", firstRun: .seconds(1), interval: .seconds(2), lease: nil) { app in
+                if let version = try await PageCacheVersion.current(on: app.db) { app.pageCache.follow(version: version) }
             },
             RepeatingJob(name: "purge", firstRun: .seconds(300), interval: .seconds(86_400), lease: 3600) { app in
                 let services = app.vertrouwd

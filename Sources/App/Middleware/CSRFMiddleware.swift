@@ -34,9 +34,10 @@ struct CSRFMiddleware: Middleware {
         // A body that arrived whole is not re-checked by `collect`, so measure it here too.
         if let body, body.readableBytes > limit { throw Abort(.payloadTooLarge) }
         if let body { try refuseTooManyFields(body, contentType: request.headers.contentType) }
-        // The JSON API is stateless: it reads no session or cookie and changes nothing, so a forged
-        // request from another site can learn nothing it could not fetch itself.
-        if request.url.path.hasPrefix("/api/") { return }
+        // The JSON API and the pages that take no session (the guide) are stateless: they read no
+        // session or cookie and change nothing, so a forged request from another site can learn or
+        // do nothing it could not with a link.
+        if request.takesNoSession { return }
         let sent = (try? request.content.decode(Field.self))?.csrf ?? ""
         guard let expected = request.hasSession ? request.session.data[SessionKeys.csrf] : nil, !sent.isEmpty,
             constantTimeEquals(Array(sent.utf8), Array(expected.utf8))

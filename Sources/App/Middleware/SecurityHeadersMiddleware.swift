@@ -44,7 +44,7 @@ struct SecurityHeadersMiddleware: Middleware {
         if usesTLS {
             response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
         }
-        if Self.cacheablePrefixes.contains(where: { path.hasPrefix($0) }) && response.status == .ok {
+        if Self.cacheablePrefixes.contains(where: { path.hasPrefix($0) }) && [.ok, .notModified].contains(response.status) {
             response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
         } else {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

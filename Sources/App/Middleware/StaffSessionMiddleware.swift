@@ -41,9 +41,9 @@ struct StaffSessionMiddleware: Middleware {
             }
             request.counsellorKey = key
         }
-        // Written once a minute, not on every request, so that reading a page costs no session write;
-        // an idle session so ends up to a minute before its time, never after.
-        if now - seen >= HashedSessionDriver.refreshAfter { request.session.data[SessionKeys.seenAt] = String(Int(now)) }
+        // Written now and then (`lastSeenInterval`), not on every request, so that reading a page costs
+        // no session write; an idle session so ends up to that much before its time, never after.
+        if now - seen >= settings.lastSeenInterval { request.session.data[SessionKeys.seenAt] = String(Int(now)) }
         request.staffAccount = account
         return try await next.respond(to: request).get()
     }

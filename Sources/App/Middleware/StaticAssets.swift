@@ -15,15 +15,17 @@ struct StaticAssets: Middleware {
 
     /// Every regular file under `directory`, by its path from the site's root ("/css/app.css").
     init(directory: String) throws {
-        let root = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        let root = URL(fileURLWithPath: directory, isDirectory: true)
         var found: [String: Asset] = [:]
-        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = files?.nextObject() as? URL {
-            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true else { continue }
-            let relative = url.standardizedFileURL.path.dropFirst(root.path.count)
+        // Paths relative to the root, as the enumerator gives them; links are followed.
+        let files = FileManager.default.enumerator(atPath: root.path)
+        while let relative = files?.nextObject() as? String {
+            let url = root.appendingPathComponent(relative).resolvingSymlinksInPath()
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             let data = try Data(contentsOf: url)
             let digest = SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
-            found["/" + relative.drop(while: { $0 == "/" })] = Asset(
+            found["/" + relative] = Asset(
                 body: ByteBuffer(bytes: data),
                 contentType: HTTPMediaType.fileExtension(url.pathExtension) ?? .binary, etag: "\"\(digest)\"")
         }

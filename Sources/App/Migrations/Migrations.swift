@@ -15,6 +15,7 @@ enum Migrations010 {}
 enum Migrations011 {}
 enum Migrations012 {}
 enum Migrations013 {}
+enum Migrations014 {}
 
 extension Application {
     func registerMigrations() {
@@ -66,6 +67,8 @@ extension Application {
             Migrations012.AddNamedParties(),
             // 013: the counsellors' work queue, and the language a case was written in.
             Migrations013.CreateWorkQueue(),
+            // 014: the page cache's version, shared by the instances.
+            Migrations014.CreatePageCacheVersion(),
         ]
     }
 }

@@ -214,6 +214,20 @@ enum Endpoint: String, CaseIterable, Sendable {
         }
     }
 
+    /// Pages that neither read nor write a session: they store nothing and show nothing of who asks,
+    /// so no cookie is read, no session loaded or written, and their form needs no CSRF token (a
+    /// forged post could only show a visitor a page a link could show them). The guide carries its
+    /// answers in the form itself.
+    var takesNoSession: Bool { self == .guide }
+
+    private static let sessionFree = allCases.filter(\.takesNoSession)
+
+    /// True when `path` is the address of a page that takes no session.
+    static func isSessionFree(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        return sessionFree.contains { $0.matches(parts) }
+    }
+
     /// Forms posted here may carry files, and get the larger body limit.
     var takesFiles: Bool {
         switch self {
@@ -256,15 +270,17 @@ enum Endpoint: String, CaseIterable, Sendable {
     /// of two that match, the one with more fixed segments wins (`/backoffice/cases/flag` is not a case).
     static func matching(_ path: String) -> Endpoint? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        let matches = allCases.filter { endpoint in
-            let components = endpoint.components
-            return components.count == parts.count
-                && zip(components, parts).allSatisfy { component, part in
-                    if case .constant(let value) = component { return value == part }
-                    return true
-                }
-        }
-        return matches.max { $0.constantCount < $1.constantCount }
+        return allCases.filter { $0.matches(parts) }.max { $0.constantCount < $1.constantCount }
+    }
+
+    /// True when the path's parts fit this endpoint's pattern (any value in place of a parameter).
+    private func matches(_ parts: [Substring]) -> Bool {
+        let components = components
+        return components.count == parts.count
+            && zip(components, parts).allSatisfy { component, part in
+                if case .constant(let value) = component { return value == part }
+                return true
+            }
     }
 
     private var constantCount: Int { components.filter { if case .constant = $0 { true } else { false } }.count }

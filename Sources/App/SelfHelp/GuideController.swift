@@ -3,7 +3,8 @@ import VertrouwdCore
 
 /// `/o/:slug/wegwijzer`: the guide, one question per page. The answers so far travel as hidden fields
 /// in the form (POST), so they are never stored, logged or put in an address; the back button and a
-/// fresh start work without JavaScript.
+/// fresh start work without JavaScript. It takes no session (`Endpoint.takesNoSession`): every
+/// visitor who gave the same answers sees the same page, from the page cache.
 struct GuideController: RouteCollection {
     struct GuideForm: Content {
         var a: [String]?
@@ -22,7 +23,6 @@ struct GuideController: RouteCollection {
         let shell: PageShell
         let portal: PortalHeader
         let breadcrumbs: [Breadcrumb]
-        let csrf: String
         let question: String
         let hint: String?
         let options: [OptionView]
@@ -43,7 +43,6 @@ struct GuideController: RouteCollection {
         let shell: PageShell
         let portal: PortalHeader
         let breadcrumbs: [Breadcrumb]
-        let csrf: String
         let title: String
         let text: String
         let kinds: [LinkCard]
@@ -64,14 +63,14 @@ struct GuideController: RouteCollection {
     }
 
     func start(req: Request) async throws -> Response {
-        try await req.cachedPage(withToken: true) {
+        try await req.cachedPage {
             let organisation = try await req.organisationFromPath()
             return try await render(req, PortalHeader(organisation), answers: [], errors: [])
         }
     }
 
-    /// The next question or the outcome. Every visitor who gave the same answers sees the same page,
-    /// so it comes from the page cache; a restart or a missing choice is answered afresh.
+    /// The next question or the outcome, from the page cache; a restart or a missing choice is
+    /// answered afresh.
     func step(req: Request) async throws -> Response {
         let form = req.form(GuideForm.self, orEmpty: GuideForm())
         let encoded = (form.a ?? []).prefix(Self.maximumAnswers)
@@ -79,8 +78,7 @@ struct GuideController: RouteCollection {
         let guide = req.vertrouwd.guide
         guard answers.count == encoded.count, let current = try? guide.position(after: answers) else {
             let organisation = try await req.organisationFromPath()
-            req.setNotice("guide.notice.restarted")
-            return try await render(req, PortalHeader(organisation), answers: [], errors: [])
+            return try await render(req, PortalHeader(organisation), answers: [], notice: "guide.notice.restarted", errors: [])
         }
         var previous: String?
         switch form.action {
@@ -100,24 +98,23 @@ struct GuideController: RouteCollection {
             answers.append(Guide.Answer(question: id, option: chosen))
         }
         let variant = answers.map(\.encoded).joined(separator: ",") + "|" + (previous ?? "")
-        return try await req.cachedPage(variant: variant, withToken: true) { [answers] in
+        return try await req.cachedPage(variant: variant) { [answers] in
             let organisation = try await req.organisationFromPath()
             return try await render(req, PortalHeader(organisation), answers: answers, chosen: previous, errors: [])
         }
     }
 
     private func render(
-        _ req: Request, _ portal: PortalHeader, answers: [Guide.Answer], chosen previous: String? = nil, errors: [FieldError],
-        status: HTTPResponseStatus = .ok
+        _ req: Request, _ portal: PortalHeader, answers: [Guide.Answer], chosen previous: String? = nil, notice: String? = nil,
+        errors: [FieldError], status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let language = req.language
         let breadcrumbs = [Breadcrumb(label: portal.name, href: portal.base), Breadcrumb(label: req.t("guide.title"), href: nil)]
         switch try req.vertrouwd.guide.position(after: answers) {
         case .question(let id, let question):
             let context = QuestionContext(
-                shell: PageShell(req, page: "guide-question", titleKey: "guide.title", publicPage: true), portal: portal,
-                breadcrumbs: breadcrumbs,
-                csrf: req.csrfToken(), question: question.text(language), hint: question.hint.map { $0(language) },
+                shell: PageShell(req, page: "guide-question", titleKey: "guide.title", publicPage: true, noticeKey: notice),
+                portal: portal, breadcrumbs: breadcrumbs, question: question.text(language), hint: question.hint.map { $0(language) },
                 options: question.options.map {
                     OptionView(id: $0.id, label: $0.label(language), hint: $0.hint.map { $0(language) }, checked: $0.id == previous)
                 },
@@ -127,7 +124,7 @@ struct GuideController: RouteCollection {
             let parts = Self.outcomeParts(result, portal: portal, req: req)
             let context = OutcomeContext(
                 shell: PageShell(req, page: "guide-outcome", titleKey: "guide.outcome.title", publicPage: true), portal: portal,
-                breadcrumbs: breadcrumbs, csrf: req.csrfToken(), title: result.outcome.title(language), text: result.outcome.text(language),
+                breadcrumbs: breadcrumbs, title: result.outcome.title(language), text: result.outcome.text(language),
                 kinds: parts.kinds, hasKinds: !parts.kinds.isEmpty, notes: result.notes.map { $0.text(language) },
                 steps: parts.steps, hasSteps: !parts.steps.isEmpty, routes: parts.routes,
                 answers: answers.map(\.encoded), planKey: "plan-\(result.outcomeID)")

@@ -25,7 +25,11 @@ extension Application {
 
 extension Request {
     /// True when the request arrived with a live session (so reading `session` does not make a new one).
-    var hasSession: Bool { cookies[Application.sessionCookieName] != nil }
+    var hasSession: Bool { !takesNoSession && cookies[Application.sessionCookieName] != nil }
+
+    /// The JSON API and the pages that take no session (`Endpoint.takesNoSession`): the session
+    /// middlewares pass them by, and nothing may read or write a session there.
+    var takesNoSession: Bool { url.path.hasPrefix("/api/") || Endpoint.isSessionFree(url.path) }
 
     /// The session's CSRF token, made on first use.
     func csrfToken() -> String {

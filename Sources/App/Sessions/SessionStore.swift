@@ -28,9 +28,9 @@ struct HashedSessionDriver: SessionDriver {
     static let retention: TimeInterval = 24 * 60 * 60
     static let refreshAfter: TimeInterval = 60
 
-    /// The session as this request read it.
+    /// The session as this request read it, and when.
     private struct ReadKey: StorageKey {
-        typealias Value = (data: [String: String], lastSeenAt: Date)
+        typealias Value = (data: [String: String], lastSeenAt: Date, readAt: Date)
     }
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
@@ -46,7 +46,7 @@ struct HashedSessionDriver: SessionDriver {
     func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
         request.eventLoop.makeFutureWithTask {
             let stored = try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string)).first()
-            if let stored { request.storage[ReadKey.self] = (stored.data.snapshot, stored.lastSeenAt) }
+            if let stored { request.storage[ReadKey.self] = (stored.data.snapshot, stored.lastSeenAt, request.now) }
             return stored?.data
         }
     }
@@ -54,15 +54,17 @@ struct HashedSessionDriver: SessionDriver {
     /// Runs after the handler, whose work may already be stored (a case, a reply): a database that is
     /// away at this moment costs the session's last change, never the answer the person is waiting for.
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
-        if let read = request.storage[ReadKey.self], read.data == data.snapshot,
-            request.now.timeIntervalSince(read.lastSeenAt) < Self.refreshAfter
-        {
+        // The time of the read, not a new look at the clock: this runs after the answer was made,
+        // when (at shutdown) the application's services may be gone.
+        let read = request.storage[ReadKey.self]
+        if let read, read.data == data.snapshot, read.readAt.timeIntervalSince(read.lastSeenAt) < Self.refreshAfter {
             return request.eventLoop.makeSucceededFuture(sessionID)
         }
+        let now = read?.readAt ?? request.now
         return request.eventLoop.makeFutureWithTask {
             do {
                 try await WebSession.query(on: request.db).filter(\.$keyDigest == Token.digest(sessionID.string))
-                    .set(\.$data, to: data).set(\.$lastSeenAt, to: request.now).update()
+                    .set(\.$data, to: data).set(\.$lastSeenAt, to: now).update()
             } catch  where DatabaseOutage.isOutage(error) {
                 request.logger.warning("session not saved", metadata: ["error": .string(DatabaseOutage.describe(error))])
             }

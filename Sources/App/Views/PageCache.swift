@@ -7,27 +7,26 @@ import VertrouwdCore
 /// knowledge base, a guide question), rendered once and then answered from memory.
 ///
 /// What may differ per request is kept out: a page is taken from or put in the cache only for a
-/// visitor who is not signed in as staff and has no notice waiting, and the session's form token is
-/// cut out of a stored page and put back per request. The address (with its language preference)
-/// and, for the guide, the answers so far are the key, so the language switch and the back link are
-/// those of the page asked for. Personal pages never come here: a controller opts in per route.
+/// visitor who is not signed in as staff and has no notice waiting, and no cached page holds a form
+/// token. The address (with its language preference) and, for the guide, the answers so far are the
+/// key, so the language switch and the back link are those of the page asked for. Personal pages
+/// never come here: a controller opts in per route.
 ///
-/// A change to an organisation, its articles or its counsellors empties the cache at once
-/// (`PageCacheInvalidation`); other instances on the same database see it when their copy expires,
-/// after `lifetime`.
+/// A change to an organisation, its articles or its counsellors empties the cache at once on this
+/// instance, and on the others when they see the shared version change (`PageCacheVersion`). Pages
+/// do not expire by time: a visitor who times a page can tell no more than that someone asked for
+/// it since the last change or restart.
 final class PageCache: Sendable {
-    static let lifetime = TimeAmount.seconds(5)
-    /// Addresses come from visitors: a flood of made-up ones must not fill the memory.
+    /// Addresses come from visitors: a flood of made-up ones must not fill the memory. Past this,
+    /// further pages are rendered for each request until the next change empties the cache.
     static let capacity = 2_000
 
-    private struct Entry {
-        /// The body, cut where the form token stood.
-        let parts: [ByteBuffer]
-        let storedAt: NIODeadline
-    }
-
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [String: ByteBuffer] = [:]
+        /// Raised by every emptying: a page rendered from what was there before is not kept.
+        var generation = 0
+        /// The shared version last seen in the database.
+        var version: Int64?
         var hits = 0
     }
 
@@ -39,52 +38,42 @@ final class PageCache: Sendable {
     /// The addresses held now (for tests: no personal page is ever among them).
     var keys: [String] { state.withLockedValue { Array($0.entries.keys) } }
 
-    func parts(for key: String, now: NIODeadline = .now()) -> [ByteBuffer]? {
+    var generation: Int { state.withLockedValue { $0.generation } }
+
+    func body(for key: String) -> ByteBuffer? {
         state.withLockedValue { state in
-            guard let entry = state.entries[key] else { return nil }
-            guard now - entry.storedAt < Self.lifetime else {
-                state.entries[key] = nil
-                return nil
-            }
+            guard let body = state.entries[key] else { return nil }
             state.hits += 1
-            return entry.parts
+            return body
         }
     }
 
-    func store(_ body: ByteBuffer, cutAt token: String?, for key: String, now: NIODeadline = .now()) {
-        let parts = token.map { Self.cut(body, at: $0) } ?? [body]
+    /// Keeps `body`, unless the cache was emptied since `generation` (the page may show what changed).
+    func store(_ body: ByteBuffer, for key: String, generation: Int) {
         state.withLockedValue { state in
-            if state.entries.count >= Self.capacity {
-                state.entries = state.entries.filter { now - $0.value.storedAt < Self.lifetime }
-                if state.entries.count >= Self.capacity { return }
-            }
-            state.entries[key] = Entry(parts: parts, storedAt: now)
+            guard state.generation == generation, state.entries.count < Self.capacity else { return }
+            state.entries[key] = body
         }
     }
 
     func removeAll() {
-        state.withLockedValue { $0.entries.removeAll() }
+        state.withLockedValue { state in
+            state.entries.removeAll()
+            state.generation += 1
+        }
     }
 
-    /// The body in pieces around every occurrence of `token`.
-    static func cut(_ body: ByteBuffer, at token: String) -> [ByteBuffer] {
-        let needle = Array(token.utf8)
-        guard let first = needle.first else { return [body] }
-        let bytes = body.readableBytesView
-        var parts: [ByteBuffer] = []
-        var start = bytes.startIndex
-        var index = start
-        while let found = bytes[index...].firstIndex(of: first) {
-            if bytes[found...].starts(with: needle) {
-                parts.append(ByteBuffer(bytes[start..<found]))
-                start = found + needle.count
-                index = start
-            } else {
-                index = found + 1
+    /// Empties the cache when the shared version moved since it was last seen (the first look only
+    /// notes it). Run every few seconds (`RepeatingJob`), this also catches a change committed after
+    /// this instance emptied its cache, should a page have been rendered from it in between.
+    func follow(version: Int64) {
+        state.withLockedValue { state in
+            if let seen = state.version, seen != version {
+                state.entries.removeAll()
+                state.generation += 1
             }
+            state.version = version
         }
-        parts.append(ByteBuffer(bytes[start...]))
-        return parts
     }
 }
 
@@ -106,29 +95,29 @@ extension Application {
 extension Request {
     /// The page from the page cache when this request may have it; otherwise `render`'s, kept for the
     /// next visitor when it is an ordinary 200. `variant` tells apart pages at one address (the
-    /// guide's answers); `withToken` says the page holds the session's form token.
-    func cachedPage(
-        variant: String = "", withToken: Bool = false, render: () async throws -> Response
-    ) async throws -> Response {
+    /// guide's answers).
+    func cachedPage(variant: String = "", render: () async throws -> Response) async throws -> Response {
         guard let key = pageCacheKey(variant: variant) else { return try await render() }
         let cache = application.pageCache
-        if let parts = cache.parts(for: key) {
-            var body = ByteBufferAllocator().buffer(capacity: parts.reduce(0) { $0 + $1.readableBytes } + 64 * parts.count)
-            let token = withToken && parts.count > 1 ? csrfToken() : ""
-            for (number, part) in parts.enumerated() {
-                if number > 0 { body.writeString(token) }
-                body.writeImmutableBuffer(part)
-            }
+        if let body = cache.body(for: key) {
             var headers = HTTPHeaders()
             headers.contentType = .html
             return Response(status: .ok, headers: headers, body: .init(buffer: body))
         }
+        let generation = cache.generation
         let response = try await render()
-        if response.status == .ok, let body = response.body.buffer {
-            cache.store(body, cutAt: withToken ? csrfToken() : nil, for: key)
+        if response.status == .ok, let body = response.body.buffer, !holdsFormField(body) {
+            cache.store(body, for: key, generation: generation)
         }
         return response
     }
+
+    /// A safeguard: a page with a form token field (whoever's session it came from) is never kept.
+    private func holdsFormField(_ body: ByteBuffer) -> Bool {
+        body.readableBytesView.firstRange(of: Self.formTokenField) != nil
+    }
+
+    private static let formTokenField = Array(#"name="csrf""#.utf8)
 
     /// Nil when this request must see a page of its own: staff signed in, a notice waiting, or a
     /// query string (a made-up one would only fill the cache).
