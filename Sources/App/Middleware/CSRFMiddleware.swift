@@ -23,12 +23,12 @@ struct CSRFMiddleware: Middleware {
     private static func check(_ request: Request) async throws {
         try refuseUnreadableBody(request)
         // A method no route of this path takes changes nothing: let the router answer it (405 or 404).
-        if !request.application.routes.methods(matching: request.url.path).contains(request.method.rawValue) { return }
+        if !request.application.routes.methods(matching: request.path).contains(request.method.rawValue) { return }
         // Collecting here also enforces the body limit (413) for every form, before any handler runs.
         // Forms with files have their own, larger limit: only on the routes that take files.
         let settings = request.application.vertrouwd.settings
         let limit =
-            request.headers.contentType?.type == "multipart" && (Endpoint.matching(request.url.path)?.takesFiles ?? false)
+            request.headers.contentType?.type == "multipart" && (Endpoint.matching(request.path)?.takesFiles ?? false)
             ? settings.maxUploadSize : settings.maxBodySize
         let body = try await request.body.collect(max: limit).get()
         // A body that arrived whole is not re-checked by `collect`, so measure it here too.

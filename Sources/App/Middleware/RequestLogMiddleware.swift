@@ -15,6 +15,8 @@ struct RequestLogMiddleware: Middleware {
     }
 
     private func log(_ request: Request, status: HTTPResponseStatus, since started: ContinuousClock.Instant) {
+        // Nothing to build when the line would not be written (a level above info).
+        guard request.logger.logLevel <= .info else { return }
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         // A request that matched no route was either a static file (200/304) or nothing at all.

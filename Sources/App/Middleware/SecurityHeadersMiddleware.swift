@@ -28,7 +28,7 @@ struct SecurityHeadersMiddleware: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         // Read now: the answer may come after the application stopped (a connection cut at shutdown).
         let usesTLS = request.application.vertrouwd.settings.usesTLS
-        let path = request.url.path
+        let path = request.path
         return next.respond(to: request).map { response in
             Self.addHeaders(to: response, path: path, usesTLS: usesTLS)
             return response

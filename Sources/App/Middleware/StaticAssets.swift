@@ -33,7 +33,7 @@ struct StaticAssets: Middleware {
     }
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        guard request.method == .GET || request.method == .HEAD, let asset = assets[request.url.path] else {
+        guard request.method == .GET || request.method == .HEAD, let asset = assets[request.path] else {
             return next.respond(to: request)
         }
         var headers = HTTPHeaders()

@@ -29,7 +29,16 @@ extension Request {
 
     /// The JSON API and the pages that take no session (`Endpoint.takesNoSession`): the session
     /// middlewares pass them by, and nothing may read or write a session there.
-    var takesNoSession: Bool { url.path.hasPrefix("/api/") || Endpoint.isSessionFree(url.path) }
+    var takesNoSession: Bool {
+        if let known = storage[SessionFreeKey.self] { return known }
+        let free = path.hasPrefix("/api/") || Endpoint.isSessionFree(path)
+        storage[SessionFreeKey.self] = free
+        return free
+    }
+
+    private struct SessionFreeKey: StorageKey {
+        typealias Value = Bool
+    }
 
     /// The session's CSRF token, made on first use.
     func csrfToken() -> String {

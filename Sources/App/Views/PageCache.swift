@@ -125,6 +125,6 @@ extension Request {
         guard staffAccount == nil, url.query == nil else { return nil }
         if hasSession, session.data[SessionKeys.notice] != nil { return nil }
         let preference = hasLanguagePreference ? language.code : "-"
-        return "\(method.rawValue) \(url.path) \(preference) \(variant)"
+        return "\(method.rawValue) \(path) \(preference) \(variant)"
     }
 }
