@@ -261,32 +261,39 @@ def main():
     results = {}
     servers = []
     try:
+        hello_startups = []
+        for _ in range(5):
+            again = Server("hello", [args.bench, "hello", "--port", "8185"], 8185)
+            hello_startups.append(again.startup_seconds)
+            again.stop()
+        # The baseline stays up: the host's speed drifts within a run (by 15% and more here), so each
+        # figure is followed by a hello of its own, and its ratios are to that one.
         hello = Server("hello", [args.bench, "hello", "--port", "8181"], 8181)
         servers.append(hello)
         results["hello route (baseline)"] = wrk(hello, "/hello", "Hello", seconds=args.seconds)
-        hello_startups = [hello.startup_seconds]
-        hello.stop()
-        for _ in range(4):
-            again = Server("hello", [args.bench, "hello", "--port", "8181"], 8181)
-            hello_startups.append(again.startup_seconds)
-            again.stop()
+
+        def record(name, figure):
+            base = wrk(hello, "/hello", "Hello", seconds=5, warmup=1)
+            figure["base_rps"], figure["base_p99_ms"] = base["rps"], base["p99_ms"]
+            results[name] = figure
+            return figure
 
         # The flood guard (60 contacts per organisation per hour) would answer most of the load with 429.
         real = Server("real", [args.app, "demo", "--hostname", "127.0.0.1", "--port", "8182"], 8182,
                       env={"VERTROUWD_ORGANISATION_SUBMISSIONS_PER_HOUR": "100000"})
         servers.append(real)
         idle_kib = real.rss_kib()
-        results["front page"] = wrk(real, "/", 'data-page="home"', seconds=args.seconds)
-        results["knowledge-base article"] = wrk(real, f"/o/{SLUG}/kennisbank/pesten", 'data-page="kb-article"',
-                                                   seconds=args.seconds)
-        results["knowledge-base search"] = wrk(real, f"/o/{SLUG}/zoeken?q=pesten+op+het+werk", 'data-page="search"',
-                                                  seconds=args.seconds)
+        record("front page", wrk(real, "/", 'data-page="home"', seconds=args.seconds))
+        record("knowledge-base article", wrk(real, f"/o/{SLUG}/kennisbank/pesten", 'data-page="kb-article"',
+                                             seconds=args.seconds))
+        record("knowledge-base search", wrk(real, f"/o/{SLUG}/zoeken?q=pesten+op+het+werk", 'data-page="search"',
+                                            seconds=args.seconds))
         # The guide takes no session and no form token; the visitor's browser still sends the session
         # cookie it got at the contact form, as a real one would.
         guide = Client(real)
         guide.form(f"/o/{SLUG}/contact")
-        results["guide step (POST)"] = wrk(real, f"/o/{SLUG}/wegwijzer", 'data-page="guide-question"', "POST", "answer=safe",
-                                           f"vertrouwd_session={guide.session}", seconds=args.seconds)
+        record("guide step (POST)", wrk(real, f"/o/{SLUG}/wegwijzer", 'data-page="guide-question"', "POST", "answer=safe",
+                                        f"vertrouwd_session={guide.session}", seconds=args.seconds))
         person = Client(real, "10.9.0.2")
         receipt, counsellor = person.contact("Een bericht om mee in te loggen")
         contact = Client(real, "10.9.0.3")
@@ -294,13 +301,13 @@ def main():
         form = (f"csrf={csrf}&counsellor={counsellor}&message=Benchmarkbericht&identity=anonymous"
                 f"&channel=messages&submission=benchmark-submission-UNIQUE")
         cookie = f"vertrouwd_session={contact.session}"
-        results["contact submission, KDF included"] = wrk(real, f"/o/{SLUG}/contact", 'id="receipt-code"', "POST", form, cookie,
-                                                          connections=20, seconds=args.seconds + 5)
+        record("contact submission, KDF included", wrk(real, f"/o/{SLUG}/contact", 'id="receipt-code"', "POST", form, cookie,
+                                                       connections=20, seconds=args.seconds + 5))
         inbox = Client(real, "10.9.0.4")
         _, csrf = inbox.form(f"/o/{SLUG}/inbox")
-        results["receipt login, KDF included (20 at once)"] = wrk(
+        record("receipt login, KDF included (20 at once)", wrk(
             real, f"/o/{SLUG}/inbox", 'data-page="inbox"', "POST", f"csrf={csrf}&receipt={receipt}&action=open",
-            f"vertrouwd_session={inbox.session}", connections=20, seconds=args.seconds + 5)
+            f"vertrouwd_session={inbox.session}", connections=20, seconds=args.seconds + 5))
         peak_kib = real.rss_kib("VmHWM")
         real.stop()
         real_startups = []
@@ -319,7 +326,7 @@ def main():
                 f"&channel=messages&submission=benchmark-submission-UNIQUE")
         cheap_submission = wrk(cheap, f"/o/{SLUG}/contact", 'id="receipt-code"', "POST", form,
                                f"vertrouwd_session={contact.session}", seconds=args.seconds)
-        results["contact submission, KDF excluded"] = cheap_submission
+        record("contact submission, KDF excluded", cheap_submission)
         # Top up to the number of cases the dashboard should hold, all for the same counsellor.
         seeded = cheap_submission["requests"] + 1
         while seeded < args.cases:
@@ -337,8 +344,8 @@ def main():
             if best is None or listed > best[1]:
                 best = (staff, listed)
         staff, listed = best
-        results[f"counsellor dashboard (first page of {listed} cases)"] = wrk(
-            cheap, "/backoffice", 'data-page="backoffice"', cookie=staff.cookies, connections=8, seconds=args.seconds)
+        record(f"counsellor dashboard (first page of {listed} cases)", wrk(
+            cheap, "/backoffice", 'data-page="backoffice"', cookie=staff.cookies, connections=8, seconds=args.seconds))
         cheap.stop()
     finally:
         for server in servers:
@@ -346,11 +353,14 @@ def main():
                 server.process.kill()
             shutil.rmtree(server.data, ignore_errors=True)
 
-    base = results["hello route (baseline)"]
-    print(f"{'':44}{'req/s':>10}{'× base':>8}{'p50 ms':>9}{'p99 ms':>9}{'p99 × base':>11}{'errors':>8}")
+    first = results["hello route (baseline)"]
+    print(f"{'':44}{'req/s':>10}{'× base':>8}{'p50 ms':>9}{'p99 ms':>9}{'p99 × base':>11}{'errors':>8}{'base req/s':>11}")
     for name, figure in results.items():
-        print(f"{name:44}{figure['rps']:10.0f}{figure['rps'] / base['rps']:8.3f}{figure['p50_ms']:9.2f}"
-              f"{figure['p99_ms']:9.2f}{figure['p99_ms'] / base['p99_ms']:11.1f}{figure['bad'] + figure['socket_errors']:8d}")
+        base_rps, base_p99 = figure.get("base_rps", first["rps"]), figure.get("base_p99_ms", first["p99_ms"])
+        print(f"{name:44}{figure['rps']:10.0f}{figure['rps'] / base_rps:8.3f}{figure['p50_ms']:9.2f}"
+              f"{figure['p99_ms']:9.2f}{figure['p99_ms'] / base_p99:11.1f}{figure['bad'] + figure['socket_errors']:8d}"
+              f"{base_rps:11.0f}")
+    print("× base: against the hello route measured for 5 s right after each figure (its req/s in the last column)")
     print()
     print(f"memory (vertrouwd demo): idle {idle_kib / 1024:.0f} MiB; peak {peak_kib / 1024:.0f} MiB "
           f"after all of the above on it, the last being 20 concurrent receipt logins")

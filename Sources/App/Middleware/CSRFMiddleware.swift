@@ -13,27 +13,33 @@ struct CSRFMiddleware: Middleware {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
             return next.respond(to: request)
         }
-        return request.eventLoop.makeFutureWithTask {
-            try await Self.check(request)
-            return try await next.respond(to: request).get()
+        // Parsed once: Vapor parses the header anew (through Foundation) on every look.
+        let contentType = request.headers.contentType
+        do {
+            try Self.refuseUnreadableBody(contentType)
+        } catch {
+            return request.eventLoop.makeFailedFuture(error)
         }
-    }
-
-    /// Throws unless a state-changing request may go on; collects its body on the way.
-    private static func check(_ request: Request) async throws {
-        try refuseUnreadableBody(request)
         // A method no route of this path takes changes nothing: let the router answer it (405 or 404).
-        if !request.application.routes.methods(matching: request.path).contains(request.method.rawValue) { return }
+        if !request.application.routes.methods(matching: request.path).contains(request.method.rawValue) {
+            return next.respond(to: request)
+        }
         // Collecting here also enforces the body limit (413) for every form, before any handler runs.
         // Forms with files have their own, larger limit: only on the routes that take files.
         let settings = request.application.vertrouwd.settings
         let limit =
-            request.headers.contentType?.type == "multipart" && (Endpoint.matching(request.path)?.takesFiles ?? false)
+            contentType?.type == "multipart" && (Endpoint.matching(request.path)?.takesFiles ?? false)
             ? settings.maxUploadSize : settings.maxBodySize
-        let body = try await request.body.collect(max: limit).get()
+        return request.body.collect(max: limit).flatMapThrowing { body in
+            try Self.check(request, body: body, contentType: contentType, limit: limit)
+        }.flatMap { next.respond(to: request) }
+    }
+
+    /// Throws unless a state-changing request whose body has been collected may go on.
+    private static func check(_ request: Request, body: ByteBuffer?, contentType: HTTPMediaType?, limit: Int) throws {
         // A body that arrived whole is not re-checked by `collect`, so measure it here too.
         if let body, body.readableBytes > limit { throw Abort(.payloadTooLarge) }
-        if let body { try refuseTooManyFields(body, contentType: request.headers.contentType) }
+        if let body { try refuseTooManyFields(body, contentType: contentType) }
         // The JSON API and the pages that take no session (the guide) are stateless: they read no
         // session or cookie and change nothing, so a forged request from another site can learn or
         // do nothing it could not with a link.
@@ -51,8 +57,8 @@ struct CSRFMiddleware: Middleware {
     /// form has (the form decoder's time grows with the square of repeated names).
     static let maximumFields = 1_000
 
-    static func refuseUnreadableBody(_ request: Request) throws {
-        if let contentType = request.headers.contentType, contentType.type == "multipart",
+    static func refuseUnreadableBody(_ contentType: HTTPMediaType?) throws {
+        if let contentType, contentType.type == "multipart",
             (contentType.parameters["boundary"] ?? "").isEmpty
         {
             throw Abort(.badRequest)
