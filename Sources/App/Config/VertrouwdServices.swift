@@ -33,11 +33,14 @@ extension Application {
     }
 
     public var vertrouwd: VertrouwdServices {
-        get {
-            guard let services = storage[ServicesKey.self] else { fatalError("configure(_:) has not run") }
-            return services
-        }
+        get { configured(ServicesKey.self) }
         set { storage[ServicesKey.self] = newValue }
+    }
+
+    /// What `configure` put in the application's storage under `key`; missing, it is a programming error.
+    func configured<Key: StorageKey>(_ key: Key.Type) -> Key.Value {
+        guard let value = storage[key] else { fatalError("configure(_:) has not run") }
+        return value
     }
 }
 

@@ -22,10 +22,7 @@ extension Application {
 
     /// The application's count of requests in flight (`configure` makes it).
     var requestsInFlight: InFlightCounter {
-        get {
-            guard let counter = storage[InFlightKey.self] else { fatalError("configure(_:) has not run") }
-            return counter
-        }
+        get { configured(InFlightKey.self) }
         set { storage[InFlightKey.self] = newValue }
     }
 }

@@ -57,7 +57,7 @@ struct ThrottleStore {
     /// transaction's when the count belongs with what it counts (a stored case).
     func recordAttempt(_ keys: [String], on database: (any Database)? = nil) async throws {
         let forgotten = request.now.addingTimeInterval(-policy.memory)
-        for key in keys { try await raise(key, since: forgotten, on: database ?? request.db) }
+        for key in keys { try await raise(key, since: forgotten, on: database) }
     }
 
     /// Raises one key's count in one statement, making its row if there is none; a count whose last

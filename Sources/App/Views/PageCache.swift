@@ -28,6 +28,11 @@ final class PageCache: Sendable {
         /// The shared version last seen in the database.
         var version: Int64?
         var hits = 0
+
+        mutating func empty() {
+            entries.removeAll()
+            generation += 1
+        }
     }
 
     private let state = NIOLockedValueBox(State())
@@ -57,10 +62,7 @@ final class PageCache: Sendable {
     }
 
     func removeAll() {
-        state.withLockedValue { state in
-            state.entries.removeAll()
-            state.generation += 1
-        }
+        state.withLockedValue { $0.empty() }
     }
 
     /// Empties the cache when the shared version moved since it was last seen (the first look only
@@ -68,10 +70,7 @@ final class PageCache: Sendable {
     /// this instance emptied its cache, should a page have been rendered from it in between.
     func follow(version: Int64) {
         state.withLockedValue { state in
-            if let seen = state.version, seen != version {
-                state.entries.removeAll()
-                state.generation += 1
-            }
+            if let seen = state.version, seen != version { state.empty() }
             state.version = version
         }
     }
@@ -84,10 +83,7 @@ extension Application {
 
     /// This application's page cache (`configure` makes it).
     var pageCache: PageCache {
-        get {
-            guard let cache = storage[PageCacheKey.self] else { fatalError("configure(_:) has not run") }
-            return cache
-        }
+        get { configured(PageCacheKey.self) }
         set { storage[PageCacheKey.self] = newValue }
     }
 }
