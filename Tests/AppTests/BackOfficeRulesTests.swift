@@ -210,6 +210,48 @@ struct BackOfficeRulesTests {
         }
     }
 
+    /// Each organisation's own term decides, also in a counsellor's own list (the dashboard's count),
+    /// which reads the end date from their queue rows.
+    @Test func casesDueSoonFollowEachOrganisationsTermAndOnlyTheCounsellorsOwn() async throws {
+        let calendar = FormalReportDeadlines.calendar
+        let now = try #require(calendar.date(from: DateComponents(year: 2027, month: 6, day: 15, hour: 12)))
+        try await withTestApp(clock: ManualWallClock(now)) { app, clock in
+            let short = try await Fixtures.organisation(app)
+            short.retentionMonths = 1
+            try await short.save(on: app.db)
+            let long = try await Fixtures.organisation(app, slug: "lang", name: "Lang Bewaard")
+            let anna = try await Fixtures.staff(app, role: .counsellor, email: "anna@acme.example", serving: short)
+            let bram = try await Fixtures.staff(app, role: .counsellor, email: "bram@acme.example", serving: long)
+            try await OrganisationMembership(
+                organisationID: long.requireID(), accountID: anna.account.requireID(), counsellorKind: .external
+            )
+            .create(on: app.db)
+            let vault = CaseVault(services: app.vertrouwd, db: app.db)
+            func ended(_ organisation: Organisation, by counsellor: Fixtures.Staff, monthsAgo: Int) async throws -> UUID {
+                let (opened, _) = try await vault.createCase(
+                    organisationID: organisation.requireID(), kind: .contact, counsellorIDs: [counsellor.account.requireID()])
+                opened.record.status = .closed
+                opened.record.endedAt = calendar.date(byAdding: .month, value: -monthsAgo, to: clock.now)
+                try await opened.record.save(on: app.db)
+                return opened.caseID
+            }
+            let shortDue = try await ended(short, by: anna, monthsAgo: 2)
+            _ = try await ended(short, by: anna, monthsAgo: 0)
+            let longDue = try await ended(long, by: anna, monthsAgo: 13)
+            _ = try await ended(long, by: anna, monthsAgo: 2)
+            let bramsDue = try await ended(long, by: bram, monthsAgo: 14)
+            let purger = CasePurger(services: app.vertrouwd, db: app.db, logger: app.logger)
+            let everyone = Set(try await purger.due(before: clock.now).compactMap(\.record.id))
+            #expect(everyone == [shortDue, longDue, bramsDue])
+            let annas = Set(try await purger.due(before: clock.now, heldBy: anna.account.requireID()).compactMap(\.record.id))
+            #expect(annas == [shortDue, longDue])
+            // A month on, her case that ended this month is due too.
+            let soon = try #require(calendar.date(byAdding: .month, value: 1, to: clock.now))
+            #expect(try await purger.due(before: soon, heldBy: anna.account.requireID()).count == 3)
+            try await expectQueueInStep(app)
+        }
+    }
+
     @Test func onlyFormsWithFilesTakeLargeBodiesAndTheRelayCannotInjectBeforeTLS() async throws {
         try await withTestApp { app, _ in
             let browser = TestBrowser(app)

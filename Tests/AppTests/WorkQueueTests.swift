@@ -252,7 +252,7 @@ struct WorkQueueTests {
 func expectQueueInStep(_ app: Application, sourceLocation: SourceLocation = #_sourceLocation) async throws {
     func snapshot() async throws -> [String] {
         try await QueueRow.query(on: app.db).all().map { row in
-            "\(row.counsellorID) \(row.caseID) \(row.organisationID) \(row.kind) \(row.status) \(row.language ?? "-") \(row.shared) \(row.entry)"
+            "\(row.counsellorID) \(row.caseID) \(row.organisationID) \(row.kind) \(row.status) \(row.language ?? "-") \(row.shared) \(row.entry) \(row.endedAt ?? -1)"
         }.sorted()
     }
     let before = try await snapshot()

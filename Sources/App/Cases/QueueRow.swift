@@ -28,6 +28,8 @@ final class QueueRow: Model, @unchecked Sendable {
     @Field(key: "received_at") var receivedAt: Int64
     @OptionalField(key: "waiting_since") var waitingSince: Int64?
     @Field(key: "match_pending") var matchPending: Bool
+    /// When the case ended (closed or withdrawn), for the cases whose retention term ends soon.
+    @OptionalField(key: "ended_at") var endedAt: Int64?
 
     init() {}
 
@@ -53,6 +55,7 @@ final class QueueRow: Model, @unchecked Sendable {
         receivedAt = other.receivedAt
         waitingSince = other.waitingSince
         matchPending = other.matchPending
+        endedAt = other.endedAt
     }
 
     /// Copies the case's clear columns and standing; true when anything changed.
@@ -71,6 +74,7 @@ final class QueueRow: Model, @unchecked Sendable {
         receivedAt = entry.receivedAt
         waitingSince = entry.waitingSince
         matchPending = entry.matchPending
+        endedAt = record.endedAt.map(WorkQueueEntry.seconds)
         return before != state
     }
 
@@ -79,6 +83,7 @@ final class QueueRow: Model, @unchecked Sendable {
         let kind: CaseKind?
         let status: CaseStatus?
         let language: String?
+        let endedAt: Int64?
         let entry: WorkQueueEntry?
     }
 
@@ -86,7 +91,7 @@ final class QueueRow: Model, @unchecked Sendable {
         let isSet = $standing.value != nil && $standingKey.value != nil && $receivedAt.value != nil && $matchPending.value != nil
         return State(
             organisationID: $organisationID.value, kind: $kind.value, status: $status.value, language: language,
-            entry: isSet ? entry : nil)
+            endedAt: endedAt, entry: isSet ? entry : nil)
     }
 
     /// A case's standing from its clear columns, its organisation's reminder terms and whether a

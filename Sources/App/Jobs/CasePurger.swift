@@ -22,17 +22,32 @@ struct CasePurger {
     /// Ended cases whose content goes at or before `until`, soonest first (`until` = now: due now).
     func due(before until: Date, caseIDs: Set<UUID>? = nil, heldBy counsellorID: UUID? = nil) async throws -> [Due] {
         if let caseIDs, caseIDs.isEmpty { return [] }
-        // One query for every organisation: no term is shorter than the shortest allowed, and calendar
-        // months are not symmetric at month ends (31 March + 1 month = 30 April), so the query takes a
-        // few days' slack and each case is then checked with its organisation's policy.
-        let slack = RetentionPolicy(months: RetentionPolicy.allowedMonths.lowerBound).cutoff(at: until).addingTimeInterval(4 * 86_400)
-        var query = CaseRecord.query(on: db).filter(\.$endedAt != nil).filter(\.$endedAt <= slack).with(\.$organisation)
+        // Each organisation's own term, from the few terms in use: a case can only be due once its
+        // organisation's cutoff has passed, so the read is a short range of the `cases_ended` index
+        // (cases ended long ago are gone already) instead of every ended case. Calendar months are not
+        // symmetric at month ends (31 March + 1 month = 30 April), so each cutoff takes a few days'
+        // slack and each case is then checked with its organisation's policy.
+        let terms = try await Organisation.query(on: db).unique().all(\.$retentionMonths)
+        guard !terms.isEmpty else { return [] }
+        func cutoff(_ months: Int) -> Date { RetentionPolicy(months: months).cutoff(at: until).addingTimeInterval(4 * 86_400) }
+        let latest = terms.map(cutoff).max() ?? until
+        var query = CaseRecord.query(on: db).filter(\.$endedAt != nil).filter(\.$endedAt <= latest).with(\.$organisation)
+            .join(Organisation.self, on: \CaseRecord.$organisation.$id == \Organisation.$id)
+            .group(.or) { any in
+                for months in terms {
+                    any.group(.and) { term in
+                        term.filter(Organisation.self, \.$retentionMonths == months).filter(\.$endedAt <= cutoff(months))
+                    }
+                }
+            }
         if let caseIDs { query = query.filter(\.$id ~~ caseIDs) }
         // A counsellor's own cases through their work queue's rows (one per case they hold), not a
         // list of every id they hold.
         if let counsellorID {
-            query = query.join(QueueRow.self, on: \CaseRecord.$id == \QueueRow.$caseID).filter(
-                QueueRow.self, \.$counsellorID == counsellorID)
+            // Their rows' own copy of the end date keeps this one index range (`case_queue_ended`).
+            query = query.join(QueueRow.self, on: \CaseRecord.$id == \QueueRow.$caseID)
+                .filter(QueueRow.self, \.$counsellorID == counsellorID).filter(QueueRow.self, \.$endedAt != nil)
+                .filter(QueueRow.self, \.$endedAt <= WorkQueueEntry.seconds(latest))
         }
         return try await query.all().compactMap { record -> Due? in
             let policy = record.organisation.retention

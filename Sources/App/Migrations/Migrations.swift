@@ -16,6 +16,7 @@ enum Migrations011 {}
 enum Migrations012 {}
 enum Migrations013 {}
 enum Migrations014 {}
+enum Migrations015 {}
 
 extension Application {
     func registerMigrations() {
@@ -69,6 +70,9 @@ extension Application {
             Migrations013.CreateWorkQueue(),
             // 014: the page cache's version, shared by the instances.
             Migrations014.CreatePageCacheVersion(),
+            // 015: indexes for reading one case's rows; when a case ended, in its queue rows.
+            Migrations015.AddCaseLookupIndexes(),
+            Migrations015.AddQueueEndedAt(),
         ]
     }
 }

@@ -4,7 +4,7 @@ import SQLKit
 extension Migrations013 {
     /// The language a case was written in, and the counsellors' work queue with the indexes that
     /// make each of its pages one range scan (their query plans are in docs/architecture.md). The
-    /// queue is filled from the cases already there.
+    /// queue is filled from the cases already there by migration 015.
     struct CreateWorkQueue: AsyncMigration {
         static let indexes = [
             "CREATE INDEX case_queue_standing ON case_queue (counsellor_id, standing, standing_key, case_id)",
@@ -37,7 +37,7 @@ extension Migrations013 {
             if let sql = database as? any SQLDatabase {
                 for index in Self.indexes { try await sql.raw(SQLQueryString(index)).run() }
             }
-            try await WorkQueueStore.rebuild(on: database)
+            // The rows are built by migration 015, once the table has its last column (`ended_at`).
         }
 
         func revert(on database: any Database) async throws {
