@@ -49,7 +49,7 @@ struct DemoSeeder {
 
         var lines: [String] = []
         for demo in Self.accounts {
-            let account = try await ensureAccount(demo, services: services, on: db)
+            let (account, secret) = try await ensureAccount(demo, on: db)
             let accountID = try account.requireID()
             if case .some(let kind) = demo.membership {
                 let membership =
@@ -63,7 +63,6 @@ struct DemoSeeder {
             if demo.role == .counsellor, try await CounsellorProfile.query(on: db).filter(\.$account.$id == accountID).first() == nil {
                 try await Self.profile(for: demo, accountID: accountID).create(on: db)
             }
-            let secret = try services.totpBox.open(Array(account.totpSecretSealed ?? Data()), context: account.totpSealContext)
             lines.append(
                 "demo-account role=\(demo.role.rawValue) email=\(demo.email) password=\(demo.password) totp-secret=\(Base32.encode(secret))"
             )
@@ -108,42 +107,13 @@ struct DemoSeeder {
         return profile
     }
 
-    private func ensureAccount(_ demo: DemoAccount, services: VertrouwdServices, on db: any Database) async throws -> StaffAccount {
+    /// The demo account, ready to sign in, with its authenticator secret.
+    private func ensureAccount(_ demo: DemoAccount, on db: any Database) async throws -> (StaffAccount, [UInt8]) {
         guard let email = EmailAddress(demo.email) else { throw Abort(.internalServerError, reason: "demo address \(demo.email)") }
         let account =
             try await StaffAccount.query(on: db).filter(\.$email == email.value).first()
             ?? StaffAccount(email: email, displayName: demo.name, role: demo.role)
-        if account.id == nil { try await account.create(on: db) }
-        let currentHash = account.passwordHash
-        let passwordWorks: Bool
-        if let currentHash {
-            passwordWorks = (try? await services.passwords.verify(demo.password, against: currentHash)) == true
-        } else {
-            passwordWorks = false
-        }
-        if !passwordWorks { account.passwordHash = try await services.passwords.hash(demo.password) }
-        if account.totpSecretSealed == nil {
-            let secret = TOTP.generateSecret(using: services.random)
-            account.totpSecretSealed = Data(try services.totpBox.seal(secret, context: account.totpSealContext))
-        }
-        account.isDisabled = false
-        if account.activatedAt == nil { account.activatedAt = services.clock.now }
-        try await account.save(on: db)
-        if demo.role == .counsellor {
-            // A counsellor needs a key pair that opens with the demo password. Its recovery code is not printed.
-            let keys = CounsellorKeyService(services: services, db: db)
-            let accountID = try account.requireID()
-            let existing = try await keys.record(for: accountID)
-            if existing == nil || !passwordWorks {
-                let (material, _) = try await keys.makeKey(accountID: accountID, password: demo.password)
-                if let existing {
-                    existing.update(with: material)
-                    try await existing.save(on: db)
-                } else {
-                    try await CounsellorKey(accountID: accountID, material: material).create(on: db)
-                }
-            }
-        }
-        return account
+        let secret = try await ReadyAccount(services: app.vertrouwd, db: db).prepare(account, password: demo.password)
+        return (account, secret)
     }
 }
