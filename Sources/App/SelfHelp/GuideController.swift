@@ -72,7 +72,7 @@ struct GuideController: RouteCollection {
     /// The next question or the outcome, from the page cache; a restart or a missing choice is
     /// answered afresh.
     func step(req: Request) async throws -> Response {
-        let form = req.form(GuideForm.self, orEmpty: GuideForm())
+        let form = Self.form(of: req)
         let encoded = (form.a ?? []).prefix(Self.maximumAnswers)
         var answers = encoded.compactMap(Guide.Answer.init(encoded:))
         let guide = req.vertrouwd.guide
@@ -104,6 +104,14 @@ struct GuideController: RouteCollection {
         }
     }
 
+    /// The step's three fields, read by hand from a URL-encoded body (the page's own form); any
+    /// other body through Vapor's decoders.
+    static func form(of req: Request) -> GuideForm {
+        guard let fields = req.urlEncodedFields else { return req.form(GuideForm.self, orEmpty: GuideForm()) }
+        let answers = fields.all("a") + fields.all("a[]")
+        return GuideForm(a: answers.isEmpty ? nil : answers, answer: fields.value("answer"), action: fields.value("action"))
+    }
+
     private func render(
         _ req: Request, _ portal: PortalHeader, answers: [Guide.Answer], chosen previous: String? = nil, notice: String? = nil,
         errors: [FieldError], status: HTTPResponseStatus = .ok
@@ -111,7 +119,7 @@ struct GuideController: RouteCollection {
         let language = req.language
         let breadcrumbs = [Breadcrumb(label: portal.name, href: portal.base), Breadcrumb(label: req.t("guide.title"), href: nil)]
         switch try req.vertrouwd.guide.position(after: answers) {
-        case .question(let id, let question):
+        case .question(_, let question):
             let context = QuestionContext(
                 shell: PageShell(req, page: "guide-question", titleKey: "guide.title", publicPage: true, noticeKey: notice),
                 portal: portal, breadcrumbs: breadcrumbs, question: question.text(language), hint: question.hint.map { $0(language) },
