@@ -81,6 +81,8 @@ let package = Package(
         .testTarget(
             name: "VertrouwdCoreTests",
             dependencies: ["VertrouwdCore"],
+            // Reference data read from the source tree (scripts/snowball-reference.py writes it).
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
