@@ -40,7 +40,7 @@ struct Practice {
     let sql: any SQLDatabase
     let organisations: [UUID]
     let counsellorAccounts: [BenchmarkCounsellor]
-    var counsellors: [UUID] { counsellorAccounts.map(\.id) }
+    let counsellors: [UUID]
     var cases = 0
     var random = SplitMix64(seed: 22)
     let now = Date()
@@ -64,7 +64,8 @@ struct Practice {
                 try await BenchmarkCounsellor.make(
                     app, email: "c\(index)@praktijk.example", name: "Counsellor \(index)", password: "praktijk-\(index)-wachtwoord"))
         }
-        let practice = Practice(app: app, sql: sql, organisations: organisations, counsellorAccounts: counsellors)
+        let practice = Practice(
+            app: app, sql: sql, organisations: organisations, counsellorAccounts: counsellors, counsellors: counsellors.map(\.id))
         // Each organisation is served by two external counsellors.
         let memberships = organisations.indices.flatMap { index -> [SQLQueryString] in
             let (chosen, colleague) = practice.serving(index)

@@ -5,7 +5,7 @@ import Vapor
 /// through `Codable` and Foundation and cost a tenth of a cached step (BENCHMARKS.md). Field names
 /// are kept as sent (`a[]` stays `a[]`); a body that is not well formed gives nil, as it gives the
 /// decoder an error.
-struct URLEncodedFields: Sendable, Equatable {
+struct URLEncodedFields: Sendable {
     private(set) var fields: [(name: String, value: String)] = []
 
     /// The value sent for `name`; the last one when it was sent more than once, as Vapor's decoder reads it.
@@ -68,10 +68,6 @@ struct URLEncodedFields: Sendable, Equatable {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
         default: nil
         }
-    }
-
-    static func == (left: URLEncodedFields, right: URLEncodedFields) -> Bool {
-        left.fields.map(\.name) == right.fields.map(\.name) && left.fields.map(\.value) == right.fields.map(\.value)
     }
 }
 

@@ -47,6 +47,18 @@ struct SnowballBuffer {
     }
 
     /// The longest of `strings` that starts at the cursor (its index), the cursor moved past it.
+    /// Snowball's `goto`: moves right until `match` succeeds (it sets the slice), and stops before it.
+    mutating func goTo(_ match: (inout SnowballBuffer) -> Bool) -> Bool {
+        while true {
+            let here = cursor
+            let matched = match(&self)
+            cursor = here
+            if matched { return true }
+            guard cursor < limit else { return false }
+            cursor += 1
+        }
+    }
+
     mutating func among(_ strings: [Scalars]) -> Int? {
         var best: Int?
         for (index, string) in strings.enumerated() where string.count > (best.map { strings[$0].count } ?? -1) {
@@ -116,4 +128,21 @@ struct SnowballBuffer {
         if start <= bra { bra += adjustment }
         if start <= ket { ket += adjustment }
     }
+}
+
+/// What every stemmer's run shares: its buffer, Snowball's `do` in backward mode, and `<-`.
+protocol SnowballRun {
+    var buffer: SnowballBuffer { get set }
+}
+
+extension SnowballRun {
+    /// Runs `body` and puts the cursor back where it was, counted from the end (Snowball's `do` and
+    /// `test` in backward mode, where changes happen behind the cursor).
+    mutating func keepingCursor(_ body: (inout Self) -> Void) {
+        let fromEnd = buffer.limit - buffer.cursor
+        body(&self)
+        buffer.cursor = buffer.limit - fromEnd
+    }
+
+    mutating func replaceSlice(_ letters: String) { buffer.sliceFrom(SnowballBuffer.scalars(letters)) }
 }

@@ -19,13 +19,13 @@ enum SnowballDutch {
     static func list(_ strings: [String]) -> [Scalars] { strings.map(SnowballBuffer.scalars) }
     static let ij = SnowballBuffer.scalars("ij")
 
-    public static func stem(_ word: String) -> String {
+    static func stem(_ word: String) -> String {
         var run = Run(buffer: SnowballBuffer(word))
         run.stem()
         return run.buffer.word
     }
 
-    struct Run {
+    struct Run: SnowballRun {
         var buffer: SnowballBuffer
         var p1 = 0
         var p2 = 0
@@ -67,14 +67,6 @@ enum SnowballDutch {
             if buffer.equalsBackward(SnowballDutch.ij) { return false }
             buffer.cursor = start
             return buffer.outGroupingBackward(SnowballDutch.vowel)
-        }
-
-        /// Runs `body` and puts the cursor back where it was, counted from the end (Snowball's `do`
-        /// and `test` in backward mode, where changes happen behind the cursor).
-        mutating func keepingCursor(_ body: (inout Run) -> Void) {
-            let fromEnd = buffer.limit - buffer.cursor
-            body(&self)
-            buffer.cursor = buffer.limit - fromEnd
         }
 
         /// `s` (a letter) then `R1`, tested without moving: Snowball's `('t' R1)` inside `not`.
@@ -152,8 +144,6 @@ enum SnowballDutch {
         mutating func attach(_ letters: String) {
             buffer.insert(buffer.cursor, buffer.cursor, SnowballBuffer.scalars(letters))
         }
-
-        mutating func replaceSlice(_ letters: String) { buffer.sliceFrom(SnowballBuffer.scalars(letters)) }
 
         // MARK: - The steps (backward)
 

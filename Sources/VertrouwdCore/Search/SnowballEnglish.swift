@@ -13,7 +13,7 @@ enum SnowballEnglish {
     static func list(_ strings: [String]) -> [Scalars] { strings.map(SnowballBuffer.scalars) }
     static func letters(_ text: String) -> Scalars { SnowballBuffer.scalars(text) }
 
-    public static func stem(_ word: String) -> String {
+    static func stem(_ word: String) -> String {
         var run = Run(buffer: SnowballBuffer(word))
         run.stem()
         return run.buffer.word
@@ -27,7 +27,7 @@ enum SnowballEnglish {
     static let exceptionStrings = list(exceptions.map(\.0))
     static let regionPrefixes = list(["gener", "commun", "arsen", "past", "univers", "later", "emerg", "organ", "inter"])
 
-    struct Run {
+    struct Run: SnowballRun {
         var buffer: SnowballBuffer
         var p1 = 0
         var p2 = 0
@@ -35,14 +35,6 @@ enum SnowballEnglish {
 
         var r1: Bool { p1 <= buffer.cursor }
         var r2: Bool { p2 <= buffer.cursor }
-
-        mutating func keepingCursor(_ body: (inout Run) -> Void) {
-            let fromEnd = buffer.limit - buffer.cursor
-            body(&self)
-            buffer.cursor = buffer.limit - fromEnd
-        }
-
-        mutating func replaceSlice(_ text: String) { buffer.sliceFrom(SnowballEnglish.letters(text)) }
 
         /// One letter before the cursor, which moves over it.
         mutating func letterBackward(_ letter: Unicode.Scalar) -> Bool {
@@ -78,22 +70,14 @@ enum SnowballEnglish {
                 yFound = true
             }
             buffer.cursor = start
-            outer: while true {
-                // goto (v ['y'])
-                while true {
-                    let here = buffer.cursor
-                    if buffer.inGrouping(SnowballEnglish.vowel) {
-                        buffer.bra = buffer.cursor
-                        if buffer.equals(SnowballEnglish.letters("y")) {
-                            buffer.ket = buffer.cursor
-                            buffer.cursor = here
-                            break
-                        }
-                    }
-                    buffer.cursor = here
-                    guard buffer.cursor < buffer.limit else { break outer }
-                    buffer.cursor += 1
-                }
+            // repeat (goto (v ['y']) <-'Y')
+            while buffer.goTo({ buffer in
+                guard buffer.inGrouping(SnowballEnglish.vowel) else { return false }
+                buffer.bra = buffer.cursor
+                guard buffer.equals(SnowballEnglish.letters("y")) else { return false }
+                buffer.ket = buffer.cursor
+                return true
+            }) {
                 replaceSlice("Y")
                 yFound = true
             }
@@ -127,20 +111,13 @@ enum SnowballEnglish {
 
         mutating func postlude() {
             guard yFound else { return }
-            while true {
-                // goto (['Y'])
-                while true {
-                    let here = buffer.cursor
-                    buffer.bra = buffer.cursor
-                    if buffer.equals(SnowballEnglish.letters("Y")) {
-                        buffer.ket = buffer.cursor
-                        buffer.cursor = here
-                        break
-                    }
-                    buffer.cursor = here
-                    guard buffer.cursor < buffer.limit else { return }
-                    buffer.cursor += 1
-                }
+            // repeat (goto (['Y']) <-'y')
+            while buffer.goTo({ buffer in
+                buffer.bra = buffer.cursor
+                guard buffer.equals(SnowballEnglish.letters("Y")) else { return false }
+                buffer.ket = buffer.cursor
+                return true
+            }) {
                 replaceSlice("y")
             }
         }
