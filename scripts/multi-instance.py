@@ -401,12 +401,16 @@ def submit_contact(client, instance_form, instance_post, counsellor_id, message,
     return first(r'id="receipt-code">([0-9A-Z-]+)<', page, "no receipt on the receipt page")
 
 
-def newest_waiting_case(dashboard):
-    """The case whose person wrote last: the work queue lists those waiting longest first (the
-    demo's own cases among them), so it is the last row marked as waiting."""
-    waiting = [row for row in dashboard.split("<tr>") if 'data-reason="waiting"' in row]
-    check(waiting, "the case is not on the dashboard")
-    return first(r'href="(/backoffice/cases/[0-9A-F-]+)"', waiting[-1], "the case is not on the dashboard")
+def case_paths(dashboard):
+    return set(re.findall(r'href="(/backoffice/cases/[0-9A-F-]+)"', dashboard))
+
+
+def new_case(before, after):
+    """The case on the dashboard `after` that was not on `before`. Order alone cannot tell: the demo's
+    own waiting case may have been written in the same second as the new one."""
+    added = case_paths(after) - case_paths(before)
+    check(len(added) == 1, f"expected one new case on the dashboard, found {sorted(added)}")
+    return added.pop()
 
 
 def log_in(client, first_instance, second_instance, account):
@@ -504,10 +508,11 @@ def run(args):
         person = Client("198.51.100.7")
         annas = Client("198.51.100.20")
         anna_id = counsellor_id(person, a, "Anna")
-        receipt = submit_contact(person, a, b, anna_id, "Mijn teamleider kleineert me in elk overleg.")
         log_in(annas, b, a, anna)
+        _, _, before = annas.get(a, "/backoffice")
+        receipt = submit_contact(person, a, b, anna_id, "Mijn teamleider kleineert me in elk overleg.")
         _, _, dashboard = annas.get(b, "/backoffice")
-        case_path = newest_waiting_case(dashboard)
+        case_path = new_case(before, dashboard)
         _, _, case_page = annas.get(a, case_path)
         check("kleineert me in elk overleg" in case_page, "the case does not open at A with the key unlocked at A/B")
         status, _, _ = annas.post(b, f"{case_path}/reply", [("message", "Fijn dat je schrijft. Wat wil je bereiken?")], case_page)
