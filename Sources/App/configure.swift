@@ -10,7 +10,7 @@ import VertrouwdCore
 struct LoadedContent: Sendable {
     let catalog: Catalog
     let knowledgeBase: KnowledgeBase
-    let searchIndexes: [Language: SearchIndex]
+    let search: KnowledgeSearch
     let guide: Guide
 
     private static let cache = NIOLockedValueBox<[String: LoadedContent]>([:])
@@ -22,7 +22,7 @@ struct LoadedContent: Sendable {
             let knowledgeBase = try KnowledgeBase.load(from: resources.appendingPathComponent("KnowledgeBase"))
             let loaded = LoadedContent(
                 catalog: try Catalog.load(from: resources.appendingPathComponent("Localization")), knowledgeBase: knowledgeBase,
-                searchIndexes: SearchIndex.indexes(for: knowledgeBase),
+                search: KnowledgeSearch(knowledgeBase: knowledgeBase),
                 guide: try Guide(definition: .load(from: resources.appendingPathComponent("Guide/guide.json"))))
             cache[directory] = loaded
             return loaded
@@ -55,7 +55,7 @@ public func configure(
             hasher: ScryptPasswordHasher(parameters: settings.passwordParameters, random: random),
             limit: settings.kdfConcurrency, threadPool: kdfThreads),
         throttlePolicy: .standard,
-        knowledgeBase: content.knowledgeBase, searchIndexes: content.searchIndexes, guide: content.guide,
+        knowledgeBase: content.knowledgeBase, search: content.search, guide: content.guide,
         instanceID: "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(Token.generate(using: random).prefix(8))")
 
     try app.configureDatabase(settings)

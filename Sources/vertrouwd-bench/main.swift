@@ -4,7 +4,7 @@ import VertrouwdCore
 
 // Benchmarks for the confidentiality core. Figures are printed as a table, each with its ratio to a
 // baseline measured in the same run (SHA-256 over the same bytes), so runs on different machines
-// compare. Usage: vertrouwd-bench [crypto | kdf-memory | kdf-bounded | search | yearly-report [--rows N]
+// compare. Usage: vertrouwd-bench [crypto | kdf-memory | kdf-bounded | search | search-quality | yearly-report [--rows N]
 // | practice [--sizes 5000,50000] [--samples N]]
 // `hello --port P` and `demo-cheap-kdf [serve options]` are servers for benchmarks/http.sh.
 
@@ -175,6 +175,9 @@ switch CommandLine.arguments.dropFirst().first ?? "crypto" {
 case "kdf-memory": try kdfMemory()
 case "kdf-bounded": try await kdfBounded()
 case "search": try searchBenchmark()
+case "search-quality":
+    let directory = CommandLine.arguments.firstIndex(of: "--queries").map { CommandLine.arguments[$0 + 1] } ?? "benchmarks/search-quality"
+    try searchQualityBenchmark(directory: directory)
 case "yearly-report":
     let rows = CommandLine.arguments.firstIndex(of: "--rows").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? 1_000_000
     try await yearlyReportBenchmark(rows: rows)

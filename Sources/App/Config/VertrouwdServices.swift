@@ -13,7 +13,7 @@ public struct VertrouwdServices: Sendable {
     public let throttlePolicy: ThrottlePolicy
     /// The knowledge base, its search indexes (one per language) and the guide, loaded at start.
     public let knowledgeBase: KnowledgeBase
-    let searchIndexes: [Language: SearchIndex]
+    let search: KnowledgeSearch
     public let guide: Guide
     /// This process among the instances on one database: the holder of job leases and mail claims.
     let instanceID: String

@@ -63,26 +63,11 @@ struct SearchController: RouteCollection {
 
     static func results(for query: String, req: Request, portal: PortalHeader) -> [Result] {
         let language = req.language
-        let services = req.vertrouwd
-        var best: [String: (score: Double, snippet: [Snippet.Piece])] = [:]
-        for searched in [language, language.other] {
-            for hit in services.searchIndexes[searched]?.search(query) ?? [] {
-                // A hit in the other language counts a little less, and shows the article's summary in the reader's language.
-                let score = searched == language ? hit.score : hit.score * 0.8
-                if score > (best[hit.id]?.score ?? 0) {
-                    let snippet =
-                        searched == language
-                        ? hit.snippet
-                        : [Snippet.Piece(text: services.knowledgeBase.article(hit.id, in: language)?.summary ?? "", isMatch: false)]
-                    best[hit.id] = (score, snippet)
-                }
+        let base = req.vertrouwd.search.knowledgeBase
+        return req.vertrouwd.search.search(query, in: language).compactMap { hit in
+            base.article(hit.id, in: language).map {
+                Result(title: $0.title, href: Endpoint.article.path(portal.slug, hit.id), snippet: hit.snippet)
             }
         }
-        return best.sorted { $0.value.score == $1.value.score ? $0.key < $1.key : $0.value.score > $1.value.score }.prefix(20)
-            .compactMap { id, entry in
-                services.knowledgeBase.article(id, in: language).map {
-                    Result(title: $0.title, href: Endpoint.article.path(portal.slug, id), snippet: entry.snippet)
-                }
-            }
     }
 }
