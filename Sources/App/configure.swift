@@ -22,7 +22,8 @@ struct LoadedContent: Sendable {
             let knowledgeBase = try KnowledgeBase.load(from: resources.appendingPathComponent("KnowledgeBase"))
             let loaded = LoadedContent(
                 catalog: try Catalog.load(from: resources.appendingPathComponent("Localization")), knowledgeBase: knowledgeBase,
-                search: KnowledgeSearch(knowledgeBase: knowledgeBase),
+                search: KnowledgeSearch(
+                    knowledgeBase: knowledgeBase, synonyms: try KnowledgeSearch.synonyms(in: resources.appendingPathComponent("Search"))),
                 guide: try Guide(definition: .load(from: resources.appendingPathComponent("Guide/guide.json"))))
             cache[directory] = loaded
             return loaded

@@ -61,6 +61,29 @@ struct SelfHelpTests {
         }
     }
 
+    @Test func aSearchThatSignalsDangerShows113Or112BeforeAnyArticle() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            func firstResult(_ page: TestBrowser.Page) -> String? { page.firstMatch(#"<ol class="search-results"><li><a href="([^"]+)""#) }
+            let dutch = try await browser.get("/o/acme/zoeken?q=ik%20wil%20er%20niet%20meer%20zijn")
+            #expect(dutch.body.contains(#"id="safety-first""#) && dutch.body.contains("0800-0113"))
+            #expect(
+                try #require(dutch.body.range(of: "safety-first")).lowerBound
+                    < (dutch.body.range(of: "search-results")?.lowerBound ?? dutch.body.endIndex))
+            #expect(firstResult(dutch) == "/o/acme/kennisbank/noodgeval")
+            let violence = try await browser.get("/o/acme/zoeken?q=hij%20heeft%20een%20mes")
+            #expect(violence.body.contains(#"id="safety-first""#) && violence.body.contains("112") && !violence.body.contains("0800-0113"))
+            _ = try await browser.get("/lang/en?return=/o/acme")
+            let english = try await browser.get("/o/acme/zoeken?q=i%20want%20to%20end%20it%20all")
+            #expect(english.lang == "en" && english.body.contains("113 Suicide Prevention"))
+            _ = try await browser.get("/lang/nl?return=/o/acme")
+            let calm = try await browser.get("/o/acme/zoeken?q=gevaarlijke%20stoffen%20op%20het%20werk")
+            #expect(!calm.body.contains(#"id="safety-first""#))
+            #expect(!(try await browser.get("/o/acme/zoeken?q=pesten")).body.contains(#"id="safety-first""#))
+        }
+    }
+
     /// Walks the guide through its real forms, as a browser without JavaScript would.
     func walk(_ browser: TestBrowser, _ choices: [String]) async throws -> TestBrowser.Page {
         var page = try await browser.get("/o/acme/wegwijzer")

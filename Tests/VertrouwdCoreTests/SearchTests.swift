@@ -5,8 +5,13 @@ import Testing
 
 @Suite("Search")
 struct SearchTests {
-    /// The same indexes the app builds, once for all tests.
-    static let indexes = Result { SearchIndex.indexes(for: try KnowledgeBaseTests.load()) }
+    /// The same indexes the app builds, with the shipped synonyms, once for all tests.
+    static let search = Result {
+        KnowledgeSearch(
+            knowledgeBase: try KnowledgeBaseTests.load(),
+            synonyms: try KnowledgeSearch.synonyms(in: KnowledgeBaseTests.root.appendingPathComponent("Resources/Search")))
+    }
+    static let indexes = Result { try search.get().indexes }
 
     static func index(_ language: Language) throws -> SearchIndex {
         try #require(try indexes.get()[language])
@@ -38,8 +43,8 @@ struct SearchTests {
     @Test func snippetsFlagTheMatches() throws {
         let hit = try #require(try Self.index(.dutch).search("gepest").first)
         #expect(hit.snippet.contains { $0.isMatch })
-        #expect(
-            hit.snippet.filter(\.isMatch).allSatisfy { Tokenizer.words($0.text).contains { Stemmer.stem($0, language: .dutch) == "pest" } })
+        let analyzer = Analyzer(language: .dutch)
+        #expect(hit.snippet.filter(\.isMatch).allSatisfy { analyzer.terms(of: $0.text).contains { $0.contains("pest") } })
     }
 
     @Test func stemsMeet() {

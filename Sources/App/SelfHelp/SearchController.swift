@@ -20,6 +20,8 @@ struct SearchController: RouteCollection {
         let hasResults: Bool
         let searched: Bool
         let count: Int
+        /// `suicide` or `violence` when the query signals danger: 113 or 112 shows before any result.
+        let danger: String?
     }
 
     static let maximumQueryLength = 200
@@ -40,7 +42,8 @@ struct SearchController: RouteCollection {
                 Breadcrumb(label: req.t("kb.title"), href: Endpoint.knowledgeBase.path(portal.slug)),
                 Breadcrumb(label: req.t("search.title"), href: nil),
             ],
-            query: query, results: results, hasResults: !results.isEmpty, searched: !query.isEmpty, count: results.count)
+            query: query, results: results, hasResults: !results.isEmpty, searched: !query.isEmpty, count: results.count,
+            danger: DangerSignal.detect(query, language: req.language)?.rawValue)
         return try await req.render("kb/search", context)
     }
 
@@ -54,7 +57,7 @@ struct SearchController: RouteCollection {
             documents: own.map {
                 SearchIndex.Document(id: $0.slug, title: $0.title, summary: $0.summary, body: $0.article.plainText)
             },
-            language: req.language)
+            language: req.language, synonyms: req.vertrouwd.search.synonyms[req.language] ?? .none)
         let titles = Dictionary(own.map { ($0.slug, $0.title) }, uniquingKeysWith: { first, _ in first })
         return index.search(query).map { hit in
             Result(title: titles[hit.id] ?? hit.id, href: Endpoint.organisationArticle.path(portal.slug, hit.id), snippet: hit.snippet)

@@ -15,13 +15,38 @@ public struct KnowledgeSearch: Sendable {
 
     public let knowledgeBase: KnowledgeBase
     public let indexes: [Language: SearchIndex]
+    /// Also used for the small indexes of an organisation's own articles.
+    public let synonyms: [Language: Synonyms]
 
-    public init(knowledgeBase: KnowledgeBase) {
+    public init(knowledgeBase: KnowledgeBase, synonyms: [Language: Synonyms] = [:]) {
         self.knowledgeBase = knowledgeBase
-        self.indexes = SearchIndex.indexes(for: knowledgeBase)
+        self.synonyms = synonyms
+        self.indexes = SearchIndex.indexes(for: knowledgeBase, synonyms: synonyms)
     }
 
+    /// The synonym files under `directory`, `synonyms.<language>.txt`; a language without one has none.
+    public static func synonyms(in directory: URL) throws -> [Language: Synonyms] {
+        var loaded: [Language: Synonyms] = [:]
+        for language in Language.allCases {
+            let file = directory.appendingPathComponent("synonyms.\(language.code).txt")
+            guard FileManager.default.fileExists(atPath: file.path) else { continue }
+            loaded[language] = try Synonyms.load(from: file, analyzer: Analyzer(language: language))
+        }
+        return loaded
+    }
+
+    /// The hits, with the article on emergencies first when the query signals danger (`DangerSignal`).
     public func search(_ query: String, in language: Language, limit: Int = 20) -> [Hit] {
+        let ranked = rank(query, in: language, limit: limit)
+        guard DangerSignal.detect(query, language: language) != nil,
+            let article = knowledgeBase.article(DangerSignal.article, in: language)
+        else { return ranked }
+        let first = Hit(
+            id: article.slug, score: .infinity, snippet: [Snippet.Piece(text: article.summary, isMatch: false)])
+        return [first] + ranked.filter { $0.id != article.slug }.prefix(limit - 1)
+    }
+
+    func rank(_ query: String, in language: Language, limit: Int) -> [Hit] {
         var best: [String: (score: Double, snippet: [Snippet.Piece])] = [:]
         for searched in [language, language.other] {
             for hit in indexes[searched]?.search(query) ?? [] {

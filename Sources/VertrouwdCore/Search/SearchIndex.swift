@@ -1,7 +1,8 @@
 import Foundation
 
-/// Full-text search over the knowledge base: accent-folded, stemmed, tolerant of a typo, ranked with
-/// BM25 over title, summary and body (the title counting most).
+/// Full-text search over the knowledge base: stemmed (`Analyzer`), compounds split against the
+/// index's own words, everyday words widened through `Synonyms`, tolerant of a typo, ranked with BM25
+/// over title, summary and body (the title counting most).
 public struct SearchIndex: Sendable {
     public struct Document: Sendable {
         public let id: String
@@ -29,86 +30,168 @@ public struct SearchIndex: Sendable {
         let weightedFrequency: Double
     }
 
+    /// One query word's ways to match: its own terms, a compound's part, a synonym or a near miss, each
+    /// with a weight. An article scores for the word by its best way, so several do not add up.
+    typealias Alternatives = [(term: String, weight: Double)]
+
     static let fieldWeights = (title: 4.0, summary: 2.0, body: 1.0)
+    static let weights = (part: 0.5, queryPart: 0.8, synonym: 0.8, nearMiss: 0.7)
+    static let bonus = (title: 1.5, summary: 0.5)
     static let k1 = 1.2
     static let b = 0.75
 
-    let language: Language
+    let analyzer: Analyzer
+    let synonyms: Synonyms
     let documents: [Document]
     let lengths: [Double]
     let averageLength: Double
     let postings: [String: [Posting]]
-    /// Each document's summary and body as words with their stems, made once so snippets cost little.
+    let splitter: CompoundSplitter
+    /// Each document's summary and body as words with their terms, made once so snippets cost little.
     let snippetWords: [[Snippet.Word]]
-    /// Stems by length, for typo matching.
+    /// Terms by length, for typo matching.
     let vocabularyByLength: [Int: [String]]
+    /// Each document's title and summary terms: a query word found there adds a bonus that does not
+    /// shrink with how common the word is, so "complaint" finds "Making a complaint" first although
+    /// every article mentions complaints.
+    let titleTerms: [Set<String>]
+    let summaryTerms: [Set<String>]
 
-    public init(documents: [Document], language: Language) {
-        self.language = language
+    public init(documents: [Document], language: Language, synonyms: Synonyms = .none) {
+        let analyzer = Analyzer(language: language)
+        self.analyzer = analyzer
+        self.synonyms = synonyms
         self.documents = documents
+        let fields = documents.map { document in
+            [
+                (analyzer.words(document.title), Self.fieldWeights.title),
+                (analyzer.words(document.summary), Self.fieldWeights.summary),
+                (analyzer.words(document.body), Self.fieldWeights.body),
+            ]
+        }
+        let words = fields.flatMap { $0.flatMap(\.0) }.filter { !$0.terms.isEmpty }
+        let known = Set(words.map(\.folded))
+        // Query words are also split into words the synonyms know ("milieu" + "vervuiling").
+        let terms = Set(words.flatMap(\.terms)).union(synonyms.expansions.keys)
+        self.splitter = CompoundSplitter { part in
+            known.contains(part) || analyzer.terms(part, folded: part).contains(where: terms.contains)
+        }
+        self.titleTerms = fields.map { Set($0[0].0.flatMap(\.terms)) }
+        self.summaryTerms = fields.map { Set($0[1].0.flatMap(\.terms)) }
+        var parts: [String: [String]] = [:]
         var postings: [String: [Posting]] = [:]
         var lengths: [Double] = []
-        for (index, document) in documents.enumerated() {
+        for (index, document) in fields.enumerated() {
             var frequencies: [String: Double] = [:]
             var length = 0.0
-            for (text, weight) in [
-                (document.title, Self.fieldWeights.title), (document.summary, Self.fieldWeights.summary),
-                (document.body, Self.fieldWeights.body),
-            ] {
-                for stem in Self.stems(text, language: language) {
-                    frequencies[stem, default: 0] += weight
+            for (words, weight) in document {
+                for word in words where !word.terms.isEmpty {
+                    for term in word.terms { frequencies[term, default: 0] += weight }
                     length += weight
+                    let split = parts[word.folded] ?? (splitter.bothParts(of: word.folded) ?? []).flatMap { analyzer.terms($0, folded: $0) }
+                    parts[word.folded] = split
+                    for term in split where !word.terms.contains(term) { frequencies[term, default: 0] += weight * Self.weights.part }
                 }
             }
             lengths.append(length)
-            for (stem, frequency) in frequencies {
-                postings[stem, default: []].append(Posting(document: index, weightedFrequency: frequency))
+            for (term, frequency) in frequencies {
+                postings[term, default: []].append(Posting(document: index, weightedFrequency: frequency))
             }
         }
         self.lengths = lengths
         self.averageLength = lengths.isEmpty ? 1 : max(1, lengths.reduce(0, +) / Double(lengths.count))
         self.postings = postings
-        self.snippetWords = documents.map { Snippet.words(of: $0.summary + " " + $0.body, language: language) }
+        self.snippetWords = documents.map { Snippet.words(of: $0.summary + " " + $0.body, analyzer: analyzer) }
         self.vocabularyByLength = Dictionary(grouping: postings.keys, by: \.count)
     }
 
-    static func stems(_ text: String, language: Language) -> [String] {
-        Tokenizer.words(text).filter { !Tokenizer.stopWords.contains($0) }.map { Stemmer.stem($0, language: language) }
-    }
-
-    /// The query's stems, each with the index stems it matches: itself, or near misses (one edit for
-    /// words of 4–7 letters, two for longer ones) at a lower weight.
-    func expand(_ query: String) -> [(stem: String, matches: [(term: String, weight: Double)])] {
-        Self.stems(query, language: language).prefix(12).map { stem in
-            if postings[stem] != nil || stem.count < 4 { return (stem, [(stem, 1.0)]) }
-            let allowed = stem.count >= 8 ? 2 : 1
-            var near: [(String, Double)] = []
-            for length in (stem.count - allowed)...(stem.count + allowed) {
-                for term in vocabularyByLength[length] ?? [] where EditDistance.within(stem, term, limit: allowed) {
-                    near.append((term, 0.7))
+    /// The query's words, each with the ways it matches: its own terms when the index has them (and a
+    /// compound's parts a little lower), else a compound's known parts, else near misses (one edit for
+    /// terms of 4–7 letters, two for longer ones); and the words its synonyms stand for.
+    func expand(_ query: String) -> [Alternatives] {
+        var groups: [Alternatives] = []
+        func add(_ terms: [String], weight: Double) {
+            let found = terms.filter { postings[$0] != nil }
+            if !found.isEmpty { groups.append(found.map { ($0, weight) }) }
+        }
+        func termsOf(_ words: [String]) -> [[String]] { words.map { analyzer.terms($0, folded: Tokenizer.fold($0)) } }
+        let words = analyzer.words(query)
+        for word in words.filter({ !$0.terms.isEmpty }).prefix(12) {
+            let before = groups.count
+            var parts: [String] = []
+            if word.terms.contains(where: { postings[$0] != nil }) {
+                add(word.terms, weight: 1)
+                parts = splitter.bothParts(of: word.folded) ?? []
+                for part in termsOf(parts) { add(part, weight: Self.weights.part) }
+            } else if let found = splitter.queryParts(of: word.folded) {
+                parts = found
+                for part in termsOf(parts) { add(part, weight: Self.weights.queryPart) }
+            }
+            let synonymous = synonyms.words(for: word.terms + termsOf(parts).flatMap { $0 })
+            for target in termsOf(synonymous) { add(target, weight: Self.weights.synonym) }
+            if groups.count == before {
+                let near = Set(word.terms.flatMap(nearMisses))
+                if !near.isEmpty { groups.append(near.sorted().map { ($0, Self.weights.nearMiss) }) }
+                // A misspelt everyday word ("racistiese") still reaches what its synonym stands for.
+                let misspelt = word.terms.flatMap { synonyms.nearSources(of: $0) }
+                for target in termsOf(synonyms.words(for: misspelt)) { add(target, weight: Self.weights.nearMiss) }
+            }
+        }
+        // A separable verb's two halves, joined, when the index or the synonyms know the whole.
+        if analyzer.language == .dutch {
+            let particles = words.filter { Analyzer.separableParticles.contains($0.folded) }
+            for particle in particles {
+                for verb in words where verb.folded.count >= 3 && !Analyzer.separableParticles.contains(verb.folded) {
+                    let joined = particle.folded + verb.folded
+                    let terms = analyzer.terms(joined, folded: joined)
+                    if terms.contains(where: { postings[$0] != nil }) { add(terms, weight: Self.weights.synonym) }
+                    for target in termsOf(synonyms.words(for: terms)) { add(target, weight: Self.weights.synonym) }
                 }
             }
-            return (stem, near)
+        }
+        return groups
+    }
+
+    /// The title or summary bonus of one query word's best alternative found there.
+    func bonus(_ document: Int, _ alternatives: Alternatives) -> Double {
+        let inTitle = alternatives.filter { titleTerms[document].contains($0.term) }.map(\.weight).max() ?? 0
+        let inSummary = alternatives.filter { summaryTerms[document].contains($0.term) }.map(\.weight).max() ?? 0
+        return max(inTitle * Self.bonus.title, inSummary * Self.bonus.summary)
+    }
+
+    /// What a query is searched by, one line per query word's alternatives: for tuning the synonyms.
+    public func explain(_ query: String) -> String {
+        expand(query).map { $0.map { "\($0.term) \(String(format: "%.2f", $0.weight))" }.joined(separator: " | ") }
+            .joined(separator: "\n")
+    }
+
+    func nearMisses(of term: String) -> [String] {
+        guard term.count >= 4 else { return [] }
+        let allowed = term.count >= 8 ? 2 : 1
+        return ((term.count - allowed)...(term.count + allowed)).flatMap { length in
+            (vocabularyByLength[length] ?? []).filter { EditDistance.within(term, $0, limit: allowed) }
         }
     }
 
     public func search(_ query: String, limit: Int = 20) -> [Hit] {
-        let expanded = expand(query)
-        guard !expanded.isEmpty else { return [] }
+        let groups = expand(query)
+        guard !groups.isEmpty else { return [] }
         var scores: [Int: Double] = [:]
         let count = Double(documents.count)
-        for (_, matches) in expanded {
-            for (term, weight) in matches {
+        for alternatives in groups {
+            var best: [Int: Double] = [:]
+            for (term, weight) in alternatives {
                 guard let list = postings[term] else { continue }
                 let idf = log(1 + (count - Double(list.count) + 0.5) / (Double(list.count) + 0.5))
                 for posting in list {
                     let tf = posting.weightedFrequency
                     let norm = Self.k1 * (1 - Self.b + Self.b * lengths[posting.document] / averageLength)
-                    scores[posting.document, default: 0] += weight * idf * tf * (Self.k1 + 1) / (tf + norm)
+                    best[posting.document] = max(best[posting.document] ?? 0, weight * idf * tf * (Self.k1 + 1) / (tf + norm))
                 }
             }
+            for (document, score) in best { scores[document, default: 0] += score + bonus(document, alternatives) }
         }
-        let terms = Set(expanded.flatMap { $0.matches.map(\.term) })
+        let terms = Set(groups.flatMap { $0.map(\.term) })
         return scores.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(limit).map { entry in
             let document = documents[entry.key]
             return Hit(
@@ -130,20 +213,20 @@ public enum Snippet {
         }
     }
 
-    /// A word as written, with the stems of the tokens in it.
+    /// A word as written, with the terms of the tokens in it.
     public struct Word: Sendable {
         let text: String
-        let stems: [String]
+        let terms: [String]
     }
 
-    public static func words(of text: String, language: Language) -> [Word] {
+    public static func words(of text: String, analyzer: Analyzer) -> [Word] {
         text.split(separator: " ", omittingEmptySubsequences: true).map { word in
-            Word(text: String(word), stems: Tokenizer.words(String(word)).map { Stemmer.stem($0, language: language) })
+            Word(text: String(word), terms: analyzer.words(String(word)).flatMap(\.terms))
         }
     }
 
     public static func make(from allWords: [Word], terms: Set<String>, width: Int = 28) -> [Piece] {
-        func matches(_ word: Word) -> Bool { word.stems.contains { terms.contains($0) } }
+        func matches(_ word: Word) -> Bool { word.terms.contains { terms.contains($0) } }
         let words = allWords
         let first = words.firstIndex(where: matches) ?? 0
         let start = max(0, first - width / 3)
@@ -201,7 +284,7 @@ public enum EditDistance {
 
 extension SearchIndex {
     /// One index per language over the knowledge base's articles.
-    public static func indexes(for base: KnowledgeBase) -> [Language: SearchIndex] {
+    public static func indexes(for base: KnowledgeBase, synonyms: [Language: Synonyms] = [:]) -> [Language: SearchIndex] {
         Dictionary(
             uniqueKeysWithValues: Language.allCases.map { language in
                 (
@@ -210,7 +293,7 @@ extension SearchIndex {
                         documents: base.all(in: language).map {
                             Document(id: $0.slug, title: $0.title, summary: $0.summary, body: $0.plainText)
                         },
-                        language: language)
+                        language: language, synonyms: synonyms[language] ?? .none)
                 )
             })
     }

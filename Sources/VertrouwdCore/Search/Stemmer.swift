@@ -1,8 +1,8 @@
 import Foundation
 
 /// Light stemmers: enough to make "gepest", "pesterijen" and "pesten" meet at "pest", and "bullied",
-/// "bullying" and "bullies" at "bulli". Deliberately simple and predictable; both the index and the
-/// query go through the same function, so an odd stem still matches itself.
+/// "bullying" and "bullies" at "bulli". Deliberately simple and predictable; `Analyzer` uses them
+/// beside Snowball's, which conflate more but part some Dutch forms these keep together.
 public enum Stemmer {
     public static func stem(_ word: String, language: Language) -> String {
         switch language {
@@ -49,21 +49,9 @@ public enum Stemmer {
     }
 }
 
-/// Splits text into lower-case, accent-free words.
+/// Folds case, accents and width: "Geïntimideerd" and "geintimideerd" are the same to a search.
 public enum Tokenizer {
-    public static func words(_ text: String) -> [String] {
-        fold(text).split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
-    }
-
     public static func fold(_ text: String) -> String {
         text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil).lowercased()
     }
-
-    /// Words too common to mean anything in a search.
-    static let stopWords: Set<String> = [
-        "de", "het", "een", "en", "of", "in", "op", "te", "van", "voor", "met", "aan", "is", "je", "jij", "ik", "dat", "die", "dit",
-        "er", "om", "bij", "als", "ook", "wat", "hoe", "zijn", "niet", "naar",
-        "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "is", "you", "your", "i", "that", "this", "it", "be", "as",
-        "at", "what", "how",
-    ]
 }
