@@ -24,7 +24,10 @@ struct LoadedContent: Sendable {
                 catalog: try Catalog.load(from: resources.appendingPathComponent("Localization")), knowledgeBase: knowledgeBase,
                 search: KnowledgeSearch(
                     knowledgeBase: knowledgeBase, synonyms: try KnowledgeSearch.synonyms(in: resources.appendingPathComponent("Search"))),
-                guide: try Guide(definition: .load(from: resources.appendingPathComponent("Guide/guide.json"))))
+                guide: try Guide(
+                    definition: .load(
+                        from: resources.appendingPathComponent("Guide/guide.json"),
+                        bodies: resources.appendingPathComponent("Guide/external-bodies.json"))))
             cache[directory] = loaded
             return loaded
         }

@@ -101,18 +101,41 @@ struct SelfHelpTests {
         try await withTestApp { app, _ in
             _ = try await Fixtures.organisation(app)
             let browser = TestBrowser(app)
-            let outcome = try await walk(browser, ["safe", "person", "sexual", "repeated", "manager"])
+            let outcome = try await walk(browser, ["safe", "self", "person", "sexual", "repeated", "manager"])
             #expect(outcome.dataPage == "guide-outcome")
             #expect(outcome.heading == "Dit lijkt op ongewenste omgangsvormen")
             #expect(outcome.body.contains("/o/acme/kennisbank/seksuele-intimidatie"))
             #expect(outcome.body.contains(#"data-plan-key="plan-unwanted""#))
             #expect(outcome.body.contains(#"name="step""#))
             let answers = outcome.body.matches(of: #/name="a\[\]" value="([^"]+)"/#).map { String($0.output.1) }
-            #expect(answers == ["safety:safe", "harm:person", "behaviour:sexual", "pattern:repeated", "party:manager"])
+            #expect(answers == ["safety:safe", "who:self", "harm:person", "behaviour:sexual", "pattern:repeated", "party:manager"])
+            // Outside help where it fits: here the Centrum Seksueel Geweld, with its free number.
+            #expect(outcome.body.contains(#"href="tel:0800-0188""#))
 
             let back = try await browser.post("/o/acme/wegwijzer", answers.map { ("a[]", $0) } + [("action", "back")], csrf: outcome.csrf)
             #expect(back.dataPage == "guide-question")
             #expect(back.body.contains(#"value="manager" checked"#), "the previous answer stays chosen")
+        }
+    }
+
+    @Test func aBystanderAndAManagerReachTheirOwnOutcomes() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let bystander = try await walk(TestBrowser(app), ["safe", "witness", "unwanted"])
+            #expect(bystander.dataPage == "guide-outcome")
+            #expect(bystander.heading == "Je ziet dat het een ander overkomt")
+            #expect(
+                bystander.body.contains("/o/acme/kennisbank/voor-omstanders") && bystander.body.contains(#"data-plan-key="plan-bystander""#)
+            )
+            let manager = try await walk(TestBrowser(app), ["safe", "manager"])
+            #expect(manager.heading == "Iemand uit je team heeft je iets toevertrouwd")
+            #expect(
+                manager.body.contains("/o/acme/kennisbank/voor-leidinggevenden")
+                    && manager.body.contains(#"href="https://www.nlarbeidsinspectie.nl""#))
+            let discriminated = try await walk(TestBrowser(app), ["safe", "self", "person", "discrimination", "once", "colleague"])
+            #expect(
+                discriminated.body.contains(#"href="https://www.mensenrechten.nl""#)
+                    && discriminated.body.contains(#"href="https://www.discriminatie.nl""#))
         }
     }
 
@@ -137,7 +160,7 @@ struct SelfHelpTests {
     @Test func guideAnswersAreNeitherLoggedNorStored() async throws {
         try await withTestApp { app, _ in
             _ = try await Fixtures.organisation(app)
-            _ = try await walk(TestBrowser(app), ["crime", "organisation", "fraud", "wider", "yes"])
+            _ = try await walk(TestBrowser(app), ["crime", "self", "organisation", "fraud", "wider", "yes"])
             let lines = TestLogs.all.filter { $0.contains("/o/:slug/wegwijzer") }
             #expect(!lines.isEmpty)
             for line in TestLogs.all { #expect(!line.contains("harm:organisation") && !line.contains("integrity:fraud"), "\(line)") }

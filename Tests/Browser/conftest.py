@@ -32,9 +32,9 @@ REPO = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 20
 ORG = "/o/voorbeeld"  # the demo organisation's portal
 GUIDE_PATH = ORG + "/wegwijzer"
-# A walk through the guide to an outcome: safe -> about a person -> bullying -> ongoing
+# A walk through the guide to an outcome: safe -> for myself -> about a person -> bullying -> ongoing
 # -> a colleague does it ("Dit lijkt op ongewenste omgangsvormen").
-GUIDE_BULLYING = ["option-safe", "option-person", "option-bullying", "option-ongoing",
+GUIDE_BULLYING = ["option-safe", "option-self", "option-person", "option-bullying", "option-ongoing",
                   "option-colleague"]
 TOTP_STEP = 30
 

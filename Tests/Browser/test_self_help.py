@@ -91,6 +91,46 @@ def test_guide_danger_goes_to_safety_first(make_driver, app):
         "no route card linking to the article noodgeval"
 
 
+GUIDE_AS = {
+    # (who, answers after "safe", Dutch and English headings, the article the outcome leads to)
+    "bystander": (["option-safe", "option-witness", "option-unwanted"],
+                  {"nl": "Je ziet dat het een ander overkomt", "en": "You see it happening to someone else"},
+                  "voor-omstanders"),
+    "manager": (["option-safe", "option-manager"],
+                {"nl": "Iemand uit je team heeft je iets toevertrouwd", "en": "Someone in your team has confided in you"},
+                "voor-leidinggevenden"),
+}
+
+
+def test_guide_as_bystander_and_as_manager_in_dutch_and_english(make_driver, app):
+    driver = make_driver(390, 844)
+    for language in ("nl", "en"):
+        app.open(driver, ORG, "organisation")
+        if app.lang(driver) != language:
+            app.click(driver, "lang-switch")
+            WebDriverWait(driver, 20).until(lambda d: app.lang(d) == language)
+        for who, (answers, headings, article) in GUIDE_AS.items():
+            app.walk_guide(driver, answers)
+            assert app.lang(driver) == language
+            assert text_of(driver, "h1") == headings[language], f"{who} in {language}: {text_of(driver, 'h1')!r}"
+            assert driver.find_elements(By.CSS_SELECTOR, f'main a[href="{KB}/{article}"]'), f"{who}: no link to {article}"
+            assert step_boxes(driver), f"{who}: no action plan"
+            assert driver.find_elements(By.CSS_SELECTOR, f'ul.routes li a[href="{ORG}/contact"]'), \
+                f"{who}: no route to a counsellor"
+            app.screenshot(driver, f"guide-{who}-{language}-390")
+
+
+def test_a_search_that_signals_danger_shows_113_first(make_driver, app):
+    driver = make_driver(390, 844)
+    app.open(driver, ORG + "/zoeken?q=ik+wil+er+niet+meer+zijn", "search")
+    box = driver.find_element(By.ID, "safety-first")
+    assert "113" in box.text and box.is_displayed()
+    first = driver.find_elements(By.CSS_SELECTOR, "ol.search-results li a")[0]
+    assert urlsplit(first.get_attribute("href")).path == KB + "/noodgeval"
+    assert box.location["y"] < first.location["y"], "the 113 box is not above the results"
+    app.screenshot(driver, "search-danger-390")
+
+
 def test_search_from_portal_to_english_article(make_driver, app):
     driver = make_driver(1280, 900)
     app.open(driver, ORG, "organisation")

@@ -150,7 +150,7 @@ struct GuideController: RouteCollection {
         let base = req.vertrouwd.knowledgeBase
         func href(_ link: String) -> String {
             if link.hasPrefix("article:") { return "\(portal.base)/kennisbank/\(link.dropFirst(8))" }
-            if link.hasPrefix("tel:") { return link }
+            if link.hasPrefix("tel:") || link.hasPrefix("https://") { return link }
             if link == "page:contact" { return "\(portal.base)/contact" }
             return portal.base
         }

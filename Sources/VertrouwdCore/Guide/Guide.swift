@@ -72,7 +72,7 @@ public struct Guide: Sendable {
         guard let outcome = definition.outcomes[id] else { throw Failure.invalidAnswers }
         var kinds = facts["kind"].flatMap(Kind.init(rawValue:)).map { [$0] } ?? []
         var routeIDs = outcome.routes
-        var stepIDs = outcome.family.flatMap { definition.plans[$0] } ?? []
+        var stepIDs = outcome.steps ?? outcome.family.flatMap { definition.plans[$0] } ?? []
         var noteIDs = outcome.notes ?? []
         for rule in definition.rules where rule.when.allSatisfy({ facts[$0.key].map($0.value.contains) ?? false }) {
             for kind in (rule.addKinds ?? []).compactMap(Kind.init(rawValue:)) where !kinds.contains(kind) { kinds.append(kind) }

@@ -5,6 +5,11 @@ public struct LocalizedText: Sendable, Decodable, Equatable {
     public let nl: String
     public let en: String
 
+    public init(nl: String, en: String) {
+        self.nl = nl
+        self.en = en
+    }
+
     public func callAsFunction(_ language: Language) -> String {
         language == .dutch ? nl : en
     }
@@ -35,11 +40,20 @@ public struct GuideDefinition: Sendable, Decodable {
         public let text: LocalizedText
         /// Which family's action plan applies, if any.
         public let family: String?
+        /// The action plan's steps when they are the outcome's own (a bystander's, a manager's), else
+        /// the family's plan.
+        public let steps: [String]?
         public let routes: [String]
         public let notes: [String]?
     }
 
     public struct Route: Sendable, Decodable {
+        public init(title: LocalizedText, text: LocalizedText, link: String) {
+            self.title = title
+            self.text = text
+            self.link = link
+        }
+
         public let title: LocalizedText
         public let text: LocalizedText
         /// `article:<slug>`, `page:<name>` or `tel:<number>`.
@@ -66,7 +80,7 @@ public struct GuideDefinition: Sendable, Decodable {
     public let maximumQuestions: Int
     public let questions: [String: Question]
     public let outcomes: [String: Outcome]
-    public let routes: [String: Route]
+    public internal(set) var routes: [String: Route]
     /// Action-plan steps per family id, in order.
     public let plans: [String: [String]]
     public let steps: [String: Step]
