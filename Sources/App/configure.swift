@@ -15,20 +15,23 @@ struct LoadedContent: Sendable {
 
     private static let cache = NIOLockedValueBox<[String: LoadedContent]>([:])
 
-    static func load(from directory: String) throws -> LoadedContent {
+    /// - Parameter synonyms: a folder whose synonym files replace `Resources/Search/`'s.
+    static func load(from directory: String, synonyms: String? = nil) throws -> LoadedContent {
         try cache.withLockedValue { cache in
-            if let loaded = cache[directory] { return loaded }
+            let key = directory + "|" + (synonyms ?? "")
+            if let loaded = cache[key] { return loaded }
             let resources = URL(fileURLWithPath: directory)
+            let synonymFolders = (synonyms.map { [URL(fileURLWithPath: $0)] } ?? []) + [resources.appendingPathComponent("Search")]
             let knowledgeBase = try KnowledgeBase.load(from: resources.appendingPathComponent("KnowledgeBase"))
             let loaded = LoadedContent(
                 catalog: try Catalog.load(from: resources.appendingPathComponent("Localization")), knowledgeBase: knowledgeBase,
                 search: KnowledgeSearch(
-                    knowledgeBase: knowledgeBase, synonyms: try KnowledgeSearch.synonyms(in: resources.appendingPathComponent("Search"))),
+                    knowledgeBase: knowledgeBase, synonyms: try KnowledgeSearch.synonyms(in: synonymFolders)),
                 guide: try Guide(
                     definition: .load(
                         from: resources.appendingPathComponent("Guide/guide.json"),
                         bodies: resources.appendingPathComponent("Guide/external-bodies.json"))))
-            cache[directory] = loaded
+            cache[key] = loaded
             return loaded
         }
     }
@@ -47,7 +50,7 @@ public func configure(
     _ = PrometheusMetrics.registry  // before Vapor makes its request metrics
     try DataDirectory.prepare(settings.dataDirectory)
     let secret = try InstanceSecret.load(settings: settings, random: random)
-    let content = try LoadedContent.load(from: app.directory.resourcesDirectory)
+    let content = try LoadedContent.load(from: app.directory.resourcesDirectory, synonyms: settings.synonymsDirectory)
     // Key derivations get threads of their own: on the shared pool they would hold up SQLite, whose
     // queries run there too, until requests time out waiting for a connection.
     let kdfThreads = NIOThreadPool(numberOfThreads: settings.kdfConcurrency)

@@ -7,7 +7,7 @@ import VertrouwdCore
 /// in the top 3, the mean reciprocal rank, and each query that missed the top 3.
 func searchQualityBenchmark(directory: String) throws {
     let base = try KnowledgeBase.load(from: URL(fileURLWithPath: "Resources/KnowledgeBase"))
-    let synonyms = try KnowledgeSearch.synonyms(in: URL(fileURLWithPath: "Resources/Search"))
+    let synonyms = try KnowledgeSearch.synonyms(in: [URL(fileURLWithPath: "Resources/Search")])
     let search = KnowledgeSearch(knowledgeBase: base, synonyms: synonyms)
     if let at = CommandLine.arguments.firstIndex(of: "--explain"), at + 2 < CommandLine.arguments.count,
         let language = Language(rawValue: CommandLine.arguments[at + 1])

@@ -61,6 +61,33 @@ struct SelfHelpTests {
         }
     }
 
+    @Test func aPracticesOwnSynonymsReplaceTheShippedOnesAndABadLineStopsTheStart() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-synonyms-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("synonyms.nl.txt")
+        try "# onze eigen woorden\nkoffieautomaat => klokkenluiders\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try AppSettings.fromEnvironment(["VERTROUWD_SYNONYMS_DIR": folder.path]).synonymsDirectory == folder.path)
+        #expect(throws: AppSettings.Failure.self) { try AppSettings.fromEnvironment(["VERTROUWD_SYNONYMS_DIR": file.path]) }
+        try await withTestApp(adjust: { $0.synonymsDirectory = folder.path }) { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            #expect(try await browser.get("/o/acme/zoeken?q=koffieautomaat").body.contains("/o/acme/kennisbank/intern-of-extern-melden"))
+            // The practice's Dutch file replaces the shipped one; English keeps the shipped list.
+            #expect(!(try await browser.get("/o/acme/zoeken?q=getreiter")).body.contains(#"<ol class="search-results">"#))
+            #expect(app.vertrouwd.search.synonyms[.english]?.words(for: ["bribe"]).isEmpty == false)
+        }
+        // Another folder: a process loads its content once, and this one already did for the first.
+        let bad = folder.appendingPathComponent("bad")
+        try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
+        try "treiteren => pesten\nuit de hoogte => intimidatie\n".write(
+            to: bad.appendingPathComponent("synonyms.nl.txt"), atomically: true, encoding: .utf8)
+        await #expect(throws: Synonyms.Failure(file: "synonyms.nl.txt", line: 2, reason: "\"uit de hoogte\": left of => only single words"))
+        {
+            try await withTestApp(adjust: { $0.synonymsDirectory = bad.path }) { _, _ in }
+        }
+    }
+
     @Test func aSearchThatSignalsDangerShows113Or112BeforeAnyArticle() async throws {
         try await withTestApp { app, _ in
             _ = try await Fixtures.organisation(app)

@@ -9,7 +9,7 @@ struct SearchTests {
     static let search = Result {
         KnowledgeSearch(
             knowledgeBase: try KnowledgeBaseTests.load(),
-            synonyms: try KnowledgeSearch.synonyms(in: KnowledgeBaseTests.root.appendingPathComponent("Resources/Search")))
+            synonyms: try KnowledgeSearch.synonyms(in: [KnowledgeBaseTests.root.appendingPathComponent("Resources/Search")]))
     }
     static let indexes = Result { try search.get().indexes }
 

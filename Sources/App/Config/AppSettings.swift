@@ -53,6 +53,9 @@ public struct AppSettings: Sendable {
     public var metricsToken: String?
     /// Label submission counts with the organisation's slug (off: no organisation appears in metrics).
     public var metricsPerOrganisation: Bool = false
+    /// A folder whose `synonyms.<language>.txt` replace the shipped search synonyms
+    /// (`Resources/Search/`), so a practice's own list survives an upgrade of the package.
+    public var synonymsDirectory: String?
 
     public enum LogFormat: String, Sendable {
         case text
@@ -142,6 +145,13 @@ public struct AppSettings: Sendable {
             return raw == "1" || raw.lowercased() == "true"
         }
         if let directory = value("VERTROUWD_DATA_DIR") { settings.dataDirectory = directory }
+        if let directory = value("VERTROUWD_SYNONYMS_DIR") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw Failure.invalid(variable: "VERTROUWD_SYNONYMS_DIR", reason: "is not a directory")
+            }
+            settings.synonymsDirectory = directory
+        }
         if let url = value("DATABASE_URL") {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
                 throw Failure.invalid(variable: "DATABASE_URL", reason: "only postgres:// addresses are supported")

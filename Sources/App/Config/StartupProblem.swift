@@ -1,4 +1,5 @@
 import Foundation
+import VertrouwdCore
 
 /// A reason the process cannot start that the operator can fix: a setting, a file, a directory.
 /// `vertrouwd` prints its description on one line of standard error and exits with code 1, with no
@@ -7,3 +8,4 @@ public protocol StartupProblem: Error, CustomStringConvertible, Sendable {}
 
 extension AppSettings.Failure: StartupProblem {}
 extension InstanceSecret.Failure: StartupProblem {}
+extension Synonyms.Failure: StartupProblem {}

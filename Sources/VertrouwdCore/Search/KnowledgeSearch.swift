@@ -24,12 +24,13 @@ public struct KnowledgeSearch: Sendable {
         self.indexes = SearchIndex.indexes(for: knowledgeBase, synonyms: synonyms)
     }
 
-    /// The synonym files under `directory`, `synonyms.<language>.txt`; a language without one has none.
-    public static func synonyms(in directory: URL) throws -> [Language: Synonyms] {
+    /// The synonym files `synonyms.<language>.txt`, each from the first of `directories` that has it;
+    /// a language without one has none.
+    public static func synonyms(in directories: [URL]) throws -> [Language: Synonyms] {
         var loaded: [Language: Synonyms] = [:]
         for language in Language.allCases {
-            let file = directory.appendingPathComponent("synonyms.\(language.code).txt")
-            guard FileManager.default.fileExists(atPath: file.path) else { continue }
+            let files = directories.map { $0.appendingPathComponent("synonyms.\(language.code).txt") }
+            guard let file = files.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else { continue }
             loaded[language] = try Synonyms.load(from: file, analyzer: Analyzer(language: language))
         }
         return loaded
@@ -48,8 +49,12 @@ public struct KnowledgeSearch: Sendable {
 
     func rank(_ query: String, in language: Language, limit: Int) -> [Hit] {
         var best: [String: (score: Double, snippet: [Snippet.Piece])] = [:]
+        // The other language is searched without the reader's own common words: Dutch "dat" and "die"
+        // are English words, or stems of them, that mean something else.
+        let ownWords = Analyzer(language: language).words(query).filter { !$0.terms.isEmpty }.map(\.text)
         for searched in [language, language.other] {
-            for hit in indexes[searched]?.search(query) ?? [] {
+            let asked = searched == language ? query : ownWords.joined(separator: " ")
+            for hit in indexes[searched]?.search(asked) ?? [] {
                 let score = searched == language ? hit.score : hit.score * Self.otherLanguageWeight
                 guard score > (best[hit.id]?.score ?? 0), let article = knowledgeBase.article(hit.id, in: language) else { continue }
                 let snippet = searched == language ? hit.snippet : [Snippet.Piece(text: article.summary, isMatch: false)]

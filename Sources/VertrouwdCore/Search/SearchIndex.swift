@@ -46,7 +46,8 @@ public struct SearchIndex: Sendable {
     let lengths: [Double]
     let averageLength: Double
     let postings: [String: [Posting]]
-    let splitter: CompoundSplitter
+    /// Dutch only: English writes its compounds apart, and splitting "backdate" finds "date".
+    let splitter: CompoundSplitter?
     /// Each document's summary and body as words with their terms, made once so snippets cost little.
     let snippetWords: [[Snippet.Word]]
     /// Terms by length, for typo matching.
@@ -73,9 +74,10 @@ public struct SearchIndex: Sendable {
         let known = Set(words.map(\.folded))
         // Query words are also split into words the synonyms know ("milieu" + "vervuiling").
         let terms = Set(words.flatMap(\.terms)).union(synonyms.expansions.keys)
-        self.splitter = CompoundSplitter { part in
-            known.contains(part) || analyzer.terms(part, folded: part).contains(where: terms.contains)
-        }
+        let splitter =
+            language == .dutch
+            ? CompoundSplitter { part in known.contains(part) || analyzer.terms(part, folded: part).contains(where: terms.contains) } : nil
+        self.splitter = splitter
         self.titleTerms = fields.map { Set($0[0].0.flatMap(\.terms)) }
         self.summaryTerms = fields.map { Set($0[1].0.flatMap(\.terms)) }
         var parts: [String: [String]] = [:]
@@ -88,7 +90,8 @@ public struct SearchIndex: Sendable {
                 for word in words where !word.terms.isEmpty {
                     for term in word.terms { frequencies[term, default: 0] += weight }
                     length += weight
-                    let split = parts[word.folded] ?? (splitter.bothParts(of: word.folded) ?? []).flatMap { analyzer.terms($0, folded: $0) }
+                    let split =
+                        parts[word.folded] ?? (splitter?.bothParts(of: word.folded) ?? []).flatMap { analyzer.terms($0, folded: $0) }
                     parts[word.folded] = split
                     for term in split where !word.terms.contains(term) { frequencies[term, default: 0] += weight * Self.weights.part }
                 }
@@ -106,8 +109,8 @@ public struct SearchIndex: Sendable {
     }
 
     /// The query's words, each with the ways it matches: its own terms when the index has them (and a
-    /// compound's parts a little lower), else a compound's known parts, else near misses (one edit for
-    /// terms of 4–7 letters, two for longer ones); and the words its synonyms stand for.
+    /// compound's parts a little lower), else a compound's known parts, else near misses for a word of
+    /// five letters or more (one edit for terms up to 7 letters, two for longer ones); and the words its synonyms stand for.
     func expand(_ query: String) -> [Alternatives] {
         var groups: [Alternatives] = []
         func add(_ terms: [String], weight: Double) {
@@ -121,16 +124,16 @@ public struct SearchIndex: Sendable {
             var parts: [String] = []
             if word.terms.contains(where: { postings[$0] != nil }) {
                 add(word.terms, weight: 1)
-                parts = splitter.bothParts(of: word.folded) ?? []
+                parts = splitter?.bothParts(of: word.folded) ?? []
                 for part in termsOf(parts) { add(part, weight: Self.weights.part) }
-            } else if let found = splitter.queryParts(of: word.folded) {
+            } else if let found = splitter?.queryParts(of: word.folded) {
                 parts = found
                 for part in termsOf(parts) { add(part, weight: Self.weights.queryPart) }
             }
             let synonymous = synonyms.words(for: word.terms + termsOf(parts).flatMap { $0 })
             for target in termsOf(synonymous) { add(target, weight: Self.weights.synonym) }
             if groups.count == before {
-                let near = Set(word.terms.flatMap(nearMisses))
+                let near = word.folded.count < 5 ? [] : Set(word.terms.flatMap(nearMisses))
                 if !near.isEmpty { groups.append(near.sorted().map { ($0, Self.weights.nearMiss) }) }
                 // A misspelt everyday word ("racistiese") still reaches what its synonym stands for.
                 let misspelt = word.terms.flatMap { synonyms.nearSources(of: $0) }
@@ -166,7 +169,7 @@ public struct SearchIndex: Sendable {
     }
 
     func nearMisses(of term: String) -> [String] {
-        guard term.count >= 4 else { return [] }
+        guard term.count >= 3 else { return [] }
         let allowed = term.count >= 8 ? 2 : 1
         return ((term.count - allowed)...(term.count + allowed)).flatMap { length in
             (vocabularyByLength[length] ?? []).filter { EditDistance.within(term, $0, limit: allowed) }

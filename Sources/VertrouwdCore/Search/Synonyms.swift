@@ -15,6 +15,12 @@ public struct Synonyms: Sendable {
         public let line: Int
         public let reason: String
         public var description: String { "\(file):\(line): \(reason)" }
+
+        public init(file: String, line: Int, reason: String) {
+            self.file = file
+            self.line = line
+            self.reason = reason
+        }
     }
 
     /// The words a term also searches for, in order, without repeats.
@@ -69,7 +75,7 @@ public struct Synonyms: Sendable {
     }
 
     /// The words a query word with these terms also searches for.
-    func words(for terms: [String]) -> [String] {
+    public func words(for terms: [String]) -> [String] {
         var seen: Set<String> = []
         return terms.flatMap { expansions[$0] ?? [] }.filter { seen.insert($0).inserted }
     }
