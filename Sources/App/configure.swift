@@ -12,6 +12,9 @@ struct LoadedContent: Sendable {
     let knowledgeBase: KnowledgeBase
     let search: KnowledgeSearch
     let guide: Guide
+    /// Bodies outside the organisation a person can turn to: the guide's `body:` routes and the
+    /// knowledge base's last theme.
+    let externalBodies: [ExternalBody]
 
     private static let cache = NIOLockedValueBox<[String: LoadedContent]>([:])
 
@@ -23,14 +26,13 @@ struct LoadedContent: Sendable {
             let resources = URL(fileURLWithPath: directory)
             let synonymFolders = (synonyms.map { [URL(fileURLWithPath: $0)] } ?? []) + [resources.appendingPathComponent("Search")]
             let knowledgeBase = try KnowledgeBase.load(from: resources.appendingPathComponent("KnowledgeBase"))
+            let bodies = try ExternalBody.load(from: resources.appendingPathComponent("Guide/external-bodies.json"))
             let loaded = LoadedContent(
                 catalog: try Catalog.load(from: resources.appendingPathComponent("Localization")), knowledgeBase: knowledgeBase,
                 search: KnowledgeSearch(
                     knowledgeBase: knowledgeBase, synonyms: try KnowledgeSearch.synonyms(in: synonymFolders)),
-                guide: try Guide(
-                    definition: .load(
-                        from: resources.appendingPathComponent("Guide/guide.json"),
-                        bodies: resources.appendingPathComponent("Guide/external-bodies.json"))))
+                guide: Guide(definition: try .load(from: resources.appendingPathComponent("Guide/guide.json")).adding(bodies)),
+                externalBodies: bodies)
             cache[key] = loaded
             return loaded
         }
@@ -62,7 +64,7 @@ public func configure(
             hasher: ScryptPasswordHasher(parameters: settings.passwordParameters, random: random),
             limit: settings.kdfConcurrency, threadPool: kdfThreads),
         throttlePolicy: .standard,
-        knowledgeBase: content.knowledgeBase, search: content.search, guide: content.guide,
+        knowledgeBase: content.knowledgeBase, search: content.search, guide: content.guide, externalBodies: content.externalBodies,
         instanceID: "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(Token.generate(using: random).prefix(8))")
 
     try app.configureDatabase(settings)

@@ -166,6 +166,26 @@ struct SelfHelpTests {
         }
     }
 
+    @Test func theKnowledgeBaseListsHelpOutsideTheOrganisationFromTheRegister() async throws {
+        try await withTestApp { app, _ in
+            _ = try await Fixtures.organisation(app)
+            let browser = TestBrowser(app)
+            let dutch = try await browser.get("/o/acme/kennisbank")
+            #expect(dutch.body.contains(#"id="hulp-buiten""#) && dutch.body.contains(##"href="#hulp-buiten""##))
+            for body in app.vertrouwd.externalBodies {
+                #expect(dutch.body.contains(body.name.nl.replacingOccurrences(of: "&", with: "&amp;")), "\(body.id)")
+            }
+            #expect(dutch.body.contains(#"href="tel:0800-0188""#) && dutch.body.contains(#"href="https://www.huisvoorklokkenluiders.nl""#))
+            #expect(dutch.body.contains(#"href="/o/acme/kennisbank/zorg-voor-jezelf""#))
+            _ = try await browser.get("/lang/en?return=/o/acme")
+            let english = try await browser.get("/o/acme/kennisbank")
+            #expect(english.body.contains("Help outside your organisation") && english.body.contains("Netherlands Labour Authority"))
+            // The guide's outcomes point there too.
+            let unsure = try await walk(TestBrowser(app), ["safe", "self", "unsure"])
+            #expect(unsure.body.contains(##"href="/o/acme/kennisbank#hulp-buiten""##))
+        }
+    }
+
     @Test func noChoiceGetsAMessageAndTamperedAnswersRestart() async throws {
         try await withTestApp { app, _ in
             _ = try await Fixtures.organisation(app)

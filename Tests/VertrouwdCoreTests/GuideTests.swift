@@ -7,9 +7,8 @@ import Testing
 struct GuideTests {
     static func guide() throws -> Guide {
         let folder = KnowledgeBaseTests.root.appendingPathComponent("Resources/Guide")
-        return try Guide(
-            definition: .load(
-                from: folder.appendingPathComponent("guide.json"), bodies: folder.appendingPathComponent("external-bodies.json")))
+        let bodies = try ExternalBody.load(from: folder.appendingPathComponent("external-bodies.json"))
+        return Guide(definition: try .load(from: folder.appendingPathComponent("guide.json")).adding(bodies))
     }
 
     static func walk(_ guide: Guide, _ answers: [(String, String)]) throws -> Guide.Result {

@@ -15,6 +15,7 @@ public struct VertrouwdServices: Sendable {
     public let knowledgeBase: KnowledgeBase
     let search: KnowledgeSearch
     public let guide: Guide
+    let externalBodies: [ExternalBody]
     /// This process among the instances on one database: the holder of job leases and mail claims.
     let instanceID: String
 

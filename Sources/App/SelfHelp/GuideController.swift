@@ -152,6 +152,7 @@ struct GuideController: RouteCollection {
             if link.hasPrefix("article:") { return "\(portal.base)/kennisbank/\(link.dropFirst(8))" }
             if link.hasPrefix("tel:") || link.hasPrefix("https://") { return link }
             if link == "page:contact" { return "\(portal.base)/contact" }
+            if link == "page:help" { return Endpoint.knowledgeBase.path(portal.slug, anchor: "hulp-buiten") }
             return portal.base
         }
         let kinds = result.kinds.map { kind in

@@ -75,6 +75,17 @@ struct KnowledgeBaseController: RouteCollection {
                 ThemeGroup(id: "organisatie", titleKey: "kb.theme.organisatie", introKey: "kb.theme.organisatie.intro", articles: links),
                 at: 0)
         }
+        // Last, where to turn outside the organisation: the register the guide's routes come from.
+        let language = req.language
+        groups.append(
+            ThemeGroup(
+                id: "hulp-buiten", titleKey: "kb.theme.hulp-buiten", introKey: "kb.theme.hulp-buiten.intro",
+                articles: req.vertrouwd.externalBodies.map { body in
+                    LinkCard(
+                        title: body.name(language), text: body.text(language) + " " + body.reach(language),
+                        href: body.link.hasPrefix("article:")
+                            ? Endpoint.article.path(portal.slug, String(body.link.dropFirst("article:".count))) : body.link)
+                }))
         let context = ThemesContext(
             shell: PageShell(req, page: "kb-themes", titleKey: "kb.title", publicPage: true), portal: portal,
             breadcrumbs: [Breadcrumb(label: organisation.name, href: portal.base), Breadcrumb(label: req.t("kb.title"), href: nil)],

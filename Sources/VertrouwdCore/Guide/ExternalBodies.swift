@@ -45,9 +45,4 @@ extension GuideDefinition {
         for body in bodies { copy.routes["body:\(body.id)"] = body.route }
         return copy
     }
-
-    /// `guide.json` with the register beside it.
-    public static func load(from file: URL, bodies: URL) throws -> GuideDefinition {
-        try load(from: file).adding(ExternalBody.load(from: bodies))
-    }
 }
