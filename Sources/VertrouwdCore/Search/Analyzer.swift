@@ -1,7 +1,8 @@
 import Foundation
 
-/// How text becomes index terms, the same for articles and queries. Each word gives up to two terms:
-/// its Snowball stem and its light stem (`Stemmer`), accents folded after stemming. Snowball conflates
+/// How text becomes index terms, the same for articles and queries. Each word gives its Snowball stem
+/// and its light stem (`Stemmer`), accents folded after stemming, and in Dutch the light stem of a
+/// variant form (`dutchVariant`). Snowball conflates
 /// more ("discriminatie" with "gediscrimineerd"), the light stemmer keeps what Snowball's Dutch rules
 /// split apart ("melden" → mel, "melding" → meld; "gepest" → pes, "pesten" → pest); a query word
 /// matches an article through whichever of its terms the article has.
@@ -34,7 +35,22 @@ public struct Analyzer: Sendable {
         case .english: snowball = Tokenizer.fold(SnowballEnglish.stem(word))
         }
         let light = Stemmer.stem(folded, language: language)
-        return snowball == light ? [snowball] : [snowball, light]
+        var terms = snowball == light ? [snowball] : [snowball, light]
+        if language == .dutch, let variant = Self.dutchVariant(of: folded) {
+            let stem = Stemmer.stem(variant, language: .dutch)
+            if !terms.contains(stem) { terms.append(stem) }
+        }
+        return terms
+    }
+
+    /// A form of a Dutch word as its other forms have it, for what neither stemmer conflates: a verb's
+    /// third person ("dreigt", "scheldt" beside "dreigen", "schelden"), and the spoken spelling of
+    /// "-isch" ("racistiese" for "racistische").
+    static func dutchVariant(of folded: String) -> String? {
+        if folded.count >= 6, folded.hasSuffix("iese") { return String(folded.dropLast(4)) + "ische" }
+        if folded.count >= 7, folded.hasSuffix("ies") { return String(folded.dropLast(3)) + "isch" }
+        if folded.count >= 5, folded.hasSuffix("t"), !folded.hasSuffix("tt") { return String(folded.dropLast()) }
+        return nil
     }
 
     public func terms(of text: String) -> [[String]] { words(text).map(\.terms).filter { !$0.isEmpty } }

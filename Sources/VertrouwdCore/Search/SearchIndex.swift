@@ -35,7 +35,7 @@ public struct SearchIndex: Sendable {
     typealias Alternatives = [(term: String, weight: Double)]
 
     static let fieldWeights = (title: 4.0, summary: 2.0, body: 1.0)
-    static let weights = (part: 0.5, queryPart: 0.8, synonym: 0.8, nearMiss: 0.7)
+    static let weights = (part: 0.5, queryPart: 0.8, synonym: 1.0, nearMiss: 0.7)
     static let bonus = (title: 1.5, summary: 0.5)
     static let k1 = 1.2
     static let b = 0.75
