@@ -45,7 +45,7 @@ struct DutchSearchTests {
 
     @Test func synonymFilesLoadAndWidenAQuery() throws {
         let synonyms = try Synonyms(
-            parsing: "# comment\n\ntreiteren, getreiter => pesten\nhandtastelijk => seksuele intimidatie, ongewenste aanraking\n",
+            parsing: "# comment\r\n\r\ntreiteren, getreiter => pesten\r\nhandtastelijk => seksuele intimidatie, ongewenste aanraking\n",
             file: "synonyms.nl.txt", analyzer: Self.analyzer)
         #expect(synonyms.words(for: Self.analyzer.terms(of: "getreiterd").flatMap { $0 }) == ["pesten"])
         #expect(

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everyday words for what the knowledge base names otherwise, applied to queries: a query word that
-/// shares a term with a word on the left also searches for the words on the right, a little lower.
+/// shares a term with a word on the left also searches for the words on the right, as if typed.
 /// The file is plain text a practice can edit, one rule per line:
 ///
 ///     # comment
@@ -32,7 +32,8 @@ public struct Synonyms: Sendable {
 
     public init(parsing text: String, file: String, analyzer: Analyzer) throws {
         var expansions: [String: [String]] = [:]
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // `isNewline`: a file saved with CRLF line ends too ("\r\n" is one Character in Swift).
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             func fail(_ reason: String) -> Failure { Failure(file: file, line: index + 1, reason: reason) }
