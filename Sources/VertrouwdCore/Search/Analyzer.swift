@@ -87,7 +87,8 @@ enum StopWords {
         "was", "waren", "word", "wordt", "worden", "werd", "werden", "ben", "bent", "heb", "hebt", "heeft", "hebben", "had",
         "kan", "kun", "kunt", "kunnen", "moet", "moeten", "mag", "zal", "zou", "door", "over", "uit", "tot", "tegen", "geen",
         "men", "deze", "daar", "hier", "waar", "wie", "zo", "nu", "iets", "iemand", "ga", "gaat", "heel", "erg", "steeds",
-        "iedereen", "altijd", "vaak", "alle", "allemaal", "weer", "soms", "s", "t", "m", "n", "d",
+        "iedereen", "altijd", "vaak", "alle", "allemaal", "weer", "soms", "meer", "wil", "wilt", "willen", "veel", "echt", "gewoon",
+        "s", "t", "m", "n", "d",
     ]
 
     static let english: Set<String> = [
