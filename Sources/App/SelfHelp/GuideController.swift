@@ -140,6 +140,15 @@ struct GuideController: RouteCollection {
         }
     }
 
+    /// Where a route's link (`article:`, `tel:`, `https://`, `page:contact`, `page:help`) leads on the portal.
+    static func href(_ link: String, portal: PortalHeader) -> String {
+        if link.hasPrefix("article:") { return "\(portal.base)/kennisbank/\(link.dropFirst(8))" }
+        if link.hasPrefix("tel:") || link.hasPrefix("https://") { return link }
+        if link == "page:contact" { return "\(portal.base)/contact" }
+        if link == "page:help" { return Endpoint.knowledgeBase.path(portal.slug, anchor: "hulp-buiten") }
+        return portal.base
+    }
+
     /// An outcome's kinds, steps and routes as links into the organisation's portal (page and API alike).
     static func outcomeParts(
         _ result: Guide.Result, portal: PortalHeader, req: Request
@@ -148,13 +157,6 @@ struct GuideController: RouteCollection {
     ) {
         let language = req.language
         let base = req.vertrouwd.knowledgeBase
-        func href(_ link: String) -> String {
-            if link.hasPrefix("article:") { return "\(portal.base)/kennisbank/\(link.dropFirst(8))" }
-            if link.hasPrefix("tel:") || link.hasPrefix("https://") { return link }
-            if link == "page:contact" { return "\(portal.base)/contact" }
-            if link == "page:help" { return Endpoint.knowledgeBase.path(portal.slug, anchor: "hulp-buiten") }
-            return portal.base
-        }
         let kinds = result.kinds.map { kind in
             LinkCard(
                 title: base.article(kind.article, in: language)?.title ?? kind.rawValue,
@@ -165,7 +167,7 @@ struct GuideController: RouteCollection {
                 id: $0.id, title: $0.title(language), text: $0.text(language), href: $0.article.map { "\(portal.base)/kennisbank/\($0)" })
         }
         let routes = result.routes.map {
-            LinkCard(title: $0.route.title(language), text: $0.route.text(language), href: href($0.route.link))
+            LinkCard(title: $0.route.title(language), text: $0.route.text(language), href: href($0.route.link, portal: portal))
         }
         return (kinds, steps, routes)
     }

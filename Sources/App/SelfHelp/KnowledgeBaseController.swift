@@ -80,11 +80,9 @@ struct KnowledgeBaseController: RouteCollection {
         groups.append(
             ThemeGroup(
                 id: "hulp-buiten", titleKey: "kb.theme.hulp-buiten", introKey: "kb.theme.hulp-buiten.intro",
-                articles: req.vertrouwd.externalBodies.map { body in
+                articles: req.vertrouwd.externalBodies.map(\.route).map { route in
                     LinkCard(
-                        title: body.name(language), text: body.text(language) + " " + body.reach(language),
-                        href: body.link.hasPrefix("article:")
-                            ? Endpoint.article.path(portal.slug, String(body.link.dropFirst("article:".count))) : body.link)
+                        title: route.title(language), text: route.text(language), href: GuideController.href(route.link, portal: portal))
                 }))
         let context = ThemesContext(
             shell: PageShell(req, page: "kb-themes", titleKey: "kb.title", publicPage: true), portal: portal,

@@ -43,7 +43,7 @@ struct SearchController: RouteCollection {
                 Breadcrumb(label: req.t("search.title"), href: nil),
             ],
             query: query, results: results, hasResults: !results.isEmpty, searched: !query.isEmpty, count: results.count,
-            danger: DangerSignal.detect(query, language: req.language)?.rawValue)
+            danger: DangerSignal.detect(query)?.rawValue)
         return try await req.render("kb/search", context)
     }
 

@@ -11,10 +11,10 @@ public enum DangerSignal: String, Sendable, Codable {
     /// The article these lead to.
     public static let article = "noodgeval"
 
-    public static func detect(_ text: String, language: Language) -> DangerSignal? {
+    /// Both languages' phrases, whatever the reader's language: people write in either.
+    public static func detect(_ text: String) -> DangerSignal? {
         let words = " " + Tokenizer.fold(text).split(whereSeparator: { !($0.isLetter || $0.isNumber) }).joined(separator: " ") + " "
         func any(_ phrases: [String]) -> Bool { phrases.contains { words.contains(" \($0) ") } }
-        // Both languages' phrases: people search in either.
         if any(suicidePhrases) { return .suicide }
         if any(violencePhrases) { return .violence }
         return nil

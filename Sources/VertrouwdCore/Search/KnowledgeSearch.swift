@@ -39,7 +39,7 @@ public struct KnowledgeSearch: Sendable {
     /// The hits, with the article on emergencies first when the query signals danger (`DangerSignal`).
     public func search(_ query: String, in language: Language, limit: Int = 20) -> [Hit] {
         let ranked = rank(query, in: language, limit: limit)
-        guard DangerSignal.detect(query, language: language) != nil,
+        guard DangerSignal.detect(query) != nil,
             let article = knowledgeBase.article(DangerSignal.article, in: language)
         else { return ranked }
         let first = Hit(

@@ -15,16 +15,16 @@ extension SearchIndex {
     /// of that matched, near misses for a word of five letters or more, and misspelt synonyms.
     func alternatives(of word: Analyzer.Word) -> [Alternatives] {
         var groups: [Alternatives] = []
-        var parts: [String] = []
+        var parts: [[String]] = []
         if word.terms.contains(where: { postings[$0] != nil }) {
             groups += found([word.terms], weight: 1)
-            parts = splitter?.bothParts(of: word.folded) ?? []
-            groups += found(termsOf(parts), weight: Self.weights.part)
+            parts = termsOf(splitter?.bothParts(of: word.folded) ?? [])
+            groups += found(parts, weight: Self.weights.part)
         } else if let known = splitter?.queryParts(of: word.folded) {
-            parts = known
-            groups += found(termsOf(parts), weight: Self.weights.queryPart)
+            parts = termsOf(known)
+            groups += found(parts, weight: Self.weights.queryPart)
         }
-        groups += found(termsOf(synonyms.words(for: word.terms + termsOf(parts).flatMap { $0 })), weight: Self.weights.synonym)
+        groups += found(termsOf(synonyms.words(for: word.terms + parts.flatMap { $0 })), weight: Self.weights.synonym)
         guard groups.isEmpty else { return groups }
         let near = word.folded.count < 5 ? [] : Set(word.terms.flatMap(nearMisses))
         if !near.isEmpty { groups.append(near.sorted().map { ($0, Self.weights.nearMiss) }) }
